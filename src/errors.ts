@@ -1,0 +1,37 @@
+/**
+ * The one error class tail-async throws. `code` says what kind of failure it is (an errno code such as
+ * `ENOENT` for a file that could not be read, `ERR_TAIL_OPTION` for a bad option, `ABORT_ERR` when the
+ * iteration was aborted); the underlying error, if any, is kept as `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const line of tail('missing.log', { follow: false })) console.log(line.text);
+ * } catch (error) {
+ *   if (error instanceof TailError && error.code === 'ENOENT') console.error(error.message);
+ * }
+ * ```
+ */
+export class TailError extends Error {
+  override readonly name = 'TailError';
+  /** The kind of failure: an errno code, `ERR_TAIL_OPTION` or `ABORT_ERR`. */
+  readonly code: string;
+  /** The source the error concerns, when there is one. */
+  readonly source: string | undefined;
+
+  constructor(message: string, options: { code: string; source?: string; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.code = options.code;
+    this.source = options.source;
+  }
+}
+
+/** A bad option value, named in the message. @internal */
+export function optionError(message: string): TailError {
+  return new TailError(message, { code: 'ERR_TAIL_OPTION' });
+}
+
+/** The error a pending or later `next()` rejects with once the signal aborted. @internal */
+export function abortError(signal: AbortSignal): TailError {
+  return new TailError('The tail was aborted', { code: 'ABORT_ERR', cause: signal.reason });
+}

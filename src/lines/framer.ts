@@ -1,0 +1,197 @@
+import type { Line, LineEnding } from './line.js';
+
+/** How a {@link Framer} cuts and decodes lines. @internal */
+export interface FramerOptions {
+  /** Name put in each line's `source`. */
+  readonly source: string;
+  /** Delimiter byte: 10 (`\n`) or 0 (NUL). */
+  readonly delimiter: 10 | 0;
+  /** Longest line kept whole, in bytes. */
+  readonly maxLineBytes: number;
+  /** Longer lines are split into pieces, or truncated (the rest skipped up to the delimiter). */
+  readonly overlong: 'split' | 'truncate';
+  readonly encoding: 'utf8' | 'latin1' | 'ascii';
+  /** File offset of the first byte that will be pushed. Default 0. */
+  readonly startOffset?: number;
+  /** Number given to the first complete line. Default 1. */
+  readonly firstLineNumber?: number;
+  /** Complete lines to drop, undecoded, before emitting any (for `fromLine`). Default 0. */
+  readonly skipLines?: number;
+  /** Told about every over-long line, with the offset where it was cut. */
+  readonly onTooLong?: (offset: number) => void;
+}
+
+/**
+ * Turns a byte stream into {@link Line}s. It frames bytes first and decodes each finished line, so a
+ * multi-byte character split across chunks is never cut (the delimiter byte never occurs inside one),
+ * every line keeps exact byte offsets, and an unfinished line is held, bounded by `maxLineBytes`, until
+ * its delimiter arrives or {@link Framer.flush} is called.
+ * @internal
+ */
+export class Framer {
+  private readonly opts: FramerOptions;
+  private readonly eol: LineEnding;
+  /** Bytes of the unfinished line, copied out of their chunks. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** File offset of the first byte of the unfinished line. */
+  private lineStart: number;
+  /** In truncate mode, once the unfinished line passed the limit: drop bytes up to the delimiter. */
+  private discarding = false;
+  private skip: number;
+  /** File offset of the next byte to be pushed. */
+  position: number;
+  /** Number the next complete line will get. */
+  lineNumber: number;
+
+  constructor(options: FramerOptions) {
+    this.opts = options;
+    this.eol = options.delimiter === 10 ? '\n' : '\0';
+    this.position = options.startOffset ?? 0;
+    this.lineStart = this.position;
+    this.lineNumber = options.firstLineNumber ?? 1;
+    this.skip = options.skipLines ?? 0;
+  }
+
+  /** Bytes held for the unfinished line. */
+  get bufferedBytes(): number {
+    return this.heldBytes;
+  }
+
+  /** Frames `chunk`, which follows the bytes pushed so far, appending finished lines to `out`. */
+  push(chunk: Buffer, out: Line[]): void {
+    const base = this.position;
+    const delimiter = this.opts.delimiter;
+    let pos = 0;
+    while (pos < chunk.length) {
+      const idx = chunk.indexOf(delimiter, pos);
+      if (idx === -1) {
+        this.hold(chunk, pos, base, out);
+        break;
+      }
+      this.finish(chunk, pos, idx, base, out);
+      pos = idx + 1;
+    }
+    this.position = base + chunk.length;
+  }
+
+  /** Emits the unfinished line, if any, as a line without terminator (end of file, or file closed). */
+  flush(out: Line[]): void {
+    if (this.skip > 0 || (this.heldBytes === 0 && !this.discarding)) {
+      this.clearHeld(this.position);
+      return;
+    }
+    const buf = this.takeHeld();
+    this.emit(buf, 0, buf.length, this.lineStart, this.position, '', out);
+    this.lineNumber++;
+    this.clearHeld(this.position);
+  }
+
+  /** A delimiter at chunk[end]: the line is the held bytes plus chunk[start, end). */
+  private finish(chunk: Buffer, start: number, end: number, base: number, out: Line[]): void {
+    const lineEnd = base + end + 1;
+    if (this.skip > 0) {
+      this.skip--;
+      this.lineNumber++;
+      this.clearHeld(lineEnd);
+      return;
+    }
+    if (this.discarding) {
+      const kept = this.takeHeld();
+      this.emit(kept, 0, kept.length, this.lineStart, lineEnd, this.eol, out);
+    } else if (this.heldBytes === 0) {
+      this.complete(chunk, start, end, base + start, lineEnd, out);
+    } else {
+      const whole = Buffer.concat([...this.held, chunk.subarray(start, end)], this.heldBytes + end - start);
+      this.complete(whole, 0, whole.length, this.lineStart, lineEnd, out);
+    }
+    this.lineNumber++;
+    this.clearHeld(lineEnd);
+  }
+
+  /** A complete line in buf[start, end) whose terminator ends at file offset `lineEnd`. */
+  private complete(buf: Buffer, start: number, end: number, offset: number, lineEnd: number, out: Line[]): void {
+    const max = this.opts.maxLineBytes;
+    let eol = this.eol;
+    if (this.opts.delimiter === 10 && end > start && buf[end - 1] === 13) {
+      end--;
+      eol = '\r\n';
+    }
+    while (end - start > max) {
+      const cut = start + this.cutPoint(buf, start, max);
+      this.opts.onTooLong?.(offset + cut - start);
+      if (this.opts.overlong === 'truncate') {
+        this.emit(buf, start, cut, offset, lineEnd, eol, out);
+        return;
+      }
+      this.emit(buf, start, cut, offset, offset + cut - start, '', out);
+      offset += cut - start;
+      start = cut;
+    }
+    this.emit(buf, start, end, offset, lineEnd, eol, out);
+  }
+
+  private hold(chunk: Buffer, start: number, base: number, out: Line[]): void {
+    if (this.heldBytes === 0 && !this.discarding) this.lineStart = base + start;
+    if (this.skip > 0 || this.discarding) return;
+    // A copy, so a small partial line does not keep a whole read buffer alive.
+    this.held.push(Buffer.from(chunk.subarray(start)));
+    this.heldBytes += chunk.length - start;
+    if (this.heldBytes > this.opts.maxLineBytes) this.limitHeld(out);
+  }
+
+  /** The unfinished line outgrew the limit: emit pieces (split) or keep only its head (truncate). */
+  private limitHeld(out: Line[]): void {
+    const max = this.opts.maxLineBytes;
+    let buf = this.takeHeld();
+    if (this.opts.overlong === 'truncate') {
+      const cut = this.cutPoint(buf, 0, max);
+      this.opts.onTooLong?.(this.lineStart + cut);
+      this.held = [buf.subarray(0, cut)];
+      this.heldBytes = cut;
+      this.discarding = true;
+      return;
+    }
+    while (buf.length > max) {
+      const cut = this.cutPoint(buf, 0, max);
+      this.opts.onTooLong?.(this.lineStart + cut);
+      this.emit(buf, 0, cut, this.lineStart, this.lineStart + cut, '', out);
+      this.lineStart += cut;
+      buf = Buffer.from(buf.subarray(cut));
+    }
+    this.held = [buf];
+    this.heldBytes = buf.length;
+  }
+
+  /** Where to cut a piece of at most `max` bytes without splitting a UTF-8 character. */
+  private cutPoint(buf: Buffer, start: number, max: number): number {
+    if (this.opts.encoding !== 'utf8') return max;
+    let cut = max;
+    // Back up over continuation bytes (10xxxxxx) to the start of the character.
+    while (cut > max - 3 && cut > 0 && ((buf[start + cut] ?? 0) & 0xc0) === 0x80) cut--;
+    return cut > 0 ? cut : max;
+  }
+
+  private emit(buf: Buffer, start: number, end: number, offset: number, lineEnd: number, eol: LineEnding, out: Line[]): void {
+    out.push({
+      text: buf.toString(this.opts.encoding, start, end),
+      source: this.opts.source,
+      offset,
+      end: lineEnd,
+      lineNumber: this.lineNumber,
+      eol,
+    });
+  }
+
+  private takeHeld(): Buffer {
+    const buf = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    return buf;
+  }
+
+  private clearHeld(nextLineStart: number): void {
+    this.held = [];
+    this.heldBytes = 0;
+    this.discarding = false;
+    this.lineStart = nextLineStart;
+  }
+}

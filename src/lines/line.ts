@@ -1,0 +1,35 @@
+/**
+ * One line read from a source, with the byte positions that make it resumable.
+ *
+ * @example
+ * ```ts
+ * for await (const line of tail('app.log')) {
+ *   console.log(`${line.source}:${line.lineNumber} @${line.offset}: ${line.text}`);
+ * }
+ * ```
+ */
+export interface Line {
+  /** The decoded text, without its terminator (and without the `\r` of a `\r\n`). */
+  readonly text: string;
+  /** The source as it was given: the path, or `-` for standard input (or the stream's name). */
+  readonly source: string;
+  /** Byte offset of the line's first byte in its file (or stream). */
+  readonly offset: number;
+  /** Byte offset just past the line's terminator: where reading resumes after this line. */
+  readonly end: number;
+  /**
+   * Line number within the source, starting at 1. It is the true line number in the file whenever
+   * reading started at the file's first byte or at `fromLine`; after a start from the end (last N
+   * lines or bytes) it counts the lines read. It starts again at 1 when a file is replaced or truncated.
+   */
+  readonly lineNumber: number;
+  /**
+   * The terminator that ended the line in the input: `'\n'`, `'\r\n'`, `'\0'` (with the NUL
+   * delimiter), or `''` for a final line without one, or a piece of an over-long line that was split.
+   * `text + eol` reproduces the input bytes (for valid text in the chosen encoding).
+   */
+  readonly eol: LineEnding;
+}
+
+/** How a {@link Line} ended in its input. */
+export type LineEnding = '\n' | '\r\n' | '\0' | '';

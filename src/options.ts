@@ -1,0 +1,177 @@
+import type { Notice } from './notices.js';
+import { optionError } from './errors.js';
+
+/**
+ * Where reading starts in each source, with GNU tail's meanings:
+ * - `{ lines: N }`: the last N lines (`tail -n N`); `{ lines: 0 }` reads only data written from now on.
+ * - `{ bytes: N }`: the last N bytes (`tail -c N`).
+ * - `{ fromLine: N }`: from line N on, counting from 1 (`tail -n +N`).
+ * - `{ fromByte: N }`: from byte N on, counting from 1 (`tail -c +N`).
+ *
+ * On a regular file, the last N lines are found by scanning backwards from the end, so the cost depends
+ * on the size of those lines, not of the file. On a stream (stdin, a pipe), "last N" waits for the end.
+ *
+ * @example
+ * ```ts
+ * tail('app.log', { start: { lines: 100 } }); // like tail -n 100 -F app.log
+ * tail('app.log', { start: { fromLine: 1 } }); // the whole file, then follow
+ * ```
+ */
+export type StartPosition =
+  | { readonly lines: number }
+  | { readonly bytes: number }
+  | { readonly fromLine: number }
+  | { readonly fromByte: number };
+
+/**
+ * How files are followed once their selection has been read:
+ * - `'name'` (default, `tail -F`): follows the path: survives rotation, deletion and re-creation, and waits
+ *   for a path that does not exist yet.
+ * - `'descriptor'` (`tail -f`): keeps reading the file first opened, whatever happens to its name.
+ * - `false`: reads the selection and ends.
+ */
+export type FollowMode = 'name' | 'descriptor' | false;
+
+/**
+ * Options of {@link tail}. Every option is optional; the defaults are those of `tail -F -n 10`.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const lines = tail(['app.log', 'err.log'], {
+ *   start: { lines: 0 },
+ *   follow: 'name',
+ *   rotateWait: 5_000,
+ *   signal: controller.signal,
+ *   onNotice: (notice) => console.error(notice.message),
+ * });
+ * ```
+ */
+export interface TailOptions {
+  /** Where reading starts. Default `{ lines: 10 }` for files, all of the input for streams. */
+  readonly start?: StartPosition;
+  /** How to follow. Default `'name'`. */
+  readonly follow?: FollowMode;
+  /** Line delimiter: `'\n'` (default) or `'\0'` (like `tail -z`). */
+  readonly delimiter?: '\n' | '\0';
+  /**
+   * Longest line kept whole, in bytes (default 16 MiB). A longer line is split into pieces of at most
+   * this size (`overlong: 'split'`, default) or cut to this size and the rest skipped (`'truncate'`);
+   * either way a `line-too-long` notice is sent and memory stays bounded.
+   */
+  readonly maxLineBytes?: number;
+  /** What to do with lines longer than `maxLineBytes`. Default `'split'`. */
+  readonly overlong?: 'split' | 'truncate';
+  /** Encoding of `Line.text`: `'utf8'` (default), `'latin1'` or `'ascii'` (delimiters are found in bytes). */
+  readonly encoding?: 'utf8' | 'latin1' | 'ascii';
+  /**
+   * Use no file system notifications, only polling every `pollInterval` ms: for NFS, FUSE and other
+   * mounts where inotify sees nothing. Default `false`.
+   */
+  readonly poll?: boolean;
+  /**
+   * Milliseconds between checks of every followed file. With `poll: true` this is the only way changes
+   * are seen (default 1000, like GNU `-s 1`); otherwise it is the safety net under the watchers (default 1000).
+   */
+  readonly pollInterval?: number;
+  /**
+   * How long, in ms, a rotated or deleted file keeps being read after its last growth before its handle
+   * is closed (default 2000). Writers that still hold the old file (logrotate `create` before the
+   * `postrotate` signal) lose nothing within this time.
+   */
+  readonly rotateWait?: number;
+  /** Receives every {@link Notice}. A throw inside it is reported as a process warning and ignored. */
+  readonly onNotice?: (notice: Notice) => void;
+  /** Aborting it closes every file and watcher; a pending or later `next()` rejects with `ABORT_ERR`. */
+  readonly signal?: AbortSignal;
+  /** Largest read from a file at once, in bytes (default 1 MiB). */
+  readonly readSize?: number;
+}
+
+/** Options with every default applied and every value checked. @internal */
+export interface ResolvedOptions {
+  readonly start: StartPosition | undefined;
+  readonly follow: FollowMode;
+  readonly delimiter: 10 | 0;
+  readonly maxLineBytes: number;
+  readonly overlong: 'split' | 'truncate';
+  readonly encoding: 'utf8' | 'latin1' | 'ascii';
+  readonly poll: boolean;
+  readonly pollInterval: number;
+  readonly rotateWait: number;
+  readonly readSize: number;
+  readonly onNotice: (notice: Notice) => void;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** The default start for files: `tail -n 10`. @internal */
+export const DEFAULT_FILE_START: StartPosition = { lines: 10 };
+
+/** Applies defaults and rejects bad values with an error naming the option. @internal */
+export function resolveOptions(options: TailOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw optionError('tail(): options must be an object');
+  const follow = options.follow ?? 'name';
+  if (follow !== 'name' && follow !== 'descriptor' && follow !== false) {
+    throw optionError(`tail(): follow must be 'name', 'descriptor' or false, not ${String(follow)}`);
+  }
+  const delimiter = options.delimiter ?? '\n';
+  if (delimiter !== '\n' && delimiter !== '\0') throw optionError(`tail(): delimiter must be '\\n' or '\\0'`);
+  const overlong = options.overlong ?? 'split';
+  if (overlong !== 'split' && overlong !== 'truncate') {
+    throw optionError(`tail(): overlong must be 'split' or 'truncate', not ${String(overlong)}`);
+  }
+  const encoding = options.encoding ?? 'utf8';
+  if (encoding !== 'utf8' && encoding !== 'latin1' && encoding !== 'ascii') {
+    throw optionError(`tail(): encoding must be 'utf8', 'latin1' or 'ascii', not ${String(encoding)}`);
+  }
+  if (options.start !== undefined) checkStart(options.start);
+  const onNotice = options.onNotice;
+  if (onNotice !== undefined && typeof onNotice !== 'function') throw optionError('tail(): onNotice must be a function');
+  return {
+    start: options.start,
+    follow,
+    delimiter: delimiter === '\n' ? 10 : 0,
+    maxLineBytes: positiveInt('maxLineBytes', options.maxLineBytes, 16 * 1024 * 1024),
+    overlong,
+    encoding,
+    poll: options.poll ?? false,
+    pollInterval: positiveInt('pollInterval', options.pollInterval, 1000),
+    rotateWait: nonNegativeInt('rotateWait', options.rotateWait, 2000),
+    readSize: positiveInt('readSize', options.readSize, 1024 * 1024),
+    onNotice: onNotice ? guardNoticeHandler(onNotice) : () => {},
+    signal: options.signal,
+  };
+}
+
+function checkStart(start: StartPosition): void {
+  const entries = typeof start === 'object' && start !== null ? Object.entries(start) : [];
+  const [key, value] = entries[0] ?? [];
+  const known = key === 'lines' || key === 'bytes' || key === 'fromLine' || key === 'fromByte';
+  if (entries.length !== 1 || !known || !Number.isSafeInteger(value) || (value as number) < 0) {
+    throw optionError(
+      'tail(): start must be one of { lines: N }, { bytes: N }, { fromLine: N }, { fromByte: N } with N a whole number >= 0',
+    );
+  }
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) throw optionError(`tail(): ${name} must be a whole number > 0, not ${value}`);
+  return value;
+}
+
+function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw optionError(`tail(): ${name} must be a whole number >= 0, not ${value}`);
+  return value;
+}
+
+function guardNoticeHandler(handler: (notice: Notice) => void): (notice: Notice) => void {
+  return (notice) => {
+    try {
+      handler(notice);
+    } catch (error) {
+      process.emitWarning(`tail-async: onNotice threw while handling "${notice.type}": ${String(error)}`);
+    }
+  };
+}

@@ -1,0 +1,277 @@
+import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { Line } from '../lines/line.js';
+import type { ResolvedOptions, StartPosition } from '../options.js';
+import { notices } from '../notices.js';
+import { Generation } from './generation.js';
+import { startPoint } from './start-position.js';
+import type { DirWatch } from './dir-watch.js';
+import type { Source, SourceHost } from './source.js';
+
+/** A re-check this long after the last read that returned bytes catches writes no event announced. */
+const TRAILING_RECHECK_MS = 60;
+/** How often a rotated or deleted file still being drained is looked at. */
+const RETIRING_CHECK_MS = 100;
+
+/**
+ * Follows one path. It holds one {@link Generation} for the file now at the path and, after a rotation
+ * or deletion, keeps the old ones ("retiring") until they have been quiet for `rotateWait`; old files
+ * are always read before the new one. Events only mark it dirty; every look re-checks the file itself.
+ * @internal
+ */
+export class FileFollower implements Source {
+  readonly name: string;
+  private readonly opts: ResolvedOptions;
+  private readonly host: SourceHost;
+  private readonly watch: DirWatch | undefined;
+  private readonly start0: StartPosition;
+  private current: Generation | undefined;
+  private retiring: Generation[] = [];
+  /** Lines produced outside a read (partial lines flushed when a file is closed or truncated). */
+  private out: Line[] = [];
+  private dirty = false;
+  private draining = false;
+  private finished = false;
+  private closed = false;
+  /** Last condition reported for the name, so a lasting one is reported once. */
+  private reported: 'ok' | 'missing' | 'gone' = 'ok';
+  private unsubscribe: (() => void) | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private retireTimer: NodeJS.Timeout | undefined;
+  private readBytesThisPass = false;
+  private givenUp = false;
+  failure: NodeJS.ErrnoException | undefined;
+
+  constructor(path: string, opts: ResolvedOptions, host: SourceHost, watch: DirWatch | undefined, start: StartPosition) {
+    this.name = path;
+    this.opts = opts;
+    this.host = host;
+    this.watch = watch;
+    this.start0 = start;
+  }
+
+  get ready(): boolean {
+    return !this.closed && (this.dirty || this.draining || this.out.length > 0);
+  }
+
+  get done(): boolean {
+    return this.finished && this.out.length === 0;
+  }
+
+  get catchingUp(): boolean {
+    const gen = this.current;
+    return gen !== undefined && !gen.atEof && gen.offset < gen.initialSize && this.retiring.length === 0;
+  }
+
+  get bufferedBytes(): number {
+    let n = this.current?.framer.bufferedBytes ?? 0;
+    for (const gen of this.retiring) n += gen.framer.bufferedBytes;
+    return n;
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.current = await this.openGeneration(true);
+      this.draining = true;
+    } catch (error) {
+      const err = error as NodeJS.ErrnoException;
+      this.opts.onNotice(notices.cannotOpen(this.name, err));
+      if (this.opts.follow !== 'name' || err.code === 'EISDIR') {
+        this.failure = err;
+        this.finished = true;
+        return;
+      }
+      this.reported = 'missing';
+    }
+    if (this.opts.follow === 'name') {
+      this.unsubscribe = this.watch?.subscribe(this.name, () => this.hint());
+    }
+  }
+
+  poll(): void {
+    if (this.opts.follow !== false) this.hint();
+  }
+
+  async pull(): Promise<Line[] | null> {
+    if (this.closed || this.finished) return this.take();
+    if (this.dirty) {
+      this.dirty = false;
+      this.draining = true;
+      await this.check();
+      if (this.closed) return null;
+    }
+    const lines = this.take() ?? [];
+    for (const gen of [...this.retiring, this.current]) {
+      if (gen === undefined) continue;
+      const n = await gen.read(lines);
+      if (n > 0) {
+        this.readBytesThisPass = true;
+        return lines;
+      }
+    }
+    // Every file is read to its end.
+    this.draining = false;
+    if (this.opts.follow === false) {
+      await this.finish(lines);
+    } else {
+      await this.closeQuietRetiring(lines);
+      if (this.givenUp && this.retiring.length === 0 && !this.current) this.finished = true;
+      else this.scheduleRecheck();
+    }
+    return lines.length > 0 ? lines : null;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    clearTimeout(this.recheckTimer);
+    clearInterval(this.retireTimer);
+    const gens = [...this.retiring, this.current];
+    this.retiring = [];
+    this.current = undefined;
+    await Promise.allSettled(gens.map((gen) => gen?.handle.close()));
+  }
+
+  private hint(): void {
+    if (this.closed || this.finished) return;
+    this.dirty = true;
+    this.host.notify();
+  }
+
+  private take(): Line[] | null {
+    if (this.out.length === 0) return null;
+    const lines = this.out;
+    this.out = [];
+    return lines;
+  }
+
+  private async openGeneration(initial: boolean): Promise<Generation> {
+    const framing = {
+      source: this.name,
+      delimiter: this.opts.delimiter,
+      maxLineBytes: this.opts.maxLineBytes,
+      overlong: this.opts.overlong,
+      encoding: this.opts.encoding,
+      onTooLong: (offset: number) =>
+        this.opts.onNotice(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
+    };
+    const place = initial
+      ? (handle: Parameters<typeof startPoint>[0], size: number) => startPoint(handle, size, this.start0, this.opts.delimiter)
+      : undefined;
+    return Generation.open(this.name, framing, this.opts.readSize, place);
+  }
+
+  /** Looks at the name and the open file: truncation, rotation, deletion, appearance. */
+  private async check(): Promise<void> {
+    if (this.givenUp) return;
+    const gen = this.current;
+    if (gen) {
+      let truncated: boolean;
+      try {
+        truncated = await gen.wasTruncated();
+      } catch (error) {
+        this.opts.onNotice(notices.readError(this.name, error as NodeJS.ErrnoException));
+        truncated = false;
+      }
+      if (truncated) await this.restartCurrent(gen);
+    }
+    if (this.opts.follow !== 'name') return;
+
+    let st: Stats | undefined;
+    let statError: NodeJS.ErrnoException | undefined;
+    try {
+      st = await stat(this.name);
+    } catch (error) {
+      statError = error as NodeJS.ErrnoException;
+    }
+    if (this.current && st && this.current.isSameFile(st)) {
+      this.reported = 'ok';
+      return;
+    }
+    if (this.current) {
+      const old = this.current;
+      this.current = undefined;
+      if (st) {
+        this.opts.onNotice(notices.replaced(this.name));
+      } else {
+        const links = await old.linkCount().catch(() => 0);
+        this.opts.onNotice(links === 0 ? notices.deleted(this.name) : notices.inaccessible(this.name, statError!));
+        this.reported = 'gone';
+      }
+      this.retire(old);
+    }
+    if (!st) return;
+    if (!st.isFile()) {
+      this.giveUpUntailable();
+      return;
+    }
+    try {
+      this.current = await this.openGeneration(false);
+    } catch (error) {
+      const err = error as NodeJS.ErrnoException;
+      if (this.reported === 'ok') this.opts.onNotice(notices.inaccessible(this.name, err));
+      this.reported = 'gone';
+      return;
+    }
+    if (this.reported !== 'ok') this.opts.onNotice(notices.appeared(this.name));
+    this.reported = 'ok';
+  }
+
+  /** Truncated or rewritten in place: keep what was held, then read the file again from 0. */
+  private async restartCurrent(gen: Generation): Promise<void> {
+    this.opts.onNotice(notices.truncated(this.name));
+    await gen.restart(this.out);
+  }
+
+  private retire(gen: Generation): void {
+    this.retiring.push(gen);
+    // Quiet time counts from the later of its last growth and now: a writer that was idle before the
+    // rotation still gets the whole grace period to write its last lines to the old file.
+    gen.lastGrowth = Date.now();
+    this.retireTimer ??= setInterval(() => this.hint(), Math.max(Math.min(RETIRING_CHECK_MS, this.opts.rotateWait), 10));
+  }
+
+  /** Closes old files that have been quiet for `rotateWait`, emitting their held partial lines. */
+  private async closeQuietRetiring(out: Line[]): Promise<void> {
+    if (this.retiring.length === 0) return;
+    const now = Date.now();
+    const keep: Generation[] = [];
+    for (const gen of this.retiring) {
+      if (gen.atEof && now - gen.lastGrowth >= this.opts.rotateWait) await gen.close(out).catch(() => {});
+      else keep.push(gen);
+    }
+    this.retiring = keep;
+    if (keep.length === 0) {
+      clearInterval(this.retireTimer);
+      this.retireTimer = undefined;
+    }
+  }
+
+  /** The name now leads to a directory or other untailable file: stop following the name. */
+  private giveUpUntailable(): void {
+    const err = Object.assign(new Error('untailable file'), { code: 'EISDIR' }) as NodeJS.ErrnoException;
+    this.opts.onNotice(notices.cannotOpen(this.name, err));
+    this.failure = err;
+    this.givenUp = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** No follow: emit the held line, release the file, and end. */
+  private async finish(out: Line[]): Promise<void> {
+    const gen = this.current;
+    this.current = undefined;
+    if (gen) await gen.close(out).catch(() => {});
+    this.finished = true;
+  }
+
+  private scheduleRecheck(): void {
+    if (!this.readBytesThisPass || this.recheckTimer !== undefined) return;
+    this.readBytesThisPass = false;
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = undefined;
+      this.hint();
+    }, TRAILING_RECHECK_MS);
+  }
+}

@@ -1,0 +1,158 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { Line } from '../lines/line.js';
+import { Framer, type FramerOptions } from '../lines/framer.js';
+
+/** Bytes at the start of a file kept to recognise it: a change means "rewritten in place". */
+const HEAD_BYTES = 1024;
+const MIN_READ = 64 * 1024;
+
+/**
+ * One opened file (one "generation" of a followed name): the handle it is read through, its identity,
+ * the framer holding its unfinished line, and a fingerprint of its first bytes. Reads always go through
+ * the handle, never by name, so a rename between two reads cannot mix two files.
+ * @internal
+ */
+export class Generation {
+  readonly handle: FileHandle;
+  readonly dev: number;
+  readonly ino: number;
+  framer: Framer;
+  private readonly framing: FramingOptions;
+  /** First bytes of the file as read so far (up to 1 KiB). */
+  private head: Buffer;
+  private lastSize: number;
+  private lastMtimeMs: number;
+  private readonly readSize: number;
+  /** When the file last gave bytes (ms since epoch), or when it was opened. */
+  lastGrowth: number;
+  /** True once a read found nothing more. */
+  atEof = false;
+  /** Size when the generation was opened. */
+  readonly initialSize: number;
+
+  private constructor(handle: FileHandle, st: Stats, head: Buffer, framing: FramingOptions, framer: Framer, readSize: number) {
+    this.handle = handle;
+    this.framing = framing;
+    this.dev = st.dev;
+    this.ino = st.ino;
+    this.head = head;
+    this.lastSize = st.size;
+    this.lastMtimeMs = st.mtimeMs;
+    this.initialSize = st.size;
+    this.framer = framer;
+    this.readSize = readSize;
+    this.lastGrowth = Date.now();
+  }
+
+  /**
+   * Opens `path` for reading. `place` decides, from the open handle and its size, where reading starts
+   * and how lines are numbered. Throws the errno error (ENOENT, EACCES, EISDIR…) when it cannot be read.
+   */
+  static async open(
+    path: string,
+    framing: FramingOptions,
+    readSize: number,
+    place?: (handle: FileHandle, size: number) => Promise<{ offset: number; skipLines: number; firstLineNumber: number }>,
+  ): Promise<Generation> {
+    const handle = await open(path, 'r');
+    try {
+      const st = await handle.stat();
+      if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR' });
+      const head = await readHead(handle, Math.min(st.size, HEAD_BYTES));
+      const at = place ? await place(handle, st.size) : { offset: 0, skipLines: 0, firstLineNumber: 1 };
+      const framer = new Framer({ ...framing, startOffset: at.offset, skipLines: at.skipLines, firstLineNumber: at.firstLineNumber });
+      return new Generation(handle, st, head, framing, framer, readSize);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Read position: the offset of the next byte to read. */
+  get offset(): number {
+    return this.framer.position;
+  }
+
+  /** True when `st` (a `stat` of the followed name) is this same file. */
+  isSameFile(st: Stats): boolean {
+    return st.ino === this.ino && st.dev === this.dev;
+  }
+
+  /** Reads one chunk from the read position, framing it into `out`. Returns the number of bytes read. */
+  async read(out: Line[]): Promise<number> {
+    const offset = this.framer.position;
+    const size = Math.min(Math.max(this.lastSize - offset, MIN_READ), this.readSize);
+    const buf = Buffer.allocUnsafe(size);
+    const { bytesRead } = await this.handle.read(buf, 0, size, offset);
+    if (bytesRead === 0) {
+      this.atEof = true;
+      return 0;
+    }
+    this.atEof = false;
+    this.lastGrowth = Date.now();
+    const chunk = buf.subarray(0, bytesRead);
+    if (offset <= this.head.length && this.head.length < HEAD_BYTES) {
+      const extra = chunk.subarray(this.head.length - offset, HEAD_BYTES - offset);
+      if (extra.length > 0) this.head = Buffer.concat([this.head, extra]);
+    }
+    if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
+    this.framer.push(chunk, out);
+    return bytesRead;
+  }
+
+  /**
+   * True when the file was truncated (smaller than the read position) or rewritten in place (its first
+   * bytes changed, though it may be as large as before). Cheap when nothing changed: one `fstat`.
+   */
+  async wasTruncated(): Promise<boolean> {
+    const st = await this.handle.stat();
+    if (st.size < this.framer.position) return true;
+    const changed = st.size !== this.lastSize || st.mtimeMs !== this.lastMtimeMs;
+    this.lastSize = st.size;
+    this.lastMtimeMs = st.mtimeMs;
+    if (!changed || this.head.length === 0) return false;
+    const now = await readHead(this.handle, this.head.length);
+    return !now.equals(this.head);
+  }
+
+  /**
+   * After a truncation: emits the held unfinished line into `out` (those bytes were written), then reads
+   * the file again from its first byte, numbering lines from 1.
+   */
+  async restart(out: Line[]): Promise<void> {
+    this.framer.flush(out);
+    this.framer = new Framer(this.framing);
+    const st = await this.handle.stat();
+    this.lastSize = st.size;
+    this.lastMtimeMs = st.mtimeMs;
+    this.head = await readHead(this.handle, Math.min(st.size, HEAD_BYTES));
+    this.atEof = false;
+  }
+
+  /** Number of links of the open file: 0 once it has been deleted. */
+  async linkCount(): Promise<number> {
+    return (await this.handle.stat()).nlink;
+  }
+
+  /** Emits the held unfinished line (if any) into `out` and closes the handle. */
+  async close(out: Line[]): Promise<void> {
+    this.framer.flush(out);
+    await this.handle.close();
+  }
+}
+
+/** Framing options shared by every framer of a followed file. @internal */
+export type FramingOptions = Omit<FramerOptions, 'startOffset' | 'skipLines' | 'firstLineNumber'>;
+
+async function readHead(handle: FileHandle, length: number): Promise<Buffer> {
+  if (length === 0) return Buffer.alloc(0);
+  const buf = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buf, done, length - done, done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return buf.subarray(0, done);
+}

@@ -1,0 +1,35 @@
+import type { Line } from '../lines/line.js';
+
+/**
+ * What the session needs of a source of lines: a file follower or a stream. Sources never push data:
+ * they say whether they have work (`ready`) and hand out at most one read's worth per `pull()`.
+ * @internal
+ */
+export interface Source {
+  /** The name lines carry in `source`. */
+  readonly name: string;
+  /** True when `pull()` may return lines without waiting for an outside event. */
+  readonly ready: boolean;
+  /** True when the source will never produce another line. */
+  readonly done: boolean;
+  /** True while the source is still reading the selection it had when it was started. */
+  readonly catchingUp: boolean;
+  /** Why the source gave up, when it could not be read at all. */
+  readonly failure: NodeJS.ErrnoException | undefined;
+  /** Opens the source and applies the start position. */
+  start(): Promise<void>;
+  /** Reads at most one chunk; returns its finished lines (maybe none), or null when nothing was there. */
+  pull(): Promise<Line[] | null>;
+  /** The safety poll: look again even without a hint. */
+  poll(): void;
+  /** Bytes held for unfinished lines (for memory accounting). */
+  readonly bufferedBytes: number;
+  /** Releases every handle, watch subscription and timer. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What sources get from the session that owns them. @internal */
+export interface SourceHost {
+  /** Wakes the session: a source may have become ready. */
+  notify(): void;
+}

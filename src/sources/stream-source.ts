@@ -1,0 +1,181 @@
+import type { Readable } from 'node:stream';
+import type { Line } from '../lines/line.js';
+import { Framer } from '../lines/framer.js';
+import type { ResolvedOptions, StartPosition } from '../options.js';
+import { notices } from '../notices.js';
+import type { Source, SourceHost } from './source.js';
+
+/**
+ * Lines from any `Readable` (standard input, a pipe, a socket, a FIFO), through the same framer as
+ * files. It reads only when pulled (`stream.read()` in paused mode), so the stream's own buffer limit
+ * bounds memory. "Last N lines/bytes" cannot be known before the end of a stream, so those starts keep
+ * a bounded window and emit it at the end, as GNU tail does on a pipe.
+ * @internal
+ */
+export class StreamSource implements Source {
+  readonly name: string;
+  private readonly stream: Readable;
+  private readonly host: SourceHost;
+  private readonly framer: Framer;
+  private readonly start0: StartPosition | undefined;
+  private out: Line[] = [];
+  /** For `{ lines: N }`: the last lines seen so far. */
+  private window: Line[] = [];
+  /** For `{ bytes: N }`: the last bytes seen so far, framed only at the end. */
+  private tailBytes: Buffer[] = [];
+  private tailByteCount = 0;
+  /** For `{ fromByte: N }`: bytes still to skip. */
+  private skipBytes = 0;
+  private position = 0;
+  private readable = false;
+  private ended = false;
+  private finished = false;
+  private closed = false;
+  private readonly opts: ResolvedOptions;
+  private readonly listeners: Array<[string, (...args: any[]) => void]>;
+  failure: NodeJS.ErrnoException | undefined;
+
+  constructor(name: string, stream: Readable, opts: ResolvedOptions, host: SourceHost) {
+    this.name = name;
+    this.stream = stream;
+    this.opts = opts;
+    this.host = host;
+    this.start0 = opts.start;
+    const start = opts.start;
+    this.skipBytes = start && 'fromByte' in start ? Math.max(start.fromByte, 1) - 1 : 0;
+    this.framer = this.makeFramer(0, start && 'fromLine' in start ? Math.max(start.fromLine, 1) - 1 : 0);
+    this.listeners = [
+      ['readable', () => this.wake()],
+      ['end', () => this.onEnd()],
+      ['error', (error: NodeJS.ErrnoException) => this.onError(error)],
+    ];
+  }
+
+  get ready(): boolean {
+    return !this.closed && (this.readable || this.out.length > 0 || (this.ended && !this.finished));
+  }
+
+  get done(): boolean {
+    return this.finished && this.out.length === 0;
+  }
+
+  get catchingUp(): boolean {
+    return false;
+  }
+
+  get bufferedBytes(): number {
+    return this.framer.bufferedBytes + this.tailByteCount + this.stream.readableLength;
+  }
+
+  async start(): Promise<void> {
+    for (const [event, fn] of this.listeners) this.stream.on(event, fn);
+    if (this.stream.readableEnded) this.onEnd();
+    else this.readable = true;
+  }
+
+  poll(): void {}
+
+  async pull(): Promise<Line[] | null> {
+    if (this.closed) return null;
+    const lines = this.out;
+    this.out = [];
+    const chunk: unknown = this.readable ? this.stream.read() : null;
+    if (chunk === null) {
+      this.readable = false;
+      if (this.ended && !this.finished) this.finish(lines);
+    } else {
+      this.accept(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer), lines);
+    }
+    return lines.length > 0 ? lines : null;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [event, fn] of this.listeners) this.stream.off(event, fn);
+    // Like Node's own stream iterator: a stream read through to us is ours to release.
+    if (!this.stream.destroyed) this.stream.destroy();
+  }
+
+  private accept(chunk: Buffer, lines: Line[]): void {
+    if (this.skipBytes > 0) {
+      const skipped = Math.min(this.skipBytes, chunk.length);
+      this.skipBytes -= skipped;
+      this.position += skipped;
+      chunk = chunk.subarray(skipped);
+      this.framer.position = this.position;
+      if (chunk.length === 0) return;
+    }
+    this.position += chunk.length;
+    const start = this.start0;
+    if (start && 'bytes' in start) {
+      this.keepLastBytes(chunk, start.bytes);
+    } else if (start && 'lines' in start) {
+      this.framer.push(chunk, this.window);
+      if (this.window.length > 2 * start.lines + 1024) this.window.splice(0, this.window.length - start.lines);
+    } else {
+      this.framer.push(chunk, lines);
+    }
+  }
+
+  private keepLastBytes(chunk: Buffer, limit: number): void {
+    if (limit === 0) return;
+    this.tailBytes.push(chunk);
+    this.tailByteCount += chunk.length;
+    while (this.tailBytes.length > 1 && this.tailByteCount - this.tailBytes[0]!.length >= limit) {
+      this.tailByteCount -= this.tailBytes.shift()!.length;
+    }
+  }
+
+  private finish(lines: Line[]): void {
+    const start = this.start0;
+    if (start && 'bytes' in start) {
+      let data = Buffer.concat(this.tailBytes, this.tailByteCount);
+      data = data.subarray(Math.max(data.length - start.bytes, 0));
+      this.tailBytes = [];
+      this.tailByteCount = 0;
+      const framer = this.makeFramer(this.position - data.length, 0);
+      framer.push(data, lines);
+      framer.flush(lines);
+    } else if (start && 'lines' in start) {
+      this.framer.flush(this.window);
+      const keep = start.lines === 0 ? [] : this.window.slice(-start.lines);
+      for (const line of keep) lines.push(line);
+      this.window = [];
+    } else {
+      this.framer.flush(lines);
+    }
+    this.finished = true;
+  }
+
+  private makeFramer(startOffset: number, skipLines: number): Framer {
+    return new Framer({
+      source: this.name,
+      delimiter: this.opts.delimiter,
+      maxLineBytes: this.opts.maxLineBytes,
+      overlong: this.opts.overlong,
+      encoding: this.opts.encoding,
+      startOffset,
+      skipLines,
+      onTooLong: (offset) =>
+        this.opts.onNotice(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
+    });
+  }
+
+  private wake(): void {
+    this.readable = true;
+    this.host.notify();
+  }
+
+  private onEnd(): void {
+    this.ended = true;
+    this.host.notify();
+  }
+
+  private onError(error: NodeJS.ErrnoException): void {
+    this.opts.onNotice(notices.readError(this.name, error));
+    this.failure = error;
+    this.ended = true;
+    this.host.notify();
+  }
+}

@@ -1,0 +1,212 @@
+import type { Readable } from 'node:stream';
+import type { Line } from './lines/line.js';
+import { resolveOptions, type ResolvedOptions, type TailOptions } from './options.js';
+import { abortError, optionError } from './errors.js';
+import { Session, type SourceSpec } from './session.js';
+
+/**
+ * What {@link tail} reads: a path (`'-'` is standard input), any `Readable` (its lines carry the
+ * source `'-'`), a `{ name, stream }` pair to name a stream, or an array of these.
+ */
+export type TailInput = string | Readable | NamedStream | ReadonlyArray<string | Readable | NamedStream>;
+
+/** A stream with the name its lines carry in `source`. */
+export interface NamedStream {
+  readonly name: string;
+  readonly stream: Readable;
+}
+
+/**
+ * The lines of a {@link tail}, as an async iterator. Iterate it once, per line (`for await … of`) or per
+ * batch (`batches()`); leaving the loop in any way (end, `break`, `throw`, abort, `await using`) closes
+ * every file, watcher and timer.
+ */
+export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable {
+  /**
+   * The same lines in arrays, one per read: the fast way to consume many lines.
+   *
+   * @example
+   * ```ts
+   * for await (const batch of tail('app.log').batches()) process.stdout.write(batch.map((l) => l.text + '\n').join(''));
+   * ```
+   */
+  batches(): AsyncIterableIterator<Line[]> & AsyncDisposable;
+  /** Closes every file, watcher and timer; a pending `next()` then ends. Idempotent. */
+  close(): Promise<void>;
+  /** Bytes read but not yet handed out as lines (unfinished lines, the current batch). */
+  readonly bufferedBytes: number;
+}
+
+/**
+ * Follows files (or streams) and yields their lines, like `tail -F`: by default the last 10 lines of
+ * each file, then every line appended, across rotation, truncation, deletion and re-creation. Nothing
+ * is opened until the first line is asked for.
+ *
+ * @example
+ * ```ts
+ * import { tail } from 'tail-async';
+ *
+ * for await (const line of tail('app.log')) {
+ *   if (line.text.includes('ERROR')) console.log(line.text);
+ * }
+ * ```
+ *
+ * @example
+ * ```ts
+ * // The whole file, then stop: like `tail -n +1 app.log`.
+ * for await (const line of tail('app.log', { start: { fromLine: 1 }, follow: false })) count++;
+ * ```
+ */
+export function tail(input: TailInput, options?: TailOptions): TailStream {
+  const opts = resolveOptions(options);
+  return new TailIterator(toSpecs(input), opts);
+}
+
+function toSpecs(input: TailInput): SourceSpec[] {
+  const items = Array.isArray(input) ? input : [input];
+  if (items.length === 0) throw optionError('tail(): give at least one path or stream');
+  return items.map((item: string | Readable | NamedStream): SourceSpec => {
+    if (typeof item === 'string') {
+      if (item === '') throw optionError('tail(): a path must not be empty');
+      return { path: item };
+    }
+    if (isReadable(item)) return { name: '-', stream: item };
+    if (item && typeof item === 'object' && typeof item.name === 'string' && isReadable(item.stream)) return item;
+    throw optionError(`tail(): cannot read from ${String(item)}: give a path, a Readable or { name, stream }`);
+  });
+}
+
+function isReadable(value: unknown): value is Readable {
+  return typeof value === 'object' && value !== null && typeof (value as Readable).read === 'function' && typeof (value as Readable).on === 'function';
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/** @internal */
+class TailIterator implements TailStream {
+  private readonly session: Session;
+  private readonly signal: AbortSignal | undefined;
+  private opened: Promise<void> | undefined;
+  private batch: Line[] = [];
+  private index = 0;
+  private finished = false;
+  private mode: 'lines' | 'batches' | undefined;
+  private pending: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+  private readonly onAbort = () => void this.close().catch(() => {});
+
+  constructor(specs: SourceSpec[], opts: ResolvedOptions) {
+    this.session = new Session(specs, opts);
+    this.signal = opts.signal;
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  get bufferedBytes(): number {
+    let n = this.session.bufferedBytes;
+    for (let i = this.index; i < this.batch.length; i++) n += this.batch[i]!.end - this.batch[i]!.offset;
+    return n;
+  }
+
+  next(): Promise<IteratorResult<Line, undefined>> {
+    this.claim('lines');
+    // The common case costs no extra promise chaining: a line is already waiting.
+    if (this.index < this.batch.length) return Promise.resolve({ value: this.batch[this.index++]!, done: false });
+    return this.serialize(async () => {
+      while (this.index >= this.batch.length) {
+        const batch = await this.fetch();
+        if (batch === null) return DONE;
+        this.batch = batch;
+        this.index = 0;
+      }
+      return { value: this.batch[this.index++]!, done: false };
+    });
+  }
+
+  batches(): AsyncIterableIterator<Line[]> & AsyncDisposable {
+    this.claim('batches');
+    const self = this;
+    return {
+      next: () =>
+        this.serialize(async (): Promise<IteratorResult<Line[], undefined>> => {
+          const batch = await this.fetch();
+          return batch === null ? DONE : { value: batch, done: false };
+        }),
+      return: async () => {
+        await this.close();
+        return DONE;
+      },
+      throw: async (error?: unknown) => {
+        await this.close();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      [Symbol.asyncDispose]: () => self.close(),
+    };
+  }
+
+  async return(): Promise<IteratorResult<Line, undefined>> {
+    await this.close();
+    return DONE;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<Line, undefined>> {
+    await this.close();
+    throw error;
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.finished = true;
+      this.batch = [];
+      this.index = 0;
+      this.signal?.removeEventListener('abort', this.onAbort);
+      this.closing = this.session.close();
+    }
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private claim(mode: 'lines' | 'batches'): void {
+    if (this.mode !== undefined && this.mode !== mode) {
+      throw optionError('tail(): iterate a tail either per line or with batches(), not both');
+    }
+    this.mode = mode;
+  }
+
+  /** Runs one `next()` after the previous one settled, so concurrent calls keep the order of lines. */
+  private serialize<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.pending.then(step, step);
+    this.pending = run.catch(() => {});
+    return run;
+  }
+
+  /** The next batch from the session; null at the end. Closes everything on the way out. */
+  private async fetch(): Promise<Line[] | null> {
+    this.throwIfAborted();
+    if (this.finished) return null;
+    try {
+      this.opened ??= this.session.open();
+      await this.opened;
+      const batch = await this.session.nextBatch();
+      this.throwIfAborted();
+      if (batch === null) await this.close();
+      return batch;
+    } catch (error) {
+      await this.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  private throwIfAborted(): void {
+    if (this.signal?.aborted) throw abortError(this.signal);
+  }
+}
