@@ -31,6 +31,18 @@ export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable
    * ```
    */
   batches(): AsyncIterableIterator<Line[]> & AsyncDisposable;
+  /**
+   * Opens every source now and resolves once each start position is fixed (iteration does this
+   * itself on the first `next()`). Await it to be sure that data written afterwards counts as new.
+   *
+   * @example
+   * ```ts
+   * const lines = tail('app.log', { start: { lines: 0 } });
+   * await lines.open();
+   * await appendFile('app.log', 'hello\n'); // will be read
+   * ```
+   */
+  open(): Promise<void>;
   /** Closes every file, watcher and timer; a pending `next()` then ends. Idempotent. */
   close(): Promise<void>;
   /** Bytes read but not yet handed out as lines (unfinished lines, the current batch). */
@@ -160,6 +172,18 @@ class TailIterator implements TailStream {
     throw error;
   }
 
+  async open(): Promise<void> {
+    this.throwIfAborted();
+    if (this.finished) return;
+    this.opened ??= this.session.open();
+    try {
+      await this.opened;
+    } catch (error) {
+      await this.close().catch(() => {});
+      throw error;
+    }
+  }
+
   close(): Promise<void> {
     if (!this.closing) {
       this.finished = true;
@@ -193,9 +217,8 @@ class TailIterator implements TailStream {
   private async fetch(): Promise<Line[] | null> {
     this.throwIfAborted();
     if (this.finished) return null;
+    await this.open();
     try {
-      this.opened ??= this.session.open();
-      await this.opened;
       const batch = await this.session.nextBatch();
       this.throwIfAborted();
       if (batch === null) await this.close();

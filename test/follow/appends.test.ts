@@ -1,0 +1,128 @@
+import { appendFile, open, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tail } from '../../src/index.js';
+import { tempDir } from '../helpers/fs.js';
+import { collect, waitFor } from '../helpers/wait.js';
+
+describe('following appends', () => {
+  it('shows the last line of every burst within 100 ms, with no later write to wake it', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, '');
+    const stream = tail(file, { start: { lines: 0 } });
+    await stream.open();
+    const out = collect(stream);
+    const writer = await open(file, 'a');
+    try {
+      const latencies: number[] = [];
+      for (let burst = 0; burst < 20; burst++) {
+        // Three writes 1 ms apart, then silence: chokidar alone would leave the last one unread.
+        for (let i = 0; i < 3; i++) {
+          await writer.write(`b${burst}-${i}\n`);
+          if (i < 2) await new Promise((r) => setTimeout(r, 1));
+        }
+        const written = performance.now();
+        await waitFor(() => out.texts().includes(`b${burst}-2`), `last line of burst ${burst}`, 2_000);
+        latencies.push(performance.now() - written);
+      }
+      expect(out.texts()).toEqual(Array.from({ length: 20 }, (_, b) => [0, 1, 2].map((i) => `b${b}-${i}`)).flat());
+      expect(Math.max(...latencies)).toBeLessThan(100);
+    } finally {
+      await writer.close();
+      await out.stop();
+    }
+  });
+
+  it('holds a partial line until its newline arrives', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, '');
+    const out = collect(tail(file));
+    try {
+      await appendFile(file, 'abc');
+      await appendFile(file, 'x\nnext');
+      await out.until(1);
+      expect(out.texts()).toEqual(['abcx']);
+      // 'next' has no newline yet: it must not come out, however long we look.
+      await appendFile(file, '');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(out.texts()).toEqual(['abcx']);
+      await appendFile(file, 'def\n');
+      await out.until(2);
+      expect(out.lines[1]).toMatchObject({ text: 'nextdef', offset: 5, end: 13, lineNumber: 2, eol: '\n' });
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('flushes a held partial line when a no-follow read ends', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, 'one\ntwo');
+    const lines = [];
+    for await (const line of tail(file, { follow: false })) lines.push(line);
+    expect(lines.map((l) => [l.text, l.eol])).toEqual([
+      ['one', '\n'],
+      ['two', ''],
+    ]);
+  });
+
+  it('keeps a multi-byte character intact when its bytes arrive in two writes', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, '');
+    const out = collect(tail(file));
+    try {
+      const text = 'prix: 10 € — 🚀 fin';
+      const bytes = Buffer.from(text + '\n');
+      for (const cut of [bytes.indexOf(0xe2) + 1, bytes.indexOf(0xf0) + 2]) {
+        await appendFile(file, bytes.subarray(0, cut));
+        await new Promise((r) => setTimeout(r, 30));
+        await appendFile(file, bytes.subarray(cut));
+      }
+      await out.until(2);
+      expect(out.texts()).toEqual([text, text]);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('reads CRLF lines without the CR and NUL bytes as part of the text', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, '');
+    const out = collect(tail(file));
+    try {
+      await appendFile(file, 'win\r\nnul\0inside\nlone\rcr\n');
+      await out.until(3);
+      expect(out.lines.map((l) => [l.text, l.eol])).toEqual([
+        ['win', '\r\n'],
+        ['nul\0inside', '\n'],
+        ['lone\rcr', '\n'],
+      ]);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('reads a 1 MiB line written in pieces as one line', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, '');
+    const out = collect(tail(file));
+    try {
+      const big = 'x'.repeat(1024 * 1024);
+      for (let i = 0; i < big.length; i += 256 * 1024) await appendFile(file, big.slice(i, i + 256 * 1024));
+      await appendFile(file, '\nafter\n');
+      await out.until(2);
+      expect(out.lines[0]!.text.length).toBe(1024 * 1024);
+      expect(out.lines[0]!.text).toBe(big);
+      expect(out.lines[1]).toMatchObject({ text: 'after', offset: 1024 * 1024 + 1 });
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('frames on NUL with the NUL delimiter, like tail -z', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, 'a\nb\0c\0');
+    const texts: string[] = [];
+    for await (const line of tail(file, { follow: false, delimiter: '\0', start: { lines: 1 } })) texts.push(line.text);
+    expect(texts).toEqual(['c']);
+  });
+});
