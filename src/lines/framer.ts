@@ -38,6 +38,8 @@ export class Framer {
   private lineStart: number;
   /** In truncate mode, once the unfinished line passed the limit: drop bytes up to the delimiter. */
   private discarding = false;
+  /** While discarding: whether the last dropped byte was a CR (so a following `\n` ends a `\r\n`). */
+  private droppedCR = false;
   private skip: number;
   /** File offset of the next byte to be pushed. */
   position: number;
@@ -81,6 +83,8 @@ export class Framer {
       this.clearHeld(this.position);
       return;
     }
+    // A CR held back as a possible CRLF is text after all: apply the limit to it now.
+    if (!this.discarding && this.heldBytes > this.opts.maxLineBytes) this.limitHeld(out, true);
     const buf = this.takeHeld();
     this.emit(buf, 0, buf.length, this.lineStart, this.position, '', out);
     this.lineNumber++;
@@ -98,7 +102,8 @@ export class Framer {
     }
     if (this.discarding) {
       const kept = this.takeHeld();
-      this.emit(kept, 0, kept.length, this.lineStart, lineEnd, this.eol, out);
+      const cr = this.opts.delimiter === 10 && (end > start ? chunk[end - 1] === 13 : this.droppedCR);
+      this.emit(kept, 0, kept.length, this.lineStart, lineEnd, cr ? '\r\n' : this.eol, out);
     } else if (this.heldBytes === 0) {
       this.complete(chunk, start, end, base + start, lineEnd, out);
     } else {
@@ -133,34 +138,50 @@ export class Framer {
 
   private hold(chunk: Buffer, start: number, base: number, out: Line[]): void {
     if (this.heldBytes === 0 && !this.discarding) this.lineStart = base + start;
-    if (this.skip > 0 || this.discarding) return;
+    if (this.skip > 0) return;
+    if (this.discarding) {
+      this.droppedCR = chunk[chunk.length - 1] === 13;
+      return;
+    }
     // A copy, so a small partial line does not keep a whole read buffer alive.
     this.held.push(Buffer.from(chunk.subarray(start)));
     this.heldBytes += chunk.length - start;
-    if (this.heldBytes > this.opts.maxLineBytes) this.limitHeld(out);
+    if (this.heldBytes - this.pendingCR(chunk) > this.opts.maxLineBytes) this.limitHeld(out, false);
+  }
+
+  /**
+   * 1 when `buf` ends with a CR that may be the first half of a CRLF: it is not counted against the
+   * limit until the next byte is known, so a line's pieces do not depend on where the chunks were cut.
+   */
+  private pendingCR(buf: Buffer): number {
+    return this.opts.delimiter === 10 && buf[buf.length - 1] === 13 ? 1 : 0;
   }
 
   /** The unfinished line outgrew the limit: emit pieces (split) or keep only its head (truncate). */
-  private limitHeld(out: Line[]): void {
+  private limitHeld(out: Line[], final: boolean): void {
     const max = this.opts.maxLineBytes;
-    let buf = this.takeHeld();
+    const buf = this.takeHeld();
     if (this.opts.overlong === 'truncate') {
       const cut = this.cutPoint(buf, 0, max);
       this.opts.onTooLong?.(this.lineStart + cut);
       this.held = [buf.subarray(0, cut)];
       this.heldBytes = cut;
       this.discarding = true;
+      this.droppedCR = buf[buf.length - 1] === 13;
       return;
     }
-    while (buf.length > max) {
-      const cut = this.cutPoint(buf, 0, max);
+    const slack = final ? 0 : this.pendingCR(buf);
+    let start = 0;
+    while (buf.length - start - slack > max) {
+      const cut = this.cutPoint(buf, start, max);
       this.opts.onTooLong?.(this.lineStart + cut);
-      this.emit(buf, 0, cut, this.lineStart, this.lineStart + cut, '', out);
+      this.emit(buf, start, start + cut, this.lineStart, this.lineStart + cut, '', out);
       this.lineStart += cut;
-      buf = Buffer.from(buf.subarray(cut));
+      start += cut;
     }
-    this.held = [buf];
-    this.heldBytes = buf.length;
+    // One copy of the rest, not one per piece: a big chunk with a small limit stays linear.
+    this.held = [start > 0 ? Buffer.from(buf.subarray(start)) : buf];
+    this.heldBytes = buf.length - start;
   }
 
   /** Where to cut a piece of at most `max` bytes without splitting a UTF-8 character. */
@@ -192,6 +213,7 @@ export class Framer {
     this.held = [];
     this.heldBytes = 0;
     this.discarding = false;
+    this.droppedCR = false;
     this.lineStart = nextLineStart;
   }
 }
