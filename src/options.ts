@@ -86,6 +86,12 @@ export interface TailOptions {
   readonly signal?: AbortSignal;
   /** Largest read from a file at once, in bytes (default 1 MiB). */
   readonly readSize?: number;
+  /**
+   * Treat paths with wildcards (`*`, `?`, `[…]`, `{a,b}`, `**`) as patterns, unless a file of that exact
+   * name exists (default `true`). Files matching at the start get the start position; with follow,
+   * files that start matching later are read from their first byte.
+   */
+  readonly glob?: boolean;
 }
 
 /** Options with every default applied and every value checked. @internal */
@@ -100,6 +106,7 @@ export interface ResolvedOptions {
   readonly pollInterval: number;
   readonly rotateWait: number;
   readonly readSize: number;
+  readonly glob: boolean;
   readonly onNotice: (notice: Notice) => void;
   readonly signal: AbortSignal | undefined;
 }
@@ -138,6 +145,7 @@ export function resolveOptions(options: TailOptions = {}): ResolvedOptions {
     pollInterval: positiveInt('pollInterval', options.pollInterval, 1000),
     rotateWait: nonNegativeInt('rotateWait', options.rotateWait, 2000),
     readSize: positiveInt('readSize', options.readSize, 1024 * 1024),
+    glob: options.glob ?? true,
     onNotice: onNotice ? guardNoticeHandler(onNotice) : () => {},
     signal: options.signal,
   };

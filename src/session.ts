@@ -2,15 +2,17 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import type { Line } from './lines/line.js';
-import { DEFAULT_FILE_START, type ResolvedOptions } from './options.js';
+import { DEFAULT_FILE_START, type ResolvedOptions, type StartPosition } from './options.js';
 import { TailError } from './errors.js';
 import { notices } from './notices.js';
 import { DirWatch } from './sources/dir-watch.js';
 import { FileFollower } from './sources/file-follower.js';
 import { StreamSource } from './sources/stream-source.js';
 import type { Source, SourceHost } from './sources/source.js';
+import { Discovery } from './sources/discovery.js';
+import { compileGlob, isGlob } from './sources/glob.js';
 
-/** A source as given to the session: a path, or a named stream. @internal */
+/** A source as given to the session: a path (or glob pattern), or a named stream. @internal */
 export type SourceSpec = { readonly path: string } | { readonly name: string; readonly stream: Readable };
 
 /**
@@ -31,6 +33,10 @@ export class Session implements SourceHost {
   private next = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
+  private discoveries: Discovery[] = [];
+  /** A directory a glob watches changed, or the poll came round: scan for new files. */
+  private discoverDue = false;
+  private stopped = false;
 
   constructor(specs: readonly SourceSpec[], opts: ResolvedOptions) {
     this.specs = specs;
@@ -43,11 +49,16 @@ export class Session implements SourceHost {
     if (this.opts.follow === 'name' && !this.opts.poll) this.watch = new DirWatch();
     for (const spec of this.specs) {
       if (this.closed) return;
+      if ('path' in spec && this.opts.glob && isGlob(spec.path) && !(await exists(spec.path))) {
+        await this.openGlob(spec.path);
+        continue;
+      }
       const source = await this.createSource(spec);
       this.sources.push(source);
       await source.start();
+      if (this.stopped) source.stop();
     }
-    if (following && !this.closed && this.sources.some((s) => s instanceof FileFollower)) {
+    if (following && !this.closed && (this.discoveries.length > 0 || this.sources.some((s) => s instanceof FileFollower))) {
       this.pollTimer = setInterval(() => this.poll(), this.opts.pollInterval);
     }
   }
@@ -57,6 +68,7 @@ export class Session implements SourceHost {
     for (;;) {
       if (this.closed) return null;
       this.signalled = false;
+      if (this.discoverDue) await this.discover();
       const source = this.pick();
       if (source) {
         let lines: Line[] | null;
@@ -70,10 +82,11 @@ export class Session implements SourceHost {
             cause: error,
           });
         }
+        if (source.done && source instanceof FileFollower && source.discovered) this.forget(source);
         if (lines && lines.length > 0) return lines;
         continue;
       }
-      if (this.sources.every((s) => s.done)) {
+      if (this.sources.every((s) => s.done) && (this.discoveries.length === 0 || this.stopped || this.opts.follow === false)) {
         this.throwIfFailed();
         return null;
       }
@@ -86,6 +99,15 @@ export class Session implements SourceHost {
     let n = 0;
     for (const s of this.sources) n += s.bufferedBytes;
     return n;
+  }
+
+  /** Stops following: every source reads what is there now, then the session ends. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const d of this.discoveries) d.close();
+    for (const s of this.sources) s.stop();
+    this.notify();
   }
 
   notify(): void {
@@ -105,6 +127,7 @@ export class Session implements SourceHost {
     this.closed = true;
     clearInterval(this.pollTimer);
     this.pollTimer = undefined;
+    for (const d of this.discoveries) d.close();
     this.watch?.close();
     this.notify();
     const results = await Promise.allSettled(this.sources.map((s) => s.close()));
@@ -139,10 +162,60 @@ export class Session implements SourceHost {
   private poll(): void {
     this.watch?.revalidate();
     for (const s of this.sources) s.poll();
+    if (this.discoveries.length > 0 && !this.stopped) {
+      this.discoverDue = true;
+      this.notify();
+    }
   }
 
+  /** Starts following every file that matches `pattern` now; in follow mode, watches for more. */
+  private async openGlob(pattern: string): Promise<void> {
+    const discovery = new Discovery(compileGlob(pattern), this.opts.follow === false ? undefined : this.watch, () => {
+      this.discoverDue = true;
+      this.notify();
+    });
+    const files = await discovery.scan();
+    if (files.length === 0) {
+      const error = Object.assign(new Error(`no file matches '${pattern}'`), { code: 'ENOENT' }) as NodeJS.ErrnoException;
+      this.opts.onNotice(notices.cannotOpen(pattern, error));
+      if (this.opts.follow === false) this.failures.push({ name: pattern, failure: error });
+    }
+    if (this.opts.follow === false) discovery.close();
+    else this.discoveries.push(discovery);
+    const start = this.opts.start ?? DEFAULT_FILE_START;
+    for (const file of files) await this.addFollower(file, start, this.opts.follow !== false);
+  }
+
+  /** Files that started matching a glob since the last look: followed from their first byte. */
+  private async discover(): Promise<void> {
+    this.discoverDue = false;
+    for (const discovery of this.discoveries) {
+      for (const file of await discovery.scan()) {
+        if (this.closed || this.stopped) return;
+        await this.addFollower(file, { fromByte: 1 }, true);
+      }
+    }
+  }
+
+  private async addFollower(file: string, start: StartPosition, discovered: boolean): Promise<void> {
+    const follower = new FileFollower(file, this.opts, this, this.watch, start, discovered);
+    this.sources.push(follower);
+    await follower.start();
+    if (this.stopped) follower.stop();
+  }
+
+  /** A file found by a glob is gone and released: drop its follower, so the glob can find it again. */
+  private forget(source: FileFollower): void {
+    this.sources = this.sources.filter((s) => s !== source);
+    for (const d of this.discoveries) d.forget(source.name);
+    void source.close();
+  }
+
+  /** Globs that matched nothing without follow: reported like missing files. */
+  private readonly failures: Array<{ name: string; failure: NodeJS.ErrnoException }> = [];
+
   private throwIfFailed(): void {
-    const failed = this.sources.filter((s) => s.failure !== undefined);
+    const failed = [...this.sources.filter((s) => s.failure !== undefined), ...this.failures];
     const first = failed[0];
     if (!first?.failure) return;
     const err = first.failure;
@@ -161,4 +234,11 @@ export class Session implements SourceHost {
     }
     return new FileFollower(spec.path, this.opts, this, this.watch, this.opts.start ?? DEFAULT_FILE_START);
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }

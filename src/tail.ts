@@ -45,6 +45,11 @@ export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable
   open(): Promise<void>;
   /** Closes every file, watcher and timer; a pending `next()` then ends. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Stops following: what the files hold now is still read (held partial lines included), then the
+   * iteration ends normally. `tail -f --pid` uses it when the writer has exited.
+   */
+  stop(): void;
   /** Bytes read but not yet handed out as lines (unfinished lines, the current batch). */
   readonly bufferedBytes: number;
 }
@@ -182,6 +187,10 @@ class TailIterator implements TailStream {
       await this.close().catch(() => {});
       throw error;
     }
+  }
+
+  stop(): void {
+    this.session.stop();
   }
 
   close(): Promise<void> {

@@ -28,6 +28,14 @@ export class DirWatch {
     };
   }
 
+  /**
+   * Calls `onHint` whenever an entry of directory `dir` may have been added, removed or changed (also
+   * when `dir` itself appears), until the returned function is called.
+   */
+  subscribeDirectory(dir: string, onHint: () => void): () => void {
+    return this.subscribe(path.join(dir, ANY_ENTRY), onHint);
+  }
+
   /** Re-attaches watches whose directory vanished or was replaced (run from the safety poll). */
   revalidate(): void {
     for (const dir of [...this.dirs.values()]) {
@@ -121,7 +129,7 @@ export class DirWatch {
       return;
     }
     for (const sub of [...dir.subs]) {
-      if (filename !== null && filename !== sub.name) continue;
+      if (filename !== null && filename !== sub.name && sub.name !== ANY_ENTRY) continue;
       // A directory on the way to the file appeared: watch closer to the file.
       if (sub.file !== path.join(dir.path, sub.name)) this.reattach(sub);
       else sub.onHint();
@@ -133,6 +141,9 @@ export class DirWatch {
     if (this.dirs.get(dir.path) === dir) this.dirs.delete(dir.path);
   }
 }
+
+/** A name no file can have (NUL is not allowed in names): "any entry of the directory". */
+const ANY_ENTRY = '\u0000any';
 
 interface WatchedDir {
   readonly path: string;

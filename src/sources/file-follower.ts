@@ -42,12 +42,24 @@ export class FileFollower implements Source {
   private givenUp = false;
   failure: NodeJS.ErrnoException | undefined;
 
-  constructor(path: string, opts: ResolvedOptions, host: SourceHost, watch: DirWatch | undefined, start: StartPosition) {
+  /** Found by a glob: once the file is gone and released, the follower ends (the glob finds it again). */
+  readonly discovered: boolean;
+  private stopping = false;
+
+  constructor(
+    path: string,
+    opts: ResolvedOptions,
+    host: SourceHost,
+    watch: DirWatch | undefined,
+    start: StartPosition,
+    discovered = false,
+  ) {
     this.name = path;
     this.opts = opts;
     this.host = host;
     this.watch = watch;
     this.start0 = start;
+    this.discovered = discovered;
   }
 
   get ready(): boolean {
@@ -71,7 +83,9 @@ export class FileFollower implements Source {
 
   async start(): Promise<void> {
     try {
-      this.current = await this.openGeneration(true);
+      const gen = await this.openGeneration(true);
+      if (this.closed) return void (await gen.handle.close());
+      this.current = gen;
       this.draining = true;
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
@@ -90,6 +104,11 @@ export class FileFollower implements Source {
 
   poll(): void {
     if (this.opts.follow !== false) this.hint();
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.hint();
   }
 
   async pull(): Promise<Line[] | null> {
@@ -111,11 +130,12 @@ export class FileFollower implements Source {
     }
     // Every file is read to its end.
     this.draining = false;
-    if (this.opts.follow === false) {
+    if (this.opts.follow === false || this.stopping) {
       await this.finish(lines);
     } else {
       await this.closeQuietRetiring(lines);
-      if (this.givenUp && this.retiring.length === 0 && !this.current) this.finished = true;
+      const released = this.retiring.length === 0 && !this.current;
+      if (released && (this.givenUp || (this.discovered && this.reported === 'gone'))) this.finished = true;
       else this.scheduleRecheck();
     }
     return lines.length > 0 ? lines : null;
@@ -207,7 +227,9 @@ export class FileFollower implements Source {
       return;
     }
     try {
-      this.current = await this.openGeneration(false);
+      const fresh = await this.openGeneration(false);
+      if (this.closed) return void (await fresh.handle.close());
+      this.current = fresh;
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
       if (this.reported === 'ok') this.opts.onNotice(notices.inaccessible(this.name, err));
@@ -258,11 +280,15 @@ export class FileFollower implements Source {
     this.unsubscribe = undefined;
   }
 
-  /** No follow: emit the held line, release the file, and end. */
+  /** No follow, or stopped: emit the held lines, release the files, and end. */
   private async finish(out: Line[]): Promise<void> {
-    const gen = this.current;
+    const gens = [...this.retiring, this.current];
+    this.retiring = [];
     this.current = undefined;
-    if (gen) await gen.close(out).catch(() => {});
+    for (const gen of gens) if (gen) await gen.close(out).catch(() => {});
+    clearInterval(this.retireTimer);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     this.finished = true;
   }
 

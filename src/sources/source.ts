@@ -22,6 +22,8 @@ export interface Source {
   pull(): Promise<Line[] | null>;
   /** The safety poll: look again even without a hint. */
   poll(): void;
+  /** Stop following: read what is there now, then end. */
+  stop(): void;
   /** Bytes held for unfinished lines (for memory accounting). */
   readonly bufferedBytes: number;
   /** Releases every handle, watch subscription and timer. Idempotent. */

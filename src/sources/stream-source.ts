@@ -75,6 +75,9 @@ export class StreamSource implements Source {
 
   poll(): void {}
 
+  /** A stream has no "now" to stop at: it is read to its end as always. */
+  stop(): void {}
+
   async pull(): Promise<Line[] | null> {
     if (this.closed) return null;
     const lines = this.out;

@@ -1,0 +1,106 @@
+import { appendFile, mkdir, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tail } from '../../src/index.js';
+import { fdsUnder, tempDir } from '../helpers/fs.js';
+import { collect, waitFor } from '../helpers/wait.js';
+
+describe('glob patterns', () => {
+  it('follows every matching file and picks up files that start matching later, from their start', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'a.log'), 'a1\na2\n');
+    await writeFile(path.join(dir, 'b.log'), 'b1\n');
+    await writeFile(path.join(dir, 'skip.txt'), 'no\n');
+    const stream = tail(path.join(dir, '*.log'), { start: { lines: 1 } });
+    await stream.open();
+    const out = collect(stream);
+    try {
+      await out.until(2);
+      expect(out.lines.map((l) => `${path.basename(l.source)}:${l.text}`)).toEqual(['a.log:a2', 'b.log:b1']);
+      await writeFile(path.join(dir, 'c.log'), 'c1\nc2\n');
+      await out.until(4, 1_000);
+      expect(out.texts().slice(2)).toEqual(['c1', 'c2']);
+      await appendFile(path.join(dir, 'a.log'), 'a3\n');
+      await out.until(5);
+      expect(out.texts()[4]).toBe('a3');
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('matches ** through directories, including ones created later', async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'x', 'y'), { recursive: true });
+    await writeFile(path.join(dir, 'x', 'y', 'deep.log'), 'deep\n');
+    const stream = tail(path.join(dir, '**', '*.log'));
+    await stream.open();
+    const out = collect(stream);
+    try {
+      await out.until(1);
+      await mkdir(path.join(dir, 'later', 'still'), { recursive: true });
+      await writeFile(path.join(dir, 'later', 'still', 'new.log'), 'new\n');
+      await out.until(2, 1_500);
+      expect(out.lines.map((l) => path.relative(dir, l.source))).toEqual(['x/y/deep.log', 'later/still/new.log']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('releases a matched file once it is deleted, and finds it again if it comes back', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'a.log');
+    await writeFile(file, 'one\n');
+    const stream = tail(path.join(dir, '*.log'), { rotateWait: 50 });
+    await stream.open();
+    const out = collect(stream);
+    try {
+      await out.until(1);
+      await unlink(file);
+      await waitFor(() => fdsUnder(dir).length === 0, 'the deleted file to be released');
+      await writeFile(file, 'two\n');
+      await out.until(2);
+      expect(out.texts()).toEqual(['one', 'two']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('without follow, reads the matches once and ends; a pattern matching nothing is an error', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'a.log'), 'a\n');
+    const texts: string[] = [];
+    for await (const line of tail(path.join(dir, '*.log'), { follow: false })) texts.push(line.text);
+    expect(texts).toEqual(['a']);
+    await expect(
+      (async () => {
+        for await (const _ of tail(path.join(dir, '*.nope'), { follow: false }));
+      })(),
+    ).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('treats a path with wildcard characters as a plain file when that file exists', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'odd[1].log'), 'literal\n');
+    await writeFile(path.join(dir, 'odd1.log'), 'pattern match\n');
+    const texts: string[] = [];
+    for await (const line of tail(path.join(dir, 'odd[1].log'), { follow: false })) texts.push(line.text);
+    expect(texts).toEqual(['literal']);
+  });
+});
+
+describe('stop()', () => {
+  it('reads what is there, including a held partial line, then ends', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, 'a\nb');
+    const stream = tail(file);
+    const out = collect(stream);
+    await out.until(1);
+    stream.stop();
+    await waitFor(() => out.lines.length === 2 && out.error() === undefined, 'the held line');
+    await out.stop();
+    expect(out.lines.map((l) => [l.text, l.eol])).toEqual([
+      ['a', '\n'],
+      ['b', ''],
+    ]);
+  });
+});
