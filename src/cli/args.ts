@@ -1,0 +1,170 @@
+import yargs, { type Argv } from 'yargs';
+import type { FollowMode, StartPosition } from '../options.js';
+import { parseCount, parseSeconds } from './numbers.js';
+import { UsageError } from './usage-error.js';
+
+/** What the command line asks for. @internal */
+export interface CliOptions {
+  /** Files and patterns as given; empty means standard input. */
+  readonly files: readonly string[];
+  /** The start given with -n or -c; undefined: the default (last 10 lines; all of stdin). */
+  readonly start: StartPosition | undefined;
+  readonly follow: FollowMode;
+  readonly headers: 'auto' | 'always' | 'never';
+  readonly zero: boolean;
+  readonly pid: number | undefined;
+  readonly poll: boolean;
+  /** Seconds between polls (-s). */
+  readonly sleepInterval: number | undefined;
+  /** Seconds a rotated file keeps being read after its last growth. */
+  readonly rotateWait: number | undefined;
+  readonly prefix: boolean;
+  readonly output: 'raw' | 'jsonl';
+  readonly maxLineBytes: number | undefined;
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+const INPUT = 'Input:';
+const FOLLOW = 'Following:';
+const PROCESSING = 'Processing:';
+const OUTPUT = 'Output:';
+
+/** The yargs definition: every flag, its group and its help. @internal */
+export function definition(argv: readonly string[]): Argv {
+  return yargs([...argv])
+    .help(false)
+    .version(false)
+    .scriptName('tail-async')
+    .usage('Usage: $0 [OPTION]... [FILE|PATTERN]...\n\nPrint the last 10 lines of each FILE and follow it as it grows, across rotation,\ntruncation, deletion and re-creation (like tail -F). With no FILE, or when FILE is -,\nread standard input line by line to its end.')
+    .option('lines', { alias: 'n', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K lines, or use +K to start at line K', defaultDescription: '10' })
+    .option('bytes', { alias: 'c', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K bytes, or use +K to start at byte K' })
+    .option('zero-terminated', { alias: 'z', type: 'boolean', group: INPUT, describe: 'line delimiter is NUL, not newline' })
+    .option('follow', { type: 'string', group: FOLLOW, describe: 'follow by name (default; survives rotation) or by descriptor', choices: ['name', 'descriptor'] })
+    .option('F', { type: 'boolean', group: FOLLOW, describe: 'same as --follow=name --retry (the default)' })
+    .option('f', { type: 'boolean', group: FOLLOW, describe: 'same as --follow=descriptor: keep reading the opened file' })
+    .option('no-follow', { type: 'boolean', group: FOLLOW, describe: 'print the selected lines and exit' })
+    .option('retry', { type: 'boolean', group: FOLLOW, describe: 'keep trying to open a file (always on when following by name)' })
+    .option('pid', { type: 'string', requiresArg: true, group: FOLLOW, describe: 'with follow, exit after process PID dies' })
+    .option('sleep-interval', { alias: 's', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with --poll, seconds between checks', defaultDescription: '1' })
+    .option('poll', { type: 'boolean', group: FOLLOW, describe: 'poll instead of watching (NFS, FUSE, no inotify)' })
+    .option('rotate-wait', { type: 'string', requiresArg: true, group: FOLLOW, describe: 'seconds a rotated or deleted file is still read after its last growth', defaultDescription: '2' })
+    .option('max-line-bytes', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'split lines longer than this many bytes', defaultDescription: '16M' })
+    .option('quiet', { alias: ['q', 'silent'], type: 'boolean', group: OUTPUT, describe: 'never print headers giving file names' })
+    .option('verbose', { alias: 'v', type: 'boolean', group: OUTPUT, describe: 'always print headers giving file names' })
+    .option('prefix', { type: 'boolean', group: OUTPUT, describe: "prefix each line with its file name ('name: line') instead of headers" })
+    .option('output', { type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, line}', defaultDescription: 'raw' })
+    .option('help', { type: 'boolean', describe: 'display this help and exit' })
+    .option('version', { type: 'boolean', describe: 'output version information and exit' })
+    .example('$0 app.log', 'last 10 lines of app.log, then follow it')
+    .example('$0 -n 100 app.log | grep ERROR', 'last 100 lines, then follow, through grep')
+    .example("$0 -n +1 --no-follow 'logs/*.log'", 'every line of every matching file, then exit')
+    .example("$0 'logs/**/*.log'", 'follow every match, and files that start matching later')
+    .example('some-cmd | $0 -n 5', 'the last 5 lines of the output of some-cmd')
+    .epilogue(
+      'K may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E…\n' +
+        'Quote patterns so that new matching files are picked up while following.\n\n' +
+        'Exit status: 0 success; 1 a file could not be read; 2 usage error; 130/143 ended by\nSIGINT/SIGTERM; 141 the reader of the output went away.',
+    )
+    .parserConfiguration({
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': false,
+      'duplicate-arguments-array': false,
+    })
+    .strictOptions()
+    .exitProcess(false)
+    .wrap(100)
+    .fail((message, error) => {
+      throw error ?? new UsageError(describeFailure(message, argv));
+    });
+}
+
+/** yargs' words for a bad command line, turned into GNU's. */
+function describeFailure(message: string, argv: readonly string[]): string {
+  const unknown = /^Unknown arguments?: ([^,]+)/.exec(message);
+  if (unknown) {
+    const name = unknown[1]!;
+    const given = argv.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+    return given ? `unrecognized option '${given.split('=')[0]}'` : `invalid option -- '${name}'`;
+  }
+  const missing = /^Not enough arguments following: (.+)$/.exec(message);
+  if (missing) return `option requires an argument -- '${missing[1]}'`;
+  const choice = /^Invalid values:\s+Argument: ([\w-]+), Given: "([^"]*)"/.exec(message);
+  if (choice) return `invalid argument '${choice[2]}' for '--${choice[1]}'`;
+  return message;
+}
+
+/** Parses the command line. Throws {@link UsageError} for anything malformed. @internal */
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const normalized = normalize(argv);
+  const raw = definition(normalized).parseSync() as Record<string, unknown>;
+  const str = (name: string) => (typeof raw[name] === 'string' ? (raw[name] as string) : undefined);
+  const files = (raw._ as unknown[]).map(String);
+
+  let follow: FollowMode = 'name';
+  if (raw.f) follow = 'descriptor';
+  if (str('follow')) follow = str('follow') === 'descriptor' ? 'descriptor' : 'name';
+  if (raw.F) follow = 'name';
+  if (raw['no-follow']) follow = false;
+
+  return {
+    files,
+    start: startFrom(normalized, str('lines'), str('bytes')),
+    follow,
+    headers: raw.quiet ? 'never' : raw.verbose ? 'always' : 'auto',
+    zero: raw['zero-terminated'] === true,
+    pid: optional(str('pid'), (v) => {
+      const pid = Number(v);
+      if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(pid) || pid <= 0) throw new UsageError(`invalid PID: '${v}'`);
+      return pid;
+    }),
+    poll: raw.poll === true,
+    sleepInterval: optional(str('sleep-interval'), (v) => parseSeconds(v, '--sleep-interval')),
+    rotateWait: optional(str('rotate-wait'), (v) => parseSeconds(v, '--rotate-wait')),
+    prefix: raw.prefix === true,
+    output: str('output') === 'jsonl' ? 'jsonl' : 'raw',
+    maxLineBytes: optional(str('max-line-bytes'), (v) => {
+      const { count } = parseCount(v, 'bytes');
+      if (count === 0) throw new UsageError(`invalid --max-line-bytes: '${v}'`);
+      return count;
+    }),
+    help: raw.help === true,
+    version: raw.version === true,
+  };
+}
+
+/** GNU forms yargs does not know: `-NUM` (obsolete `-n NUM`) and `--follow` without a value. */
+function normalize(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (/^-\d+$/.test(arg)) out.push(`--lines=${arg.slice(1)}`);
+    else if (arg === '--follow') out.push('--follow=name');
+    else out.push(arg);
+  }
+  return out;
+}
+
+/** -n and -c: the one given last wins, as in GNU tail. */
+function startFrom(argv: readonly string[], lines: string | undefined, bytes: string | undefined): StartPosition | undefined {
+  if (lines === undefined && bytes === undefined) return undefined;
+  const lastIndex = (re: RegExp) => argv.reduce((found, arg, i) => (re.test(arg) ? i : found), -1);
+  const useBytes = bytes !== undefined && (lines === undefined || lastIndex(/^(-[^-]*c|--bytes)/) > lastIndex(/^(-[^-]*n|--lines)/));
+  if (useBytes) {
+    const { fromStart, count } = parseCount(bytes!, 'bytes');
+    return fromStart ? { fromByte: count } : { bytes: count };
+  }
+  const { fromStart, count } = parseCount(lines!, 'lines');
+  return fromStart ? { fromLine: count } : { lines: count };
+}
+
+function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
+}

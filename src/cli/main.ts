@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { tail, type TailInput, type TailStream } from '../tail.js';
+import type { TailOptions } from '../options.js';
+import type { Notice } from '../notices.js';
+import { TailError } from '../errors.js';
+import { isGlob } from '../sources/glob.js';
+import { definition, parseArgs, type CliOptions } from './args.js';
+import { OutputWriter } from './output.js';
+import { UsageError } from './usage-error.js';
+
+/** Exit statuses of the command (documented in the README and `--help`). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
+
+/** What the command talks to: the process's streams, or test doubles. @internal */
+export interface CliIO {
+  readonly stdin: Readable & { readonly isTTY?: boolean };
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Where SIGINT and SIGTERM come from (the process, or an EventEmitter in tests). */
+  readonly signals?: { on(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown; off(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown };
+}
+
+/**
+ * The `tail-async` command: parses `argv` (without `node` and the script), runs, and resolves to the exit
+ * status. It never calls `process.exit` and never throws for a user mistake.
+ * @internal
+ */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(io, error.message);
+    throw error;
+  }
+  if (options.help) {
+    io.stdout.write((await definition([]).getHelp()) + '\n');
+    return EXIT.ok;
+  }
+  if (options.version) {
+    io.stdout.write(`tail-async ${version()}\n`);
+    return EXIT.ok;
+  }
+  if (options.files.length === 0 && io.stdin.isTTY) {
+    return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
+  }
+  return new Run(options, io).execute();
+}
+
+function usageError(io: CliIO, message: string): number {
+  io.stderr.write(`tail-async: ${message}\nTry 'tail-async --help' for more information.\n`);
+  return EXIT.usage;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** One run of the command: owns the tail, the output and the signal handlers. */
+class Run {
+  private readonly options: CliOptions;
+  private readonly io: CliIO;
+  private readonly writer: OutputWriter;
+  private stream: TailStream | undefined;
+  /** Set when the run must end early: a signal, or the reader of stdout went away. */
+  private exitOverride: number | undefined;
+  private failed = false;
+  private readonly onSigint = () => this.interrupt(EXIT.sigint);
+  private readonly onSigterm = () => this.interrupt(EXIT.sigterm);
+  private readonly onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') this.io.stderr.write(`tail-async: write error: ${error.message}\n`);
+    this.interrupt(error.code === 'EPIPE' ? EXIT.epipe : EXIT.failed);
+  };
+
+  constructor(options: CliOptions, io: CliIO) {
+    this.options = options;
+    this.io = io;
+    const inputs = options.files.length === 0 ? ['-'] : options.files;
+    const headers = options.headers === 'always' || (options.headers === 'auto' && (inputs.length > 1 || inputs.some(isGlob)));
+    this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output });
+  }
+
+  async execute(): Promise<number> {
+    this.io.signals?.on('SIGINT', this.onSigint);
+    this.io.signals?.on('SIGTERM', this.onSigterm);
+    this.io.stdout.on('error', this.onStdoutError);
+    try {
+      const inputs = this.options.files.length === 0 ? ['-'] : this.options.files;
+      if (this.options.follow === false) {
+        // One input after the other, so that headers (also of empty files) come out exactly as GNU's.
+        for (const input of inputs) {
+          if (this.exitOverride !== undefined) break;
+          await this.pump(input);
+        }
+      } else {
+        await this.pump([...inputs]);
+      }
+    } catch (error) {
+      return this.exitOverride ?? this.report(error);
+    } finally {
+      this.io.signals?.off('SIGINT', this.onSigint);
+      this.io.signals?.off('SIGTERM', this.onSigterm);
+      this.io.stdout.off('error', this.onStdoutError);
+    }
+    return this.exitOverride ?? (this.failed ? EXIT.failed : EXIT.ok);
+  }
+
+  /** Tails `input` to stdout, one write per batch, waiting for the reader when it is slow. */
+  private async pump(input: string | string[]): Promise<void> {
+    const names = Array.isArray(input) ? input : [input];
+    const sources: TailInput = names.map((name) => (name === '-' ? { name: '-', stream: this.io.stdin } : name));
+    let opened = 0;
+    let failedHere = false;
+    const stream = tail(sources, {
+      ...this.tailOptions(names),
+      onNotice: (notice) => {
+        if (notice.type === 'error') failedHere = true;
+        this.notice(notice);
+      },
+    });
+    this.stream = stream;
+    const stopWatchingPid = this.watchPid(stream);
+    try {
+      for await (const batch of stream.batches()) {
+        opened++;
+        await this.write(this.writer.render(batch));
+      }
+    } catch (error) {
+      // Files that could not be opened were reported as notices already.
+      if (!(error instanceof TailError && error.code !== 'ABORT_ERR' && failedHere)) throw error;
+      this.failed = true;
+    } finally {
+      stopWatchingPid();
+    }
+    // An empty file still gets its header, as in GNU tail.
+    if (opened === 0 && !failedHere && this.exitOverride === undefined && !Array.isArray(input) && !isGlob(input)) {
+      await this.write(this.writer.header(input));
+    }
+  }
+
+  private tailOptions(names: readonly string[]): TailOptions {
+    const o = this.options;
+    // Standard input without -n/-c is passed through as it arrives; files default to the last 10 lines.
+    const start = o.start ?? (names.length === 1 && names[0] === '-' ? { fromLine: 1 } : undefined);
+    return {
+      start,
+      follow: o.follow,
+      delimiter: o.zero ? '\0' : '\n',
+      encoding: o.output === 'jsonl' ? 'utf8' : 'latin1',
+      poll: o.poll,
+      ...(o.sleepInterval !== undefined && { pollInterval: Math.max(Math.round(o.sleepInterval * 1000), 1) }),
+      ...(o.rotateWait !== undefined && { rotateWait: Math.round(o.rotateWait * 1000) }),
+      ...(o.maxLineBytes !== undefined && { maxLineBytes: o.maxLineBytes }),
+    };
+  }
+
+  private async write(buf: Buffer): Promise<void> {
+    if (buf.length === 0 || this.exitOverride !== undefined) return;
+    if (this.io.stdout.write(buf)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.io.stdout.off('drain', done);
+        this.io.stdout.off('close', done);
+        this.io.stdout.off('error', done);
+        resolve();
+      };
+      this.io.stdout.on('drain', done);
+      this.io.stdout.on('close', done);
+      this.io.stdout.on('error', done);
+    });
+  }
+
+  private notice(notice: Notice): void {
+    this.io.stderr.write(`tail-async: ${notice.message}\n`);
+  }
+
+  /** With --pid: once that process is gone, read what is there and end. */
+  private watchPid(stream: TailStream): () => void {
+    const pid = this.options.pid;
+    if (pid === undefined || this.options.follow === false) return () => {};
+    const check = () => {
+      try {
+        process.kill(pid, 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') stream.stop();
+      }
+    };
+    check();
+    const timer = setInterval(check, Math.min(this.options.sleepInterval ?? 0.25, 1) * 1000);
+    return () => clearInterval(timer);
+  }
+
+  private interrupt(status: number): void {
+    this.exitOverride ??= status;
+    void this.stream?.close();
+  }
+
+  private report(error: unknown): number {
+    if (error instanceof TailError) {
+      this.io.stderr.write(`tail-async: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    this.io.stderr.write(`tail-async: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.internal;
+  }
+}
