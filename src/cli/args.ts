@@ -78,7 +78,7 @@ export function definition(argv: readonly string[]): Argv {
     .exitProcess(false)
     .wrap(100)
     .fail((message, error) => {
-      throw error ?? new UsageError(describeFailure(message, argv));
+      throw new UsageError(describeFailure(message ?? error?.message ?? 'invalid arguments', argv));
     });
 }
 
@@ -136,7 +136,24 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   };
 }
 
-/** GNU forms yargs does not know: `-NUM` (obsolete `-n NUM`) and `--follow` without a value. */
+/** Options that take a value, by every name they can be given with. */
+const TAKES_VALUE: Record<string, string> = {
+  '-n': 'lines',
+  '--lines': 'lines',
+  '-c': 'bytes',
+  '--bytes': 'bytes',
+  '-s': 'sleep-interval',
+  '--sleep-interval': 'sleep-interval',
+  '--pid': 'pid',
+  '--rotate-wait': 'rotate-wait',
+  '--max-line-bytes': 'max-line-bytes',
+  '--output': 'output',
+};
+
+/**
+ * GNU forms yargs does not know: `-NUM` (obsolete `-n NUM`), `--follow` without a value, and values
+ * that start with a dash (`-n -5`, `-s -1`), which yargs would take for options.
+ */
 function normalize(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -145,7 +162,9 @@ function normalize(argv: readonly string[]): string[] {
       out.push(...argv.slice(i));
       break;
     }
-    if (/^-\d+$/.test(arg)) out.push(`--lines=${arg.slice(1)}`);
+    const long = TAKES_VALUE[arg];
+    if (long !== undefined && i + 1 < argv.length) out.push(`--${long}=${argv[++i]}`);
+    else if (/^-\d+$/.test(arg)) out.push(`--lines=${arg.slice(1)}`);
     else if (arg === '--follow') out.push('--follow=name');
     else out.push(arg);
   }
