@@ -122,7 +122,14 @@ export class FileFollower implements Source {
     const lines = this.take() ?? [];
     for (const gen of [...this.retiring, this.current]) {
       if (gen === undefined) continue;
-      const n = await gen.read(lines);
+      let n: number;
+      try {
+        n = await gen.read(lines);
+      } catch (error) {
+        if (this.closed) return null;
+        await this.dropUnreadable(gen, error as NodeJS.ErrnoException, lines);
+        continue;
+      }
       if (n > 0) {
         this.readBytesThisPass = true;
         return lines;
@@ -135,7 +142,9 @@ export class FileFollower implements Source {
     } else {
       await this.closeQuietRetiring(lines);
       const released = this.retiring.length === 0 && !this.current;
-      if (released && (this.givenUp || (this.discovered && this.reported === 'gone'))) this.finished = true;
+      // Nothing left to read and nothing to wait for: given up, a glob's file gone, or (by descriptor) its file lost.
+      const over = this.givenUp || this.opts.follow === 'descriptor' || (this.discovered && this.reported === 'gone');
+      if (released && over) this.finished = true;
       else this.scheduleRecheck();
     }
     return lines.length > 0 ? lines : null;
@@ -268,6 +277,22 @@ export class FileFollower implements Source {
       clearInterval(this.retireTimer);
       this.retireTimer = undefined;
     }
+  }
+
+  /**
+   * A read failed (EIO, ESTALE on NFS…): report it and let go of that file; a name followed by name is
+   * looked up again, so a file that comes back is read anew. Lines already read are kept.
+   */
+  private async dropUnreadable(gen: Generation, error: NodeJS.ErrnoException, out: Line[]): Promise<void> {
+    this.opts.onNotice(notices.readError(this.name, error));
+    if (gen === this.current) {
+      this.current = undefined;
+      this.reported = 'gone';
+      if (this.opts.follow !== 'name') this.failure = error;
+    } else {
+      this.retiring = this.retiring.filter((g) => g !== gen);
+    }
+    await gen.close(out).catch(() => {});
   }
 
   /** The name now leads to a directory or other untailable file: stop following the name. */

@@ -45,7 +45,7 @@ export async function lastLinesOffset(handle: FileHandle, size: number, count: n
   let remaining = count;
   let skipLast = true;
   while (end > 0) {
-    const start = Math.max(end - buf.length + 1, 0);
+    const start = Math.max(end - buf.length, 0);
     const length = end - start;
     await readFully(handle, buf, length, start);
     let pos = length;
