@@ -418,6 +418,14 @@ describe("Framer: overlong lines, 'split'", () => {
     expect(texts(frame(['é€😀é\n'], { maxLineBytes: 9 }))).toEqual(['é€😀', 'é']);
   });
 
+  it('cuts latin1 lines at exactly maxLineBytes, since every byte is a character', () => {
+    const input = Buffer.from([0x61, 0xa9, 0xa9, 0xa9, 0xa9, 0xa9, 0x0a]);
+    expect(records(frame([input], { maxLineBytes: 4, encoding: 'latin1' }))).toEqual([
+      ['a©©©', '', 0, 4, 1],
+      ['©©', '\n', 4, 7, 1],
+    ]);
+  });
+
   it('reports the offset of every cut', () => {
     const seen: number[] = [];
     frame(['xy\n', '€€€€\n'], { maxLineBytes: 4, onTooLong: (at) => seen.push(at) });
