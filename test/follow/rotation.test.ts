@@ -36,6 +36,52 @@ describe('rotation, truncation and deletion', () => {
     }
   });
 
+  it('puts every line of the old file before the new file, even when it sees both at once', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, '');
+    // Polling slowly, so the rotation and the writes to both files are all seen in one look.
+    const stream = tail(file, { poll: true, pollInterval: 250, rotateWait: 300 });
+    await stream.open();
+    const out = collect(stream);
+    const writer = await open(file, 'a');
+    try {
+      await writer.write('old 1\n');
+      await rename(file, `${file}.1`);
+      await writeFile(file, 'new 1\n');
+      await writer.write('old 2\n');
+      await out.until(3);
+      expect(out.texts()).toEqual(['old 1', 'old 2', 'new 1']);
+    } finally {
+      await writer.close();
+      await out.stop();
+    }
+  });
+
+  it('keeps reading the old file after it noticed the rotation, while the writer still holds it', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, '');
+    const notices: Notice[] = [];
+    const stream = tail(file, { rotateWait: 1_000, onNotice: (n) => notices.push(n) });
+    await stream.open();
+    const out = collect(stream);
+    const writer = await open(file, 'a');
+    try {
+      await writer.write('old 1\n');
+      await out.until(1);
+      await rename(file, `${file}.1`);
+      await writeFile(file, 'new 1\n');
+      await out.until(2);
+      expect(notices.length).toBeGreaterThan(0);
+      // The engine has moved on to the new file; the writer has not reopened yet.
+      await writer.write('old 2\n');
+      await out.until(3);
+      expect(out.texts()).toEqual(['old 1', 'new 1', 'old 2']);
+    } finally {
+      await writer.close();
+      await out.stop();
+    }
+  });
+
   it('loses nothing across two rotations in quick succession', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'app.log');
