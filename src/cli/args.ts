@@ -114,7 +114,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     files,
     start: startFrom(normalized, str('lines'), str('bytes')),
     follow,
-    headers: raw.quiet ? 'never' : raw.verbose ? 'always' : 'auto',
+    headers: headerMode(normalized, raw.quiet === true, raw.verbose === true),
     zero: raw['zero-terminated'] === true,
     pid: optional(str('pid'), (v) => {
       const pid = Number(v);
@@ -182,6 +182,36 @@ function startFrom(argv: readonly string[], lines: string | undefined, bytes: st
   }
   const { fromStart, count } = parseCount(lines!, 'lines');
   return fromStart ? { fromLine: count } : { lines: count };
+}
+
+/** -q and -v: the one given last wins, as in GNU tail. */
+function headerMode(argv: readonly string[], quiet: boolean, verbose: boolean): CliOptions['headers'] {
+  if (quiet && verbose) return lastFlag(argv, 'q', ['--quiet', '--silent']) > lastFlag(argv, 'v', ['--verbose']) ? 'never' : 'always';
+  return quiet ? 'never' : verbose ? 'always' : 'auto';
+}
+
+/**
+ * Where the last `-X` (also inside a cluster such as `-zqv`) or long form of a flag is, as a number that
+ * grows along the command line; -1 if absent. Operands after `--` and option values are not looked at.
+ */
+function lastFlag(argv: readonly string[], short: string, long: readonly string[]): number {
+  let found = -1;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (long.some((name) => arg === name || arg.startsWith(`${name}=`))) found = i * 1000;
+    else if (/^-[^-]/.test(arg)) {
+      for (let j = 1; j < arg.length && j < 1000; j++) {
+        if (arg[j] === short) found = i * 1000 + j;
+        if ('ncs'.includes(arg[j]!)) {
+          // The rest of the cluster, or the next argument, is this option's value.
+          if (j === arg.length - 1) i++;
+          break;
+        }
+      }
+    }
+  }
+  return found;
 }
 
 function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {

@@ -13,30 +13,37 @@ const MAX = 2n ** 64n - 1n;
 /**
  * Parses a GNU tail count such as `10`, `+5`, `-3`, `1K`, `2MB`, `1GiB`. Throws a {@link UsageError} worded
  * like GNU's (`invalid number of lines: 'abc'`).
+ *
+ * As in coreutils: only a first `+` means "from the start"; a first `-` is dropped (and left out of the
+ * message); the rest is read like strtoumax reads it (blanks, then an optional `+`, then digits), and a
+ * suffix without digits stands for one of it (`K` is 1024).
  * @internal
  */
 export function parseCount(value: string, what: 'lines' | 'bytes'): Count {
-  const invalid = (detail = '') => new UsageError(`invalid number of ${what}: '${value}'${detail}`);
-  const match = /^\s*([+-]?)(\d+)([A-Za-z]*)$/.exec(value);
-  if (!match) throw invalid();
-  const [, sign, digits, suffix] = match as unknown as [string, string, string, string];
+  const fromStart = value.startsWith('+');
+  const text = value.startsWith('-') ? value.slice(1) : value;
+  const invalid = (detail = '') => new UsageError(`invalid number of ${what}: '${text}'${detail}`);
+  const [, lead, digits, suffix] = /^([ \t\n\v\f\r]*\+?)(\d*)(.*)$/s.exec(text) as unknown as [string, string, string, string];
+  if (digits === '' && (lead !== '' || suffix === '')) throw invalid();
   const multiplier = suffixValue(suffix);
   if (multiplier === undefined) throw invalid();
-  const total = BigInt(digits) * multiplier;
+  const total = BigInt(digits || '1') * multiplier;
   if (total > MAX) throw invalid(': Value too large for defined data type');
   const count = total > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(total);
-  return { fromStart: sign === '+', count };
+  return { fromStart, count };
 }
 
 function suffixValue(suffix: string): bigint | undefined {
   if (suffix === '') return 1n;
   if (suffix === 'b') return 512n;
-  const power = POWERS.indexOf(suffix[0]!.toUpperCase());
+  // Upper case only, but for k and m; then nothing, iB (powers of 1024), or B or D (powers of 1000).
+  const first = suffix[0]!;
+  const power = POWERS.indexOf(first === 'k' || first === 'm' ? first.toUpperCase() : first);
   if (power === -1) return undefined;
   const exponent = BigInt(power + 1);
   const rest = suffix.slice(1);
   if (rest === '' || rest === 'iB') return 1024n ** exponent;
-  if (rest === 'B') return 1000n ** exponent;
+  if (rest === 'B' || rest === 'D') return 1000n ** exponent;
   return undefined;
 }
 
