@@ -173,6 +173,8 @@ class Run {
   }
 
   private notice(notice: Notice): void {
+    // Raw output writes the pieces of a split line back to back: the bytes are unchanged, nothing to say.
+    if (notice.type === 'line-too-long' && notice.action === 'split' && this.options.output === 'raw' && !this.options.prefix) return;
     this.io.stderr.write(`tail-async: ${notice.message}\n`);
   }
 
