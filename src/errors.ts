@@ -13,7 +13,7 @@
  * ```
  */
 export class TailError extends Error {
-  override readonly name = 'TailError';
+  override readonly name: string = 'TailError';
   /** The kind of failure: an errno code, `ERR_TAIL_OPTION` or `ABORT_ERR`. */
   readonly code: string;
   /** The source the error concerns, when there is one. */
@@ -34,4 +34,38 @@ export function optionError(message: string): TailError {
 /** The error a pending or later `next()` rejects with once the signal aborted. @internal */
 export function abortError(signal: AbortSignal): TailError {
   return new TailError('The tail was aborted', { code: 'ABORT_ERR', cause: signal.reason });
+}
+
+/**
+ * A processor threw, rejected or timed out on one line. With the `log` and `pass` policies it is
+ * reported and the stream goes on; with `stop` the stream ends with it.
+ *
+ * @example
+ * ```ts
+ * tail('app.log', {
+ *   processors: [JSON.parse],
+ *   onProcessorError: (e) => console.error(`${e.source}:${e.lineNumber} ${e.processor}: ${e.cause}`),
+ * });
+ * ```
+ */
+export class ProcessorError extends TailError {
+  override readonly name: string = 'ProcessorError';
+  /** The processor's name (its `name`, the function's name, or `#N` for its place in the chain). */
+  readonly processor: string;
+  /** Line number, within its source, of the line that failed. */
+  readonly lineNumber: number;
+  /** Byte offset of that line. */
+  readonly offset: number;
+
+  constructor(options: { processor: string; source: string; lineNumber: number; offset: number; cause: unknown }) {
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`processor '${options.processor}' failed on ${options.source}:${options.lineNumber}: ${reason}`, {
+      code: 'ERR_PROCESSOR',
+      source: options.source,
+      cause: options.cause,
+    });
+    this.processor = options.processor;
+    this.lineNumber = options.lineNumber;
+    this.offset = options.offset;
+  }
 }

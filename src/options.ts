@@ -1,5 +1,6 @@
 import type { Notice } from './notices.js';
-import { optionError } from './errors.js';
+import { optionError, type ProcessorError } from './errors.js';
+import type { ErrorPolicy, Processor } from './chain/types.js';
 
 /**
  * Where reading starts in each source, with GNU tail's meanings:
@@ -92,6 +93,20 @@ export interface TailOptions {
    * files that start matching later are read from their first byte.
    */
   readonly glob?: boolean;
+  /**
+   * Processors every line goes through, in order (filter, map, expand, parse, join): see
+   * {@link Processor}. Each call is isolated: a failure costs one line, never the stream.
+   */
+  readonly processors?: readonly Processor[];
+  /** What a processor failure does to its line: `'log'` (default), `'pass'`, `'skip'` or `'stop'`. */
+  readonly onError?: ErrorPolicy;
+  /**
+   * Receives every reported processor failure (policies `log` and `pass`). Default: written to stderr,
+   * the first few in full and then as a count every 10 s.
+   */
+  readonly onProcessorError?: (error: ProcessorError) => void;
+  /** How long, in ms, an async processor may take on one line before it counts as failed. Default 30 000. */
+  readonly processorTimeout?: number;
 }
 
 /** Options with every default applied and every value checked. @internal */
@@ -107,6 +122,10 @@ export interface ResolvedOptions {
   readonly rotateWait: number;
   readonly readSize: number;
   readonly glob: boolean;
+  readonly processors: readonly Processor[];
+  readonly onError: ErrorPolicy;
+  readonly onProcessorError: ((error: ProcessorError) => void) | undefined;
+  readonly processorTimeout: number;
   readonly onNotice: (notice: Notice) => void;
   readonly signal: AbortSignal | undefined;
 }
@@ -146,9 +165,31 @@ export function resolveOptions(options: TailOptions = {}): ResolvedOptions {
     rotateWait: nonNegativeInt('rotateWait', options.rotateWait, 2000),
     readSize: positiveInt('readSize', options.readSize, 1024 * 1024),
     glob: options.glob ?? true,
+    processors: checkProcessors(options.processors),
+    onError: checkPolicy(options.onError),
+    onProcessorError: options.onProcessorError,
+    processorTimeout: positiveInt('processorTimeout', options.processorTimeout, 30_000),
     onNotice: onNotice ? guardNoticeHandler(onNotice) : () => {},
     signal: options.signal,
   };
+}
+
+function checkProcessors(processors: readonly Processor[] | undefined): readonly Processor[] {
+  if (processors === undefined) return [];
+  if (!Array.isArray(processors)) throw optionError('tail(): processors must be an array');
+  processors.forEach((p, i) => {
+    const ok = typeof p === 'function' || (typeof p === 'object' && p !== null && typeof p.process === 'function');
+    if (!ok) throw optionError(`tail(): processors[${i}] must be a function or an object with a process() method`);
+  });
+  return processors;
+}
+
+function checkPolicy(policy: ErrorPolicy | undefined): ErrorPolicy {
+  if (policy === undefined) return 'log';
+  if (policy !== 'log' && policy !== 'pass' && policy !== 'skip' && policy !== 'stop') {
+    throw optionError(`tail(): onError must be 'log', 'pass', 'skip' or 'stop', not ${String(policy)}`);
+  }
+  return policy;
 }
 
 function checkStart(start: StartPosition): void {

@@ -37,6 +37,7 @@ export class Session implements SourceHost {
   /** A directory a glob watches changed, or the poll came round: scan for new files. */
   private discoverDue = false;
   private stopped = false;
+  private interrupted = false;
 
   constructor(specs: readonly SourceSpec[], opts: ResolvedOptions) {
     this.specs = specs;
@@ -63,10 +64,18 @@ export class Session implements SourceHost {
     }
   }
 
-  /** The next batch of lines, or null once every source has ended (or the session was closed). */
+  /**
+   * The next batch of lines; an empty batch when {@link Session.interrupt} was called; null once every
+   * source has ended (then {@link Session.failure} tells whether some could not be read) or the session
+   * was closed.
+   */
   async nextBatch(): Promise<Line[] | null> {
     for (;;) {
       if (this.closed) return null;
+      if (this.interrupted) {
+        this.interrupted = false;
+        return [];
+      }
       this.signalled = false;
       if (this.discoverDue) await this.discover();
       const source = this.pick();
@@ -87,7 +96,6 @@ export class Session implements SourceHost {
         continue;
       }
       if (this.sources.every((s) => s.done) && (this.discoveries.length === 0 || this.stopped || this.opts.follow === false)) {
-        this.throwIfFailed();
         return null;
       }
       await this.wait();
@@ -99,6 +107,12 @@ export class Session implements SourceHost {
     let n = 0;
     for (const s of this.sources) n += s.bufferedBytes;
     return n;
+  }
+
+  /** Makes a pending or the next `nextBatch()` return an empty batch (the consumer has other work). */
+  interrupt(): void {
+    this.interrupted = true;
+    this.notify();
   }
 
   /** Stops following: every source reads what is there now, then the session ends. */
@@ -214,14 +228,15 @@ export class Session implements SourceHost {
   /** Globs that matched nothing without follow: reported like missing files. */
   private readonly failures: Array<{ name: string; failure: NodeJS.ErrnoException }> = [];
 
-  private throwIfFailed(): void {
+  /** After the end: the error naming the sources that could not be read, if any. */
+  failure(): TailError | undefined {
     const failed = [...this.sources.filter((s) => s.failure !== undefined), ...this.failures];
     const first = failed[0];
-    if (!first?.failure) return;
+    if (!first?.failure) return undefined;
     const err = first.failure;
     const what = notices.cannotOpen(first.name, err).message;
     const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
-    throw new TailError(what + more, { code: err.code ?? 'EIO', source: first.name, cause: err });
+    return new TailError(what + more, { code: err.code ?? 'EIO', source: first.name, cause: err });
   }
 
   private async createSource(spec: SourceSpec): Promise<Source> {

@@ -3,6 +3,8 @@ import type { Line } from './lines/line.js';
 import { resolveOptions, type ResolvedOptions, type TailOptions } from './options.js';
 import { abortError, optionError } from './errors.js';
 import { Session, type SourceSpec } from './session.js';
+import { Chain } from './chain/run.js';
+import { ErrorReporter } from './chain/report.js';
 
 /**
  * What {@link tail} reads: a path (`'-'` is standard input), any `Readable` (its lines carry the
@@ -52,6 +54,8 @@ export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable
   stop(): void;
   /** Bytes read but not yet handed out as lines (unfinished lines, the current batch). */
   readonly bufferedBytes: number;
+  /** Lines whose processor failed: reported (`log`, `pass`) or dropped silently (`skip`). */
+  readonly processorFailures: { readonly failed: number; readonly skipped: number };
 }
 
 /**
@@ -111,11 +115,28 @@ class TailIterator implements TailStream {
   private pending: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
   private readonly onAbort = () => void this.close().catch(() => {});
+  private readonly chain: Chain | undefined;
+  private readonly reporter: ErrorReporter | undefined;
+  /** Every source ended: what the chain still holds is flushed, then the iteration ends. */
+  private sourcesEnded = false;
 
   constructor(specs: SourceSpec[], opts: ResolvedOptions) {
     this.session = new Session(specs, opts);
     this.signal = opts.signal;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (opts.processors.length > 0) {
+      this.reporter = opts.onProcessorError ? undefined : new ErrorReporter((message) => process.stderr.write(`tail-async: ${message}\n`));
+      this.chain = new Chain(opts.processors, {
+        onError: opts.onError,
+        timeoutMs: opts.processorTimeout,
+        report: opts.onProcessorError ?? this.reporter!.report,
+        wake: () => this.session.interrupt(),
+      });
+    }
+  }
+
+  get processorFailures(): { failed: number; skipped: number } {
+    return { ...(this.chain?.counts ?? { failed: 0, skipped: 0 }) };
   }
 
   [Symbol.asyncIterator](): this {
@@ -199,7 +220,8 @@ class TailIterator implements TailStream {
       this.batch = [];
       this.index = 0;
       this.signal?.removeEventListener('abort', this.onAbort);
-      this.closing = this.session.close();
+      this.reporter?.close();
+      this.closing = Promise.all([this.session.close(), this.chain?.close()]).then(() => {});
     }
     return this.closing;
   }
@@ -222,16 +244,39 @@ class TailIterator implements TailStream {
     return run;
   }
 
-  /** The next batch from the session; null at the end. Closes everything on the way out. */
+  /** The next batch of lines (through the processors); null at the end. Closes everything on the way out. */
   private async fetch(): Promise<Line[] | null> {
     this.throwIfAborted();
     if (this.finished) return null;
     await this.open();
     try {
-      const batch = await this.session.nextBatch();
-      this.throwIfAborted();
-      if (batch === null) await this.close();
-      return batch;
+      for (;;) {
+        if (this.sourcesEnded) {
+          const failure = this.session.failure();
+          await this.close();
+          if (failure) throw failure;
+          return null;
+        }
+        const chain = this.chain;
+        if (chain?.idleDue) {
+          const flushed = await chain.flushIdle();
+          if (flushed.length > 0) return flushed;
+        }
+        const batch = await this.session.nextBatch();
+        this.throwIfAborted();
+        if (batch === null) {
+          if (this.finished) return null;
+          this.sourcesEnded = true;
+          const rest = chain ? await chain.end() : [];
+          if (rest.length > 0) return rest;
+          continue;
+        }
+        if (batch.length === 0) continue;
+        if (!chain) return batch;
+        const result = chain.run(batch);
+        const lines = result instanceof Promise ? await result : result;
+        if (lines.length > 0) return lines;
+      }
     } catch (error) {
       await this.close().catch(() => {});
       throw error;

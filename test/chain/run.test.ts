@@ -1,0 +1,181 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Line } from '../../src/index.js';
+import { ProcessorError } from '../../src/errors.js';
+import { Chain, type ChainOptions } from '../../src/chain/run.js';
+import type { Processor } from '../../src/chain/types.js';
+import { ErrorReporter } from '../../src/chain/report.js';
+
+function lines(texts: string[], source = 'app.log'): Line[] {
+  let offset = 0;
+  return texts.map((text, i) => {
+    const line = { text, source, offset, end: offset + Buffer.byteLength(text) + 1, lineNumber: i + 1, eol: '\n' as const };
+    offset = line.end;
+    return line;
+  });
+}
+
+function chain(processors: Processor[], options: Partial<ChainOptions> = {}) {
+  const reported: ProcessorError[] = [];
+  const c = new Chain(processors, { onError: 'log', timeoutMs: 1_000, report: (e) => reported.push(e), wake: () => {}, ...options });
+  return { c, reported };
+}
+
+async function run(c: Chain, input: Line[]): Promise<Line[]> {
+  return await c.run(input);
+}
+
+describe('the processor chain', () => {
+  it('replaces, drops, keeps and expands lines, in order', async () => {
+    const { c } = chain([
+      (t) => (t === 'drop' ? null : undefined),
+      (t) => (t === 'two' ? ['two-a', 'two-b'] : t.toUpperCase()),
+    ]);
+    const out = await run(c, lines(['one', 'drop', 'two', 'three']));
+    expect(out.map((l) => [l.text, l.lineNumber])).toEqual([
+      ['ONE', 1],
+      ['two-a', 3],
+      ['two-b', 3],
+      ['THREE', 4],
+    ]);
+  });
+
+  it('never awaits when every processor is synchronous: run() returns an array', () => {
+    const { c } = chain([(t) => t + '!', { name: 'keep', process: () => undefined }]);
+    const result = c.run(lines(['a', 'b']));
+    expect(Array.isArray(result)).toBe(true);
+    expect((result as Line[]).map((l) => l.text)).toEqual(['a!', 'b!']);
+  });
+
+  it('returns the very same line objects when nothing changed them', () => {
+    const input = lines(['a']);
+    const { c } = chain([() => undefined]);
+    expect((c.run(input) as Line[])[0]).toBe(input[0]);
+  });
+
+  it('keeps input order with async processors that settle out of order', async () => {
+    const { c } = chain([async (t) => {
+      await new Promise((r) => setTimeout(r, t === 'slow' ? 30 : 1));
+      return t.toUpperCase();
+    }]);
+    const out = await run(c, lines(['slow', 'fast', 'slow', 'fast']));
+    expect(out.map((l) => l.text)).toEqual(['SLOW', 'FAST', 'SLOW', 'FAST']);
+  });
+
+  it('isolates a throwing processor: 1000 lines, 10 BOOMs, 990 upper-cased in order, 10 reports', async () => {
+    const boom: Processor = { name: 'boomer', process: (t) => { if (t.includes('BOOM')) throw new Error('no booms'); return t.toUpperCase(); } };
+    const texts = Array.from({ length: 1000 }, (_, i) => (i % 100 === 7 ? `line ${i} BOOM` : `line ${i}`));
+    const { c, reported } = chain([boom]);
+    const out = await run(c, lines(texts));
+    expect(out.map((l) => l.text)).toEqual(texts.filter((t) => !t.includes('BOOM')).map((t) => t.toUpperCase()));
+    expect(reported).toHaveLength(10);
+    expect(reported[0]).toMatchObject({ processor: 'boomer', source: 'app.log', lineNumber: 8, code: 'ERR_PROCESSOR' });
+    expect(reported[0]!.message).toBe("processor 'boomer' failed on app.log:8: no booms");
+  });
+
+  it('isolates a rejecting async processor the same way', async () => {
+    const { c, reported } = chain([async (t: string) => { if (t.includes('BOOM')) throw new Error('async boom'); return t.toUpperCase(); }]);
+    const out = await run(c, lines(['a', 'BOOM', 'b']));
+    expect(out.map((l) => l.text)).toEqual(['A', 'B']);
+    expect(reported.map((e) => e.lineNumber)).toEqual([2]);
+  });
+
+  it.each([
+    ['log', ['A', 'C'], 1, { failed: 1, skipped: 0 }],
+    ['pass', ['A', 'b', 'C'], 1, { failed: 1, skipped: 0 }],
+    ['skip', ['A', 'C'], 0, { failed: 0, skipped: 1 }],
+  ] as const)('applies the %s policy', async (onError, expected, reports, counts) => {
+    const { c, reported } = chain([(t) => { if (t === 'b') throw new Error('bad'); return t.toUpperCase(); }], { onError });
+    expect((await run(c, lines(['a', 'b', 'c']))).map((l) => l.text)).toEqual(expected);
+    expect(reported).toHaveLength(reports);
+    expect(c.counts).toEqual(counts);
+  });
+
+  it('ends the run with the error under the stop policy', async () => {
+    const { c } = chain([(t) => { if (t === 'b') throw new Error('bad'); }], { onError: 'stop' });
+    await expect(run(c, lines(['a', 'b']))).rejects.toBeInstanceOf(ProcessorError);
+  });
+
+  it('cuts off an async processor that never settles, as a failure of that line only', async () => {
+    const { c, reported } = chain([(t) => (t === 'hang' ? new Promise<string>(() => {}) : t)], { timeoutMs: 50 });
+    const out = await run(c, lines(['a', 'hang', 'b']));
+    expect(out.map((l) => l.text)).toEqual(['a', 'b']);
+    expect(reported[0]!.message).toBe("processor '#1' failed on app.log:2: did not settle within 50 ms");
+  });
+
+  it('reports a processor returning something else than the contract allows', async () => {
+    const { c, reported } = chain([() => 42 as unknown as string]);
+    expect(await run(c, lines(['a']))).toEqual([]);
+    expect(reported[0]!.message).toContain('returned a number');
+  });
+
+  it('flushes stateful processors at the end, through the later processors', async () => {
+    const held: string[] = [];
+    const joiner: Processor = {
+      name: 'joiner',
+      process: (t) => { held.push(t); return null; },
+      flush: () => [held.splice(0).join('+')],
+    };
+    const { c } = chain([joiner, (t) => `<${t}>`]);
+    expect(await run(c, lines(['a', 'b']))).toEqual([]);
+    const flushed = await c.end();
+    expect(flushed.map((l) => [l.text, l.lineNumber])).toEqual([['<a+b>', 2]]);
+  });
+
+  it('positions an emitted event from its first to its last line', async () => {
+    let first: Parameters<Exclude<Processor, Function>['process']>[1] | undefined;
+    const joiner: Processor = {
+      name: 'joiner',
+      process: (t, ctx) => {
+        if (!first) { first = ctx; return null; }
+        return [{ text: 'joined', first, last: ctx }];
+      },
+    };
+    const { c } = chain([joiner]);
+    const input = lines(['head', 'tail']);
+    const [event] = await run(c, input);
+    expect(event).toMatchObject({ text: 'joined', offset: input[0]!.offset, end: input[1]!.end, lineNumber: 1 });
+  });
+
+  it('asks for an idle flush after idleFlushMs without input', async () => {
+    const wake = vi.fn();
+    const held: string[] = [];
+    const { c } = chain([{ name: 'idle', idleFlushMs: 20, process: (t) => { held.push(t); return null; }, flush: () => held.splice(0) }], { wake });
+    await run(c, lines(['x']));
+    await vi.waitFor(() => expect(wake).toHaveBeenCalled(), { timeout: 1_000 });
+    expect(c.idleDue).toBe(true);
+    expect((await c.flushIdle()).map((l) => l.text)).toEqual(['x']);
+    expect(c.idleDue).toBe(false);
+  });
+
+  it('closes every processor once and collects their close errors', async () => {
+    const closed: string[] = [];
+    const { c } = chain([
+      { name: 'a', process: () => undefined, close: () => { closed.push('a'); throw new Error('a'); } },
+      { name: 'b', process: () => undefined, close: async () => { closed.push('b'); } },
+    ]);
+    await expect(c.close()).rejects.toBeInstanceOf(AggregateError);
+    await c.close();
+    expect(closed).toEqual(['a', 'b']);
+  });
+});
+
+describe('the error reporter', () => {
+  it('writes the first failures in full, then only counts', () => {
+    vi.useFakeTimers();
+    try {
+      const written: string[] = [];
+      const reporter = new ErrorReporter((m) => written.push(m));
+      const error = (n: number) => new ProcessorError({ processor: 'p', source: 'f', lineNumber: n, offset: 0, cause: new Error('x') });
+      for (let i = 1; i <= 1000; i++) reporter.report(error(i));
+      expect(written).toHaveLength(5);
+      expect(written[4]).toContain('further errors are counted');
+      vi.advanceTimersByTime(10_000);
+      expect(written).toHaveLength(6);
+      expect(written[5]).toBe("995 more processor errors (latest: processor 'p' failed on f:1000: x)");
+      reporter.close();
+      expect(written).toHaveLength(6);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
