@@ -13,4 +13,21 @@ export type { TailInput, NamedStream, TailStream } from './tail.js';
 export type { TailOptions, StartPosition, FollowMode } from './options.js';
 export type { Line, LineEnding } from './lines/line.js';
 export type { Notice, NoticeType } from './notices.js';
-export { TailError } from './errors.js';
+export { TailError, ProcessorError } from './errors.js';
+export type {
+  Processor,
+  ProcessorFunction,
+  ProcessorObject,
+  ProcessorOutput,
+  LineContext,
+  Emitted,
+  ErrorPolicy,
+} from './chain/types.js';
+export { processLines } from './chain/process-lines.js';
+export type { ProcessLinesOptions } from './chain/process-lines.js';
+export { grep } from './chain/processors/grep.js';
+export { exclude } from './chain/processors/exclude.js';
+export { multiline } from './chain/processors/multiline.js';
+export { json } from './chain/processors/json.js';
+export { timestamp } from './chain/processors/timestamp.js';
+export { highlight } from './chain/processors/highlight.js';

@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import type { FollowMode, StartPosition } from '../options.js';
 import { parseCount, parseSeconds } from './numbers.js';
 import { UsageError } from './usage-error.js';
+import { parseFields, parseWhere } from '../chain/processors/json.js';
 
 /** What the command line asks for. @internal */
 export interface CliOptions {
@@ -21,9 +22,26 @@ export interface CliOptions {
   readonly prefix: boolean;
   readonly output: 'raw' | 'jsonl';
   readonly maxLineBytes: number | undefined;
+  /** The processing steps, in command-line order. */
+  readonly steps: readonly Step[];
+  readonly ignoreCase: boolean;
+  readonly color: 'auto' | 'always' | 'never';
+  readonly onError: 'log' | 'pass' | 'skip' | 'stop';
+  /** Seconds. */
+  readonly processorTimeout: number | undefined;
+  /** Seconds. */
+  readonly multilineTimeout: number | undefined;
   readonly help: boolean;
   readonly version: boolean;
 }
+
+/** One processing step asked for on the command line. @internal */
+export type Step =
+  | { readonly kind: 'grep' | 'exclude'; readonly patterns: string[] }
+  | { readonly kind: 'multiline'; readonly start: string }
+  | { readonly kind: 'json'; readonly where: Array<readonly [string, string]>; fields: string[] | undefined }
+  | { readonly kind: 'timestamp' }
+  | { readonly kind: 'plugin'; readonly spec: string };
 
 const INPUT = 'Input:';
 const FOLLOW = 'Following:';
@@ -49,10 +67,23 @@ export function definition(argv: readonly string[]): Argv {
     .option('sleep-interval', { alias: 's', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with --poll, seconds between checks', defaultDescription: '1' })
     .option('poll', { type: 'boolean', group: FOLLOW, describe: 'poll instead of watching (NFS, FUSE, no inotify)' })
     .option('rotate-wait', { type: 'string', requiresArg: true, group: FOLLOW, describe: 'seconds a rotated or deleted file is still read after its last growth', defaultDescription: '2' })
+    .option('grep', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'keep lines matching RE (repeatable: any of them)' })
+    .option('exclude', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'drop lines matching RE (repeatable)' })
+    .option('ignore-case', { alias: 'i', type: 'boolean', group: PROCESSING, describe: 'match --grep and --exclude without regard to case' })
+    .option('multiline-start', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'join lines not matching RE (stack traces) to the line that starts the event' })
+    .option('multiline-timeout', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'seconds of quiet after which a pending event is printed', defaultDescription: '1' })
+    .option('json', { type: 'boolean', group: PROCESSING, describe: 'parse each line as JSON (non-JSON lines follow --on-error)' })
+    .option('where', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'with --json, keep records whose FIELD (dotted path) equals VALUE (repeatable)' })
+    .option('fields', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'with --json, print only these comma-separated fields, as JSON' })
+    .option('timestamp', { type: 'boolean', group: PROCESSING, describe: 'prefix each line with the time it was read (ISO 8601)' })
+    .option('plugin', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'add the processor exported by this module path or package (repeatable)' })
+    .option('on-error', { type: 'string', requiresArg: true, group: PROCESSING, choices: ['log', 'pass', 'skip', 'stop'], describe: 'when a processor fails on a line: report and drop it, report and pass it, drop it silently, or stop', defaultDescription: 'log' })
+    .option('processor-timeout', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'seconds an async processor may take on one line', defaultDescription: '30' })
     .option('max-line-bytes', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'split lines longer than this many bytes', defaultDescription: '16M' })
     .option('quiet', { alias: ['q', 'silent'], type: 'boolean', group: OUTPUT, describe: 'never print headers giving file names' })
     .option('verbose', { alias: 'v', type: 'boolean', group: OUTPUT, describe: 'always print headers giving file names' })
     .option('prefix', { type: 'boolean', group: OUTPUT, describe: "prefix each line with its file name ('name: line') instead of headers" })
+    .option('color', { type: 'string', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches (auto: when stdout is a terminal and NO_COLOR is unset)', defaultDescription: 'auto' })
     .option('output', { type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, line}', defaultDescription: 'raw' })
     .option('help', { type: 'boolean', describe: 'display this help and exit' })
     .option('version', { type: 'boolean', describe: 'output version information and exit' })
@@ -61,6 +92,9 @@ export function definition(argv: readonly string[]): Argv {
     .example("$0 -n +1 --no-follow 'logs/*.log'", 'every line of every matching file, then exit')
     .example("$0 'logs/**/*.log'", 'follow every match, and files that start matching later')
     .example('some-cmd | $0 -n 5', 'the last 5 lines of the output of some-cmd')
+    .example("$0 --grep ERROR --multiline-start '^\\d{4}-' app.log", 'error events, stack traces joined to them')
+    .example('$0 --json --where level=error --fields time,msg app.log', 'selected fields of JSON error records')
+    .example('$0 --plugin ./redact.mjs app.log', 'lines through a processor of your own')
     .epilogue(
       'K may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E…\n' +
         'Quote patterns so that new matching files are picked up while following.\n\n' +
@@ -131,9 +165,70 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       if (count === 0) throw new UsageError(`invalid --max-line-bytes: '${v}'`);
       return count;
     }),
+    steps: steps(normalized),
+    ignoreCase: raw['ignore-case'] === true,
+    color: (str('color') ?? 'auto') as CliOptions['color'],
+    onError: (str('on-error') ?? 'log') as CliOptions['onError'],
+    processorTimeout: optional(str('processor-timeout'), (v) => positiveSeconds(v, '--processor-timeout')),
+    multilineTimeout: optional(str('multiline-timeout'), (v) => positiveSeconds(v, '--multiline-timeout')),
     help: raw.help === true,
     version: raw.version === true,
   };
+}
+
+function positiveSeconds(value: string, flag: string): number {
+  const seconds = parseSeconds(value, flag);
+  if (seconds === 0) throw new UsageError(`invalid number of seconds for ${flag}: '${value}'`);
+  return seconds;
+}
+
+/**
+ * The processing steps in the order their flags appear. Repeated --grep (or --exclude) flags form one
+ * step at the place of the first; --json, --where and --fields form one JSON step.
+ */
+function steps(argv: readonly string[]): Step[] {
+  const out: Step[] = [];
+  const find = <K extends Step['kind']>(kind: K) => out.find((s): s is Extract<Step, { kind: K }> => s.kind === kind);
+  const jsonStep = () => {
+    let step = find('json');
+    if (!step) out.push((step = { kind: 'json', where: [], fields: undefined }));
+    return step;
+  };
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const value = eq === -1 ? '' : arg.slice(eq + 1);
+    switch (flag) {
+      case '--grep':
+      case '--exclude': {
+        const kind = flag === '--grep' ? 'grep' : 'exclude';
+        const step = find(kind);
+        if (step) step.patterns.push(value);
+        else out.push({ kind, patterns: [value] });
+        break;
+      }
+      case '--multiline-start':
+        out.push({ kind: 'multiline', start: value });
+        break;
+      case '--json':
+        jsonStep();
+        break;
+      case '--where':
+        jsonStep().where.push(parseWhere(value));
+        break;
+      case '--fields':
+        jsonStep().fields = parseFields(value);
+        break;
+      case '--timestamp':
+        if (!find('timestamp')) out.push({ kind: 'timestamp' });
+        break;
+      case '--plugin':
+        out.push({ kind: 'plugin', spec: value });
+        break;
+    }
+  }
+  return out;
 }
 
 /** Options that take a value, by every name they can be given with. */
@@ -148,6 +243,16 @@ const TAKES_VALUE: Record<string, string> = {
   '--rotate-wait': 'rotate-wait',
   '--max-line-bytes': 'max-line-bytes',
   '--output': 'output',
+  '--grep': 'grep',
+  '--exclude': 'exclude',
+  '--multiline-start': 'multiline-start',
+  '--multiline-timeout': 'multiline-timeout',
+  '--where': 'where',
+  '--fields': 'fields',
+  '--plugin': 'plugin',
+  '--on-error': 'on-error',
+  '--processor-timeout': 'processor-timeout',
+  '--color': 'color',
 };
 
 /**

@@ -8,6 +8,10 @@ import { isGlob } from '../sources/glob.js';
 import { definition, parseArgs, type CliOptions } from './args.js';
 import { OutputWriter } from './output.js';
 import { UsageError } from './usage-error.js';
+import { buildProcessors } from './processors.js';
+import { PluginError } from '../chain/plugins.js';
+import { ErrorReporter } from '../chain/report.js';
+import type { Processor } from '../chain/types.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -17,6 +21,10 @@ export interface CliIO {
   readonly stdin: Readable & { readonly isTTY?: boolean };
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** Environment variables (NO_COLOR); default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where relative plugin paths start; default `process.cwd()`. */
+  readonly cwd?: string;
   /** Where SIGINT and SIGTERM come from (the process, or an EventEmitter in tests). */
   readonly signals?: { on(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown; off(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown };
 }
@@ -31,7 +39,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   try {
     options = parseArgs(argv);
   } catch (error) {
-    if (error instanceof UsageError) return usageError(io, error.message);
+    if (isUsageError(error)) return usageError(io, error.message);
     throw error;
   }
   if (options.help) {
@@ -45,7 +53,25 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (options.files.length === 0 && io.stdin.isTTY) {
     return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
   }
-  return new Run(options, io).execute();
+  const env = io.env ?? process.env;
+  const colour = options.color === 'always' || (options.color === 'auto' && (io.stdout as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR);
+  let processors: Processor[];
+  try {
+    processors = await buildProcessors(options, { cwd: io.cwd ?? process.cwd(), colour });
+  } catch (error) {
+    if (error instanceof PluginError) {
+      io.stderr.write(`tail-async: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (isUsageError(error)) return usageError(io, error.message);
+    throw error;
+  }
+  return new Run(options, io, processors).execute();
+}
+
+/** A mistake in the command line: ours, or an option a processor rejected. */
+function isUsageError(error: unknown): error is Error {
+  return error instanceof UsageError || (error instanceof TailError && error.code === 'ERR_TAIL_OPTION');
 }
 
 function usageError(io: CliIO, message: string): number {
@@ -63,6 +89,9 @@ class Run {
   private readonly options: CliOptions;
   private readonly io: CliIO;
   private readonly writer: OutputWriter;
+  private readonly processors: Processor[];
+  private readonly reporter: ErrorReporter;
+  private skipped = 0;
   private stream: TailStream | undefined;
   /** Set when the run must end early: a signal, or the reader of stdout went away. */
   private exitOverride: number | undefined;
@@ -74,12 +103,19 @@ class Run {
     this.interrupt(error.code === 'EPIPE' ? EXIT.epipe : EXIT.failed);
   };
 
-  constructor(options: CliOptions, io: CliIO) {
+  constructor(options: CliOptions, io: CliIO, processors: Processor[]) {
     this.options = options;
     this.io = io;
+    this.processors = processors;
+    this.reporter = new ErrorReporter((message) => io.stderr.write(`tail-async: ${message}\n`));
     const inputs = options.files.length === 0 ? ['-'] : options.files;
     const headers = options.headers === 'always' || (options.headers === 'auto' && (inputs.length > 1 || inputs.some(isGlob)));
-    this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output });
+    this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output, encoding: this.encoding() });
+  }
+
+  /** Raw output without processors passes bytes through (latin1); processors and JSON need real text. */
+  private encoding(): 'latin1' | 'utf8' {
+    return this.processors.length > 0 || this.options.output === 'jsonl' ? 'utf8' : 'latin1';
   }
 
   async execute(): Promise<number> {
@@ -88,8 +124,9 @@ class Run {
     this.io.stdout.on('error', this.onStdoutError);
     try {
       const inputs = this.options.files.length === 0 ? ['-'] : this.options.files;
-      if (this.options.follow === false) {
+      if (this.options.follow === false && this.processors.length === 0) {
         // One input after the other, so that headers (also of empty files) come out exactly as GNU's.
+        // (With processors, one tail reads them all: processors are flushed and closed once, at the end.)
         for (const input of inputs) {
           if (this.exitOverride !== undefined) break;
           await this.pump(input);
@@ -103,6 +140,8 @@ class Run {
       this.io.signals?.off('SIGINT', this.onSigint);
       this.io.signals?.off('SIGTERM', this.onSigterm);
       this.io.stdout.off('error', this.onStdoutError);
+      this.reporter.close();
+      if (this.skipped > 0) this.io.stderr.write(`tail-async: ${this.skipped} line${this.skipped === 1 ? '' : 's'} skipped after processor errors\n`);
     }
     return this.exitOverride ?? (this.failed ? EXIT.failed : EXIT.ok);
   }
@@ -133,6 +172,7 @@ class Run {
       this.failed = true;
     } finally {
       stopWatchingPid();
+      this.skipped += stream.processorFailures.skipped;
     }
     // An empty file still gets its header, as in GNU tail.
     if (opened === 0 && !failedHere && this.exitOverride === undefined && !Array.isArray(input) && !isGlob(input)) {
@@ -148,7 +188,11 @@ class Run {
       start,
       follow: o.follow,
       delimiter: o.zero ? '\0' : '\n',
-      encoding: o.output === 'jsonl' ? 'utf8' : 'latin1',
+      encoding: this.encoding(),
+      processors: this.processors,
+      onError: o.onError,
+      onProcessorError: this.reporter.report,
+      ...(o.processorTimeout !== undefined && { processorTimeout: Math.round(o.processorTimeout * 1000) }),
       poll: o.poll,
       ...(o.sleepInterval !== undefined && { pollInterval: Math.max(Math.round(o.sleepInterval * 1000), 1) }),
       ...(o.rotateWait !== undefined && { rotateWait: Math.round(o.rotateWait * 1000) }),

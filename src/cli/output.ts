@@ -6,8 +6,13 @@ export interface OutputOptions {
   readonly headers: boolean;
   /** Prefix each line with `name: ` instead. */
   readonly prefix: boolean;
-  /** `raw`: the line's bytes (lines must be decoded as latin1, which keeps every byte); `jsonl`: JSON objects. */
+  /** `raw`: the line's text and terminator; `jsonl`: JSON objects. */
   readonly format: 'raw' | 'jsonl';
+  /**
+   * How raw lines were decoded: `latin1` keeps every byte (the output is then the file's exact bytes);
+   * `utf8` when processors work on the text.
+   */
+  readonly encoding: 'latin1' | 'utf8';
 }
 
 /**
@@ -36,14 +41,14 @@ export class OutputWriter {
       this.last = line.source;
       out += line.text + line.eol;
     }
-    return Buffer.from(out, 'latin1');
+    return Buffer.from(out, this.opts.encoding);
   }
 
   /** A header for a file that is printed without lines (an empty file, no-follow), GNU style. */
   header(source: string): Buffer {
     if (!this.opts.headers || this.opts.prefix || this.opts.format === 'jsonl') return Buffer.alloc(0);
     this.last = source;
-    return Buffer.from(this.headerText(source), 'latin1');
+    return Buffer.from(this.headerText(source), this.opts.encoding);
   }
 
   private headerText(source: string): string {
@@ -52,11 +57,12 @@ export class OutputWriter {
     return text;
   }
 
-  /** The display name in latin1 form: the UTF-8 bytes of the name, one character each. */
+  /** The display name, in latin1 form (the UTF-8 bytes of the name, one character each) for latin1 output. */
   private name(source: string): string {
     let name = this.names.get(source);
     if (name === undefined) {
-      name = Buffer.from(source === '-' ? 'standard input' : source, 'utf8').toString('latin1');
+      name = source === '-' ? 'standard input' : source;
+      if (this.opts.encoding === 'latin1') name = Buffer.from(name, 'utf8').toString('latin1');
       this.names.set(source, name);
     }
     return name;

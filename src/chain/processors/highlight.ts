@@ -24,7 +24,8 @@ const OFF = '\x1b[0m';
  * ```
  */
 export function highlight(patterns: ReadonlyArray<string | RegExp>, options: HighlightOptions = {}): ProcessorObject {
-  const regexps = compilePatterns(patterns, '--highlight', { ignoreCase: options.ignoreCase === true, global: true });
+  // The CLI highlights the --grep patterns, so that is the flag an invalid one is reported under.
+  const regexps = compilePatterns(patterns, '--grep', { ignoreCase: options.ignoreCase === true, global: true });
   // Each pattern keeps its own flags (some strings compile with `u`, some without; RegExp inputs keep
   // theirs) and its own group numbering, which one combined alternation could not; so each is searched
   // on its own, and its next match is reused until the scan has passed its start.

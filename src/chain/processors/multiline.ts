@@ -32,7 +32,7 @@ interface Pending {
  * ```
  */
 export function multiline(start: string | RegExp, options: MultilineOptions = {}): ProcessorObject {
-  const startsEvent = compilePattern(start, '--multiline');
+  const startsEvent = compilePattern(start, '--multiline-start');
   const idleMs = options.idleMs ?? 1000;
   const maxLines = options.maxLines ?? 1000;
   if (typeof idleMs !== 'number' || !Number.isFinite(idleMs) || idleMs <= 0) {

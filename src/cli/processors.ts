@@ -1,0 +1,45 @@
+import type { Processor } from '../chain/types.js';
+import { grep } from '../chain/processors/grep.js';
+import { exclude } from '../chain/processors/exclude.js';
+import { multiline } from '../chain/processors/multiline.js';
+import { json } from '../chain/processors/json.js';
+import { timestamp } from '../chain/processors/timestamp.js';
+import { highlight } from '../chain/processors/highlight.js';
+import { loadPlugin } from '../chain/plugins.js';
+import type { CliOptions } from './args.js';
+
+/**
+ * The processors the command line asks for, in its order; plugins are loaded here, before any file is
+ * opened, so that a broken plugin stops the command at once. Match highlighting comes last, so that it
+ * colours what is printed.
+ * @internal
+ */
+export async function buildProcessors(options: CliOptions, context: { cwd: string; colour: boolean }): Promise<Processor[]> {
+  const ignoreCase = options.ignoreCase;
+  const out: Processor[] = [];
+  for (const step of options.steps) {
+    switch (step.kind) {
+      case 'grep':
+        out.push(grep(step.patterns, { ignoreCase }));
+        break;
+      case 'exclude':
+        out.push(exclude(step.patterns, { ignoreCase }));
+        break;
+      case 'multiline':
+        out.push(multiline(step.start, options.multilineTimeout === undefined ? {} : { idleMs: Math.round(options.multilineTimeout * 1000) }));
+        break;
+      case 'json':
+        out.push(json({ where: step.where, ...(step.fields && { fields: step.fields }) }));
+        break;
+      case 'timestamp':
+        out.push(timestamp());
+        break;
+      case 'plugin':
+        out.push(await loadPlugin(step.spec, context.cwd));
+        break;
+    }
+  }
+  const patterns = options.steps.flatMap((step) => (step.kind === 'grep' ? step.patterns : []));
+  if (context.colour && patterns.length > 0) out.push(highlight(patterns, { ignoreCase }));
+  return out;
+}
