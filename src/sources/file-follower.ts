@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import type { ResolvedOptions, StartPosition } from '../options.js';
 import { notices } from '../notices.js';
-import { Generation } from './generation.js';
+import { Generation, REWRITTEN } from './generation.js';
 import { startPoint } from './start-position.js';
 import type { DirWatch } from './dir-watch.js';
 import type { Source, SourceHost } from './source.js';
@@ -130,6 +130,10 @@ export class FileFollower implements Source {
         await this.dropUnreadable(gen, error as NodeJS.ErrnoException, lines);
         continue;
       }
+      if (n === REWRITTEN) {
+        await this.restart(gen);
+        return lines;
+      }
       if (n > 0) {
         this.readBytesThisPass = true;
         return lines;
@@ -203,7 +207,7 @@ export class FileFollower implements Source {
         this.opts.onNotice(notices.readError(this.name, error as NodeJS.ErrnoException));
         truncated = false;
       }
-      if (truncated) await this.restartCurrent(gen);
+      if (truncated) await this.restart(gen);
     }
     if (this.opts.follow !== 'name') return;
 
@@ -250,7 +254,7 @@ export class FileFollower implements Source {
   }
 
   /** Truncated or rewritten in place: keep what was held, then read the file again from 0. */
-  private async restartCurrent(gen: Generation): Promise<void> {
+  private async restart(gen: Generation): Promise<void> {
     this.opts.onNotice(notices.truncated(this.name));
     await gen.restart(this.out);
   }

@@ -7,6 +7,9 @@ import { Framer, type FramerOptions } from '../lines/framer.js';
 const HEAD_BYTES = 1024;
 const MIN_READ = 64 * 1024;
 
+/** What {@link Generation.read} returns when the file was rewritten in place around the read. @internal */
+export const REWRITTEN = -1;
+
 /**
  * One opened file (one "generation" of a followed name): the handle it is read through, its identity,
  * the framer holding its unfinished line, and a fingerprint of its first bytes. Reads always go through
@@ -59,8 +62,10 @@ export class Generation {
     try {
       const st = await handle.stat();
       if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR' });
-      const head = await readHead(handle, Math.min(st.size, HEAD_BYTES));
       const at = place ? await place(handle, st.size) : { offset: 0, skipLines: 0, firstLineNumber: 1 };
+      // Read from the start, the fingerprint is made of the bytes the framer reads; started further on,
+      // it is taken now, and the first read after it checks that the file did not change in between.
+      const head = at.offset === 0 ? Buffer.alloc(0) : await readHead(handle, Math.min(st.size, HEAD_BYTES));
       const framer = new Framer({ ...framing, startOffset: at.offset, skipLines: at.skipLines, firstLineNumber: at.firstLineNumber });
       return new Generation(handle, st, head, framing, framer, readSize);
     } catch (error) {
@@ -79,7 +84,11 @@ export class Generation {
     return st.ino === this.ino && st.dev === this.dev;
   }
 
-  /** Reads one chunk from the read position, framing it into `out`. Returns the number of bytes read. */
+  /**
+   * Reads one chunk from the read position, framing it into `out`. Returns the number of bytes read,
+   * or {@link REWRITTEN} when the file turned out to have been rewritten in place (its first bytes
+   * changed) around this read: the chunk is then dropped, since it may belong to another content.
+   */
   async read(out: Line[]): Promise<number> {
     const offset = this.framer.position;
     const size = Math.min(Math.max(this.lastSize - offset, MIN_READ), this.readSize);
@@ -89,16 +98,34 @@ export class Generation {
       this.atEof = true;
       return 0;
     }
+    const chunk = buf.subarray(0, bytesRead);
+    if (!(await this.stillSameContent(chunk, offset))) return REWRITTEN;
     this.atEof = false;
     this.lastGrowth = Date.now();
-    const chunk = buf.subarray(0, bytesRead);
-    if (offset <= this.head.length && this.head.length < HEAD_BYTES) {
-      const extra = chunk.subarray(this.head.length - offset, HEAD_BYTES - offset);
-      if (extra.length > 0) this.head = Buffer.concat([this.head, extra]);
-    }
     if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
     this.framer.push(chunk, out);
     return bytesRead;
+  }
+
+  /**
+   * Checks a chunk just read against the fingerprint, and grows the fingerprint from it. A chunk that
+   * overlaps the fingerprint is compared with it directly; a chunk further on is checked by reading the
+   * first bytes again after it: a file truncated and rewritten between two looks would otherwise be read
+   * at the old position, mid-line.
+   */
+  private async stillSameContent(chunk: Buffer, offset: number): Promise<boolean> {
+    const head = this.head;
+    if (offset < head.length) {
+      const overlap = Math.min(head.length - offset, chunk.length);
+      if (!chunk.subarray(0, overlap).equals(head.subarray(offset, offset + overlap))) return false;
+    } else if (head.length > 0 && !(await readHead(this.handle, head.length)).equals(head)) {
+      return false;
+    }
+    if (offset <= head.length && head.length < HEAD_BYTES) {
+      const extra = chunk.subarray(head.length - offset, HEAD_BYTES - offset);
+      if (extra.length > 0) this.head = Buffer.concat([head, extra]);
+    }
+    return true;
   }
 
   /**
@@ -126,7 +153,7 @@ export class Generation {
     const st = await this.handle.stat();
     this.lastSize = st.size;
     this.lastMtimeMs = st.mtimeMs;
-    this.head = await readHead(this.handle, Math.min(st.size, HEAD_BYTES));
+    this.head = Buffer.alloc(0);
     this.atEof = false;
   }
 
