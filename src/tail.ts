@@ -251,6 +251,7 @@ class TailIterator implements TailStream {
     await this.open();
     try {
       for (;;) {
+        if (this.chain?.stopped) throw this.chain.stopped;
         if (this.sourcesEnded) {
           const failure = this.session.failure();
           await this.close();

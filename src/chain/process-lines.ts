@@ -51,6 +51,7 @@ export async function* processLines(
       const batch = Array.isArray(next.value) ? (next.value as readonly Line[]) : [next.value as Line];
       const result = chain.run(batch);
       yield* result instanceof Promise ? await result : result;
+      if (chain.stopped) throw chain.stopped;
     }
     yield* await chain.end();
   } finally {

@@ -40,6 +40,11 @@ export class Chain {
   private closed = false;
   /** Lines that failed and were dropped silently (`skip`), or reported (`log`, `pass`). */
   readonly counts = { failed: 0, skipped: 0 };
+  /**
+   * Under the `stop` policy, the failure that ended the chain. The lines before it in its batch are still
+   * returned by that `run()`; the consumer ends the stream with this error after them.
+   */
+  stopped: ProcessorError | undefined;
 
   constructor(processors: readonly Processor[], options: ChainOptions) {
     this.opts = options;
@@ -56,6 +61,7 @@ export class Chain {
 
   /** Runs a batch through every processor; synchronous unless some processor answered with a promise. */
   run(batch: readonly Line[]): Line[] | Promise<Line[]> {
+    if (this.stopped) return [];
     const items: Item[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const line = batch[i]!;
@@ -117,6 +123,8 @@ export class Chain {
         const result = this.call(stage, item);
         if (isPromise(result)) return this.finishAsync(result, items, i, out, s);
         this.apply(stage, item, result, out);
+        // Stopped here: the lines after this one go no further; those before go on through later stages.
+        if (this.stopped) break;
       }
       this.touched(stage);
       items = out;
@@ -128,11 +136,12 @@ export class Chain {
   private async finishAsync(pending: Promise<Outcome>, items: Item[], index: number, out: Item[], s: number): Promise<Item[]> {
     const stage = this.stages[s]!;
     this.apply(stage, items[index]!, await pending, out);
-    for (let i = index + 1; i < items.length; i++) {
+    for (let i = index + 1; i < items.length && !this.stopped; i++) {
       const item = items[i]!;
       const result = this.call(stage, item);
       this.apply(stage, item, isPromise(result) ? await result : result, out);
     }
+
     this.touched(stage);
     return this.through(out, s + 1);
   }
@@ -194,7 +203,8 @@ export class Chain {
     const error = new ProcessorError({ processor: stage.name, source: ctx.source, lineNumber: ctx.lineNumber, offset: ctx.offset, cause });
     switch (this.opts.onError) {
       case 'stop':
-        throw error;
+        this.stopped = error;
+        return false;
       case 'skip':
         this.counts.skipped++;
         return false;

@@ -90,9 +90,11 @@ describe('the processor chain', () => {
     expect(c.counts).toEqual(counts);
   });
 
-  it('ends the run with the error under the stop policy', async () => {
-    const { c } = chain([(t) => { if (t === 'b') throw new Error('bad'); }], { onError: 'stop' });
-    await expect(run(c, lines(['a', 'b']))).rejects.toBeInstanceOf(ProcessorError);
+  it('under the stop policy, returns the lines before the failure, through every processor, and records the error', async () => {
+    const { c } = chain([(t) => { if (t === 'b') throw new Error('bad'); }, (t) => t.toUpperCase()], { onError: 'stop' });
+    expect((await run(c, lines(['a', 'b', 'c']))).map((l) => l.text)).toEqual(['A']);
+    expect(c.stopped).toBeInstanceOf(ProcessorError);
+    expect(c.stopped).toMatchObject({ lineNumber: 2 });
   });
 
   it('cuts off an async processor that never settles, as a failure of that line only', async () => {

@@ -80,7 +80,10 @@ describe('tail() with stateful processors', () => {
     const file = path.join(dir, 'app.log');
     await writeFile(file, 'a\nb\n');
     const held: string[] = [];
-    const joiner: Processor = { name: 'all', process: (t) => void held.push(t) ?? null, flush: () => [held.splice(0).join(',')] };
+    const joiner: Processor = { name: 'all', process: (t) => {
+        held.push(t);
+        return null;
+      }, flush: () => [held.splice(0).join(',')] };
     const seen: string[] = [];
     const error = await (async () => {
       for await (const line of tail([file, path.join(dir, 'missing')], { follow: false, start: { fromLine: 1 }, processors: [joiner] })) seen.push(line.text);
@@ -89,14 +92,14 @@ describe('tail() with stateful processors', () => {
     expect(error).toMatchObject({ code: 'ENOENT' });
   });
 
-  it('ends the stream with the error under the stop policy', async () => {
+  it('ends the stream with the error under the stop policy, after the lines before it', async () => {
     const file = path.join(await tempDir(), 'app.log');
     await writeFile(file, 'ok\nBOOM\nnever\n');
     const seen: string[] = [];
     const error = await (async () => {
       for await (const line of tail(file, { follow: false, processors: [booming], onError: 'stop' })) seen.push(line.text);
     })().then(() => undefined, (e: unknown) => e);
-    expect(seen).toEqual([]);
+    expect(seen).toEqual(['OK']);
     expect(error).toMatchObject({ code: 'ERR_PROCESSOR', processor: 'boomer', lineNumber: 2 });
   });
 });

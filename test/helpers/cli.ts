@@ -33,15 +33,18 @@ export async function runCli(
     stdin?: string | Buffer;
     tty?: boolean;
     keepStdinOpen?: boolean;
-    during?: (ctx: { stdin: PassThrough; stdout: Capture; stderr: Capture; signals: EventEmitter }) => Promise<void>;
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    stdoutIsTTY?: boolean;
+    during?: (ctx: { stdin: PassThrough; stdout: Capture & { isTTY: boolean }; stderr: Capture; signals: EventEmitter }) => Promise<void>;
   } = {},
 ): Promise<CliResult> {
   const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
-  const stdout = new Capture();
+  const stdout = Object.assign(new Capture(), { isTTY: options.stdoutIsTTY ?? false });
   const stderr = new Capture();
   const signals = new EventEmitter();
   if (!options.keepStdinOpen) stdin.end(options.stdin ?? '');
-  const running = main(argv, { stdin, stdout, stderr, signals });
+  const running = main(argv, { stdin, stdout, stderr, signals, env: options.env ?? {}, ...(options.cwd && { cwd: options.cwd }) });
   if (options.during) await options.during({ stdin, stdout, stderr, signals });
   const status = await running;
   return { status, stdout: stdout.bytes, stderr: stderr.text };
