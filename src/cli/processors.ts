@@ -26,7 +26,7 @@ export async function buildProcessors(options: CliOptions, context: { cwd: strin
         out.push(exclude(step.patterns, { ignoreCase }));
         break;
       case 'multiline':
-        out.push(multiline(step.start, options.multilineTimeout === undefined ? {} : { idleMs: Math.round(options.multilineTimeout * 1000) }));
+        out.push(multiline(step.start, options.multilineTimeout === undefined ? {} : { idleMs: Math.max(1, Math.round(options.multilineTimeout * 1000)) }));
         break;
       case 'json':
         out.push(json({ where: step.where, ...(step.fields && { fields: step.fields }) }));
