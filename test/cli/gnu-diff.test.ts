@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { prng } from '../helpers/random.js';
 
 const GNU_TAIL = '/usr/bin/tail';
 /** C locale: GNU quotes names with ASCII quotes, as we do. No POSIX mode, so that `-5` is accepted. */
@@ -26,17 +27,6 @@ delete GNU_ENV._POSIX2_VERSION;
 // Corpus
 // ---------------------------------------------------------------------------------------------------------
 
-/** Deterministic pseudo-random 32-bit numbers (mulberry32), so the corpus is the same on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /**
  * ~20 MB of lines of random length (0–399 bytes, now and then up to 100 KB), of random bytes other than

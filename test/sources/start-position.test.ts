@@ -10,6 +10,7 @@ import { Framer } from '../../src/lines/framer.js';
 import type { Line } from '../../src/lines/line.js';
 import type { StartPosition } from '../../src/options.js';
 import { tempDir } from '../helpers/fs.js';
+import { prng as prng32 } from '../helpers/random.js';
 
 const BLOCK = 64 * 1024;
 
@@ -47,16 +48,10 @@ function naiveOffset(data: Buffer, count: number, delimiter = 10): number {
   return starts.length <= count ? 0 : starts[starts.length - count]!;
 }
 
-/** Deterministic pseudo-random numbers, so a failing corpus can be rebuilt. */
+/** Deterministic pseudo-random numbers in [0, 1), so a failing corpus can be rebuilt. */
 function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prng32(seed);
+  return () => next() / 4294967296;
 }
 
 /** About `total` bytes of lines with random lengths (mostly short, some longer than a block). */
