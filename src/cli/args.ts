@@ -1,4 +1,5 @@
-import yargs, { type Argv } from 'yargs';
+import yargsParser from 'yargs-parser';
+import { FLAGS } from './flags.js';
 import type { FollowMode, StartPosition } from '../options.js';
 import { parseCount, parseSeconds } from './numbers.js';
 import { UsageError } from './usage-error.js';
@@ -43,77 +44,42 @@ export type Step =
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'plugin'; readonly spec: string };
 
-const INPUT = 'Input:';
-const FOLLOW = 'Following:';
-const PROCESSING = 'Processing:';
-const OUTPUT = 'Output:';
-
-/** The yargs definition: every flag, its group and its help. @internal */
-export function definition(argv: readonly string[]): Argv {
-  return yargs([...argv])
-    .help(false)
-    .version(false)
-    .scriptName('tail-async')
-    .usage('Usage: $0 [OPTION]... [FILE|PATTERN]...\n\nPrint the last 10 lines of each FILE and follow it as it grows, across rotation,\ntruncation, deletion and re-creation (like tail -F). With no FILE, or when FILE is -,\nread standard input line by line to its end.')
-    .option('lines', { alias: 'n', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K lines, or use +K to start at line K', defaultDescription: '10' })
-    .option('bytes', { alias: 'c', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K bytes, or use +K to start at byte K' })
-    .option('zero-terminated', { alias: 'z', type: 'boolean', group: INPUT, describe: 'line delimiter is NUL, not newline' })
-    .option('follow', { type: 'string', group: FOLLOW, describe: 'follow by name (default; survives rotation) or by descriptor', choices: ['name', 'descriptor'] })
-    .option('F', { type: 'boolean', group: FOLLOW, describe: 'same as --follow=name --retry (the default)' })
-    .option('f', { type: 'boolean', group: FOLLOW, describe: 'same as --follow=descriptor: keep reading the opened file' })
-    .option('no-follow', { type: 'boolean', group: FOLLOW, describe: 'print the selected lines and exit' })
-    .option('retry', { type: 'boolean', group: FOLLOW, describe: 'keep trying to open a file (always on when following by name)' })
-    .option('pid', { type: 'string', requiresArg: true, group: FOLLOW, describe: 'with follow, exit after process PID dies' })
-    .option('sleep-interval', { alias: 's', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with --poll, seconds between checks', defaultDescription: '1' })
-    .option('poll', { type: 'boolean', group: FOLLOW, describe: 'poll instead of watching (NFS, FUSE, no inotify)' })
-    .option('rotate-wait', { type: 'string', requiresArg: true, group: FOLLOW, describe: 'seconds a rotated or deleted file is still read after its last growth', defaultDescription: '2' })
-    .option('grep', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'keep lines matching RE (repeatable: any of them)' })
-    .option('exclude', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'drop lines matching RE (repeatable)' })
-    .option('ignore-case', { alias: 'i', type: 'boolean', group: PROCESSING, describe: 'match --grep and --exclude without regard to case' })
-    .option('multiline-start', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'join lines not matching RE (stack traces) to the line that starts the event' })
-    .option('multiline-timeout', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'seconds of quiet after which a pending event is printed', defaultDescription: '1' })
-    .option('json', { type: 'boolean', group: PROCESSING, describe: 'parse each line as JSON (non-JSON lines follow --on-error)' })
-    .option('where', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'with --json, keep records whose FIELD (dotted path) equals VALUE (repeatable)' })
-    .option('fields', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'with --json, print only these comma-separated fields, as JSON' })
-    .option('timestamp', { type: 'boolean', group: PROCESSING, describe: 'prefix each line with the time it was read (ISO 8601)' })
-    .option('plugin', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'add the processor exported by this module path or package (repeatable)' })
-    .option('on-error', { type: 'string', requiresArg: true, group: PROCESSING, choices: ['log', 'pass', 'skip', 'stop'], describe: 'when a processor fails on a line: report and drop it, report and pass it, drop it silently, or stop', defaultDescription: 'log' })
-    .option('processor-timeout', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'seconds an async processor may take on one line', defaultDescription: '30' })
-    .option('max-line-bytes', { type: 'string', requiresArg: true, group: PROCESSING, describe: 'split lines longer than this many bytes', defaultDescription: '16M' })
-    .option('quiet', { alias: ['q', 'silent'], type: 'boolean', group: OUTPUT, describe: 'never print headers giving file names' })
-    .option('verbose', { alias: 'v', type: 'boolean', group: OUTPUT, describe: 'always print headers giving file names' })
-    .option('prefix', { type: 'boolean', group: OUTPUT, describe: "prefix each line with its file name ('name: line') instead of headers" })
-    .option('color', { type: 'string', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches (auto: when stdout is a terminal and NO_COLOR is unset)', defaultDescription: 'auto' })
-    .option('output', { type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, line}', defaultDescription: 'raw' })
-    .option('help', { type: 'boolean', describe: 'display this help and exit' })
-    .option('version', { type: 'boolean', describe: 'output version information and exit' })
-    .example('$0 app.log', 'last 10 lines of app.log, then follow it')
-    .example('$0 -n 100 app.log | grep ERROR', 'last 100 lines, then follow, through grep')
-    .example("$0 -n +1 --no-follow 'logs/*.log'", 'every line of every matching file, then exit')
-    .example("$0 'logs/**/*.log'", 'follow every match, and files that start matching later')
-    .example('some-cmd | $0 -n 5', 'the last 5 lines of the output of some-cmd')
-    .example("$0 --grep ERROR --multiline-start '^\\d{4}-' app.log", 'error events, stack traces joined to them')
-    .example('$0 --json --where level=error --fields time,msg app.log', 'selected fields of JSON error records')
-    .example('$0 --plugin ./redact.mjs app.log', 'lines through a processor of your own')
-    .epilogue(
-      'K may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E…\n' +
-        'Quote patterns so that new matching files are picked up while following.\n\n' +
-        'Exit status: 0 success; 1 a file could not be read; 2 usage error; 130/143 ended by\nSIGINT/SIGTERM; 141 the reader of the output went away.',
-    )
-    .parserConfiguration({
+/** yargs-parser's reading of the command line, with every option of {@link FLAGS} declared. */
+function parseRaw(argv: readonly string[]): Record<string, unknown> {
+  const string = FLAGS.filter((f) => f.type === 'string').map((f) => f.name);
+  const boolean = FLAGS.filter((f) => f.type === 'boolean').map((f) => f.name);
+  const alias: Record<string, string[]> = {};
+  for (const f of FLAGS) if (f.alias !== undefined) alias[f.name] = typeof f.alias === 'string' ? [f.alias] : [...f.alias];
+  const { argv: raw, error } = yargsParser.detailed([...argv], {
+    string,
+    boolean,
+    alias,
+    configuration: {
       'camel-case-expansion': false,
       'dot-notation': false,
       'parse-numbers': false,
       'parse-positional-numbers': false,
       'boolean-negation': false,
       'duplicate-arguments-array': false,
-    })
-    .strictOptions()
-    .exitProcess(false)
-    .wrap(100)
-    .fail((message, error) => {
-      throw new UsageError(describeFailure(message ?? error?.message ?? 'invalid arguments', argv));
-    });
+      'strip-aliased': false,
+    },
+  });
+  if (error) throw new UsageError(error.message);
+  const known = new Set(['_', '--', ...FLAGS.flatMap((f) => [f.name, ...(f.alias === undefined ? [] : typeof f.alias === 'string' ? [f.alias] : f.alias)])]);
+  const unknown = Object.keys(raw).find((key) => !known.has(key));
+  if (unknown !== undefined) throw new UsageError(describeFailure(`Unknown argument: ${unknown}`, argv));
+  for (const flag of FLAGS) {
+    const value = raw[flag.name];
+    if (flag.type !== 'string' || value === undefined) continue;
+    if (value === '' && !argv.some((arg) => arg === `--${flag.name}=`)) {
+      const short = typeof flag.alias === 'string' && flag.alias.length === 1 ? flag.alias : undefined;
+      throw new UsageError(short ? `option requires an argument -- '${short}'` : `option '--${flag.name}' requires an argument`);
+    }
+    if (flag.choices && !flag.choices.includes(String(value))) {
+      throw new UsageError(`invalid argument '${String(value)}' for '--${flag.name}'`);
+    }
+  }
+  return raw;
 }
 
 /** yargs' words for a bad command line, turned into GNU's. */
@@ -134,7 +100,7 @@ function describeFailure(message: string, argv: readonly string[]): string {
 /** Parses the command line. Throws {@link UsageError} for anything malformed. @internal */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const normalized = normalize(argv);
-  const raw = definition(normalized).parseSync() as Record<string, unknown>;
+  const raw = parseRaw(normalized);
   const str = (name: string) => (typeof raw[name] === 'string' ? (raw[name] as string) : undefined);
   const files = (raw._ as unknown[]).map(String);
 

@@ -5,7 +5,8 @@ import type { TailOptions } from '../options.js';
 import type { Notice } from '../notices.js';
 import { TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
-import { definition, parseArgs, type CliOptions } from './args.js';
+import { parseArgs, type CliOptions } from './args.js';
+import { renderHelp } from './help.js';
 import { OutputWriter } from './output.js';
 import { UsageError } from './usage-error.js';
 import { buildProcessors } from './processors.js';
@@ -43,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     throw error;
   }
   if (options.help) {
-    io.stdout.write((await definition([]).getHelp()) + '\n');
+    io.stdout.write((await renderHelp()) + '\n');
     return EXIT.ok;
   }
   if (options.version) {

@@ -1,0 +1,52 @@
+/** One command-line option: its names, its kind, its help group and text. @internal */
+export interface Flag {
+  readonly name: string;
+  readonly alias?: string | readonly string[];
+  readonly type: 'string' | 'boolean';
+  readonly requiresArg?: boolean;
+  readonly group?: string;
+  readonly describe: string;
+  readonly choices?: readonly string[];
+  readonly defaultDescription?: string;
+}
+
+export const INPUT = 'Input:';
+export const FOLLOW = 'Following:';
+export const PROCESSING = 'Processing:';
+export const OUTPUT = 'Output:';
+
+/** Every option of the command, in the order `--help` lists them. @internal */
+export const FLAGS: readonly Flag[] = [
+  { name: 'lines', alias: 'n', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K lines, or use +K to start at line K', defaultDescription: '10' },
+  { name: 'bytes', alias: 'c', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K bytes, or use +K to start at byte K' },
+  { name: 'zero-terminated', alias: 'z', type: 'boolean', group: INPUT, describe: 'line delimiter is NUL, not newline' },
+  { name: 'follow', type: 'string', group: FOLLOW, describe: 'follow by name (default; survives rotation) or by descriptor', choices: ['name', 'descriptor'] },
+  { name: 'F', type: 'boolean', group: FOLLOW, describe: 'same as --follow=name --retry (the default)' },
+  { name: 'f', type: 'boolean', group: FOLLOW, describe: 'same as --follow=descriptor: keep reading the opened file' },
+  { name: 'no-follow', type: 'boolean', group: FOLLOW, describe: 'print the selected lines and exit' },
+  { name: 'retry', type: 'boolean', group: FOLLOW, describe: 'keep trying to open a file (always on when following by name)' },
+  { name: 'pid', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with follow, exit after process PID dies' },
+  { name: 'sleep-interval', alias: 's', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with --poll, seconds between checks', defaultDescription: '1' },
+  { name: 'poll', type: 'boolean', group: FOLLOW, describe: 'poll instead of watching (NFS, FUSE, no inotify)' },
+  { name: 'rotate-wait', type: 'string', requiresArg: true, group: FOLLOW, describe: 'seconds a rotated or deleted file is still read after its last growth', defaultDescription: '2' },
+  { name: 'grep', type: 'string', requiresArg: true, group: PROCESSING, describe: 'keep lines matching RE (repeatable: any of them)' },
+  { name: 'exclude', type: 'string', requiresArg: true, group: PROCESSING, describe: 'drop lines matching RE (repeatable)' },
+  { name: 'ignore-case', alias: 'i', type: 'boolean', group: PROCESSING, describe: 'match --grep and --exclude without regard to case' },
+  { name: 'multiline-start', type: 'string', requiresArg: true, group: PROCESSING, describe: 'join lines not matching RE (stack traces) to the line that starts the event' },
+  { name: 'multiline-timeout', type: 'string', requiresArg: true, group: PROCESSING, describe: 'seconds of quiet after which a pending event is printed', defaultDescription: '1' },
+  { name: 'json', type: 'boolean', group: PROCESSING, describe: 'parse each line as JSON (non-JSON lines follow --on-error)' },
+  { name: 'where', type: 'string', requiresArg: true, group: PROCESSING, describe: 'with --json, keep records whose FIELD (dotted path) equals VALUE (repeatable)' },
+  { name: 'fields', type: 'string', requiresArg: true, group: PROCESSING, describe: 'with --json, print only these comma-separated fields, as JSON' },
+  { name: 'timestamp', type: 'boolean', group: PROCESSING, describe: 'prefix each line with the time it was read (ISO 8601)' },
+  { name: 'plugin', type: 'string', requiresArg: true, group: PROCESSING, describe: 'add the processor exported by this module path or package (repeatable)' },
+  { name: 'on-error', type: 'string', requiresArg: true, group: PROCESSING, choices: ['log', 'pass', 'skip', 'stop'], describe: 'when a processor fails on a line: report and drop it, report and pass it, drop it silently, or stop', defaultDescription: 'log' },
+  { name: 'processor-timeout', type: 'string', requiresArg: true, group: PROCESSING, describe: 'seconds an async processor may take on one line', defaultDescription: '30' },
+  { name: 'max-line-bytes', type: 'string', requiresArg: true, group: PROCESSING, describe: 'split lines longer than this many bytes', defaultDescription: '16M' },
+  { name: 'quiet', alias: ['q', 'silent'], type: 'boolean', group: OUTPUT, describe: 'never print headers giving file names' },
+  { name: 'verbose', alias: 'v', type: 'boolean', group: OUTPUT, describe: 'always print headers giving file names' },
+  { name: 'prefix', type: 'boolean', group: OUTPUT, describe: "prefix each line with its file name ('name: line') instead of headers" },
+  { name: 'color', type: 'string', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches (auto: when stdout is a terminal and NO_COLOR is unset)', defaultDescription: 'auto' },
+  { name: 'output', type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, line}', defaultDescription: 'raw' },
+  { name: 'help', type: 'boolean', describe: 'display this help and exit' },
+  { name: 'version', type: 'boolean', describe: 'output version information and exit' },
+];

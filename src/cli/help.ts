@@ -1,0 +1,32 @@
+import { FLAGS } from './flags.js';
+
+/**
+ * The `--help` text, laid out by yargs from the option table. yargs is loaded only here: parsing uses
+ * yargs-parser alone, which keeps start-up short.
+ * @internal
+ */
+export async function renderHelp(): Promise<string> {
+  const { default: yargs } = await import('yargs');
+  let parser = yargs([])
+    .help(false)
+    .version(false)
+    .scriptName('tail-async')
+    .usage('Usage: $0 [OPTION]... [FILE|PATTERN]...\n\nPrint the last 10 lines of each FILE and follow it as it grows, across rotation,\ntruncation, deletion and re-creation (like tail -F). With no FILE, or when FILE is -,\nread standard input line by line to its end.')
+    .wrap(100);
+  for (const { name, ...option } of FLAGS) parser = parser.option(name, { ...option, choices: option.choices ? [...option.choices] : undefined, alias: typeof option.alias === 'string' || option.alias === undefined ? option.alias : [...option.alias] });
+  return parser
+    .example('$0 app.log', 'last 10 lines of app.log, then follow it')
+    .example('$0 -n 100 app.log | grep ERROR', 'last 100 lines, then follow, through grep')
+    .example("$0 -n +1 --no-follow 'logs/*.log'", 'every line of every matching file, then exit')
+    .example("$0 'logs/**/*.log'", 'follow every match, and files that start matching later')
+    .example('some-cmd | $0 -n 5', 'the last 5 lines of the output of some-cmd')
+    .example("$0 --grep ERROR --multiline-start '^\\d{4}-' app.log", 'error events, stack traces joined to them')
+    .example('$0 --json --where level=error --fields time,msg app.log', 'selected fields of JSON error records')
+    .example('$0 --plugin ./redact.mjs app.log', 'lines through a processor of your own')
+    .epilogue(
+      'K may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E…\n' +
+        'Quote patterns so that new matching files are picked up while following.\n\n' +
+        'Exit status: 0 success; 1 a file could not be read; 2 usage error; 130/143 ended by\nSIGINT/SIGTERM; 141 the reader of the output went away.',
+    )
+    .getHelp();
+}
