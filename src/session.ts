@@ -47,7 +47,7 @@ export class Session implements SourceHost {
   /** Opens every source (reading nothing yet but what locating the start position needs). */
   async open(): Promise<void> {
     const following = this.opts.follow !== false;
-    if (this.opts.follow === 'name' && !this.opts.poll) this.watch = new DirWatch();
+    if (following && !this.opts.poll) this.watch = new DirWatch();
     for (const spec of this.specs) {
       if (this.closed) return;
       if ('path' in spec && this.opts.glob && isGlob(spec.path) && !(await exists(spec.path))) {

@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import type { ResolvedOptions, StartPosition } from '../options.js';
@@ -36,6 +37,9 @@ export class FileFollower implements Source {
   /** Last condition reported for the name, so a lasting one is reported once. */
   private reported: 'ok' | 'missing' | 'gone' = 'ok';
   private unsubscribe: (() => void) | undefined;
+  /** The file's own path when the name is a link to it, or (by descriptor) the path it was opened at. */
+  private targetPath: string | undefined;
+  private unsubscribeTarget: (() => void) | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
   private retireTimer: NodeJS.Timeout | undefined;
   private readBytesThisPass = false;
@@ -100,6 +104,25 @@ export class FileFollower implements Source {
     if (this.opts.follow === 'name') {
       this.unsubscribe = this.watch?.subscribe(this.name, () => this.hint());
     }
+    await this.watchTarget();
+  }
+
+  /**
+   * Watches the directory of the file itself when it is not the name's: a symbolic link to a file
+   * elsewhere (Kubernetes' /var/log/containers), or, by descriptor, the file as it was opened. Without
+   * it, appends there would be seen only by the safety poll.
+   */
+  private async watchTarget(): Promise<void> {
+    if (!this.watch || this.opts.follow === false || !this.current) return;
+    const target = await realpath(this.name).catch(() => undefined);
+    if (target === this.targetPath || this.closed) return;
+    this.unsubscribeTarget?.();
+    this.unsubscribeTarget = undefined;
+    this.targetPath = target;
+    const isName = target === undefined || target === path.resolve(this.name);
+    if (target !== undefined && (!isName || this.opts.follow === 'descriptor')) {
+      this.unsubscribeTarget = this.watch.subscribe(target, () => this.hint());
+    }
   }
 
   poll(): void {
@@ -158,6 +181,7 @@ export class FileFollower implements Source {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
+    this.unsubscribeTarget?.();
     clearTimeout(this.recheckTimer);
     clearInterval(this.retireTimer);
     const gens = [...this.retiring, this.current];
@@ -243,6 +267,7 @@ export class FileFollower implements Source {
       const fresh = await this.openGeneration(false);
       if (this.closed) return void (await fresh.handle.close());
       this.current = fresh;
+      await this.watchTarget();
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
       if (this.reported === 'ok') this.opts.onNotice(notices.inaccessible(this.name, err));
@@ -318,6 +343,8 @@ export class FileFollower implements Source {
     clearInterval(this.retireTimer);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.unsubscribeTarget?.();
+    this.unsubscribeTarget = undefined;
     this.finished = true;
   }
 

@@ -1,4 +1,4 @@
-import { appendFile, open, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tail } from '../../src/index.js';
@@ -124,5 +124,30 @@ describe('following appends', () => {
     const texts: string[] = [];
     for await (const line of tail(file, { follow: false, delimiter: '\0', start: { lines: 1 } })) texts.push(line.text);
     expect(texts).toEqual(['c']);
+  });
+
+  it.each([
+    ['by name, through a symbolic link to a file in another directory', 'name'],
+    ['by descriptor', 'descriptor'],
+  ] as const)('sees appends at once when following %s, not only at the safety poll', async (_how, follow) => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'pods'));
+    await mkdir(path.join(dir, 'containers'));
+    const real = path.join(dir, 'pods', 'app-0.log');
+    const link = path.join(dir, 'containers', 'app.log');
+    await writeFile(real, '');
+    await symlink(real, link);
+    const stream = tail(follow === 'name' ? link : real, { follow, pollInterval: 60_000 });
+    await stream.open();
+    const out = collect(stream);
+    try {
+      await appendFile(real, 'first\n');
+      await out.until(1, 1_000);
+      await appendFile(real, 'second\n');
+      await out.until(2, 1_000);
+      expect(out.texts()).toEqual(['first', 'second']);
+    } finally {
+      await out.stop();
+    }
   });
 });
