@@ -107,6 +107,12 @@ export interface TailOptions {
   readonly onProcessorError?: (error: ProcessorError) => void;
   /** How long, in ms, an async processor may take on one line before it counts as failed. Default 30 000. */
   readonly processorTimeout?: number;
+  /**
+   * A state file: where each file was when the last line was delivered is saved there (at most about
+   * once a second, and at the end), and files resume from there on the next run, when they are still
+   * the same files. Lines are delivered at least once, in order. See the README's Checkpoints.
+   */
+  readonly checkpoint?: string;
 }
 
 /** Options with every default applied and every value checked. @internal */
@@ -126,6 +132,7 @@ export interface ResolvedOptions {
   readonly onError: ErrorPolicy;
   readonly onProcessorError: ((error: ProcessorError) => void) | undefined;
   readonly processorTimeout: number;
+  readonly checkpoint: string | undefined;
   readonly onNotice: (notice: Notice) => void;
   readonly signal: AbortSignal | undefined;
 }
@@ -169,6 +176,7 @@ export function resolveOptions(options: TailOptions = {}): ResolvedOptions {
     onError: checkPolicy(options.onError),
     onProcessorError: options.onProcessorError,
     processorTimeout: positiveInt('processorTimeout', options.processorTimeout, 30_000),
+    checkpoint: checkCheckpoint(options.checkpoint),
     onNotice: onNotice ? guardNoticeHandler(onNotice) : () => {},
     signal: options.signal,
   };
@@ -182,6 +190,11 @@ function checkProcessors(processors: readonly Processor[] | undefined): readonly
     if (!ok) throw optionError(`tail(): processors[${i}] must be a function or an object with a process() method`);
   });
   return processors;
+}
+
+function checkCheckpoint(file: string | undefined): string | undefined {
+  if (file !== undefined && (typeof file !== 'string' || file === '')) throw optionError('tail(): checkpoint must be the path of a state file');
+  return file;
 }
 
 function checkPolicy(policy: ErrorPolicy | undefined): ErrorPolicy {

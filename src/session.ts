@@ -8,7 +8,8 @@ import { notices } from './notices.js';
 import { DirWatch } from './sources/dir-watch.js';
 import { FileFollower } from './sources/file-follower.js';
 import { StreamSource } from './sources/stream-source.js';
-import type { Source, SourceHost } from './sources/source.js';
+import type { Resumer, Source, SourceHost } from './sources/source.js';
+import type { Origin } from './checkpoint/ledger.js';
 import { Discovery } from './sources/discovery.js';
 import { compileGlob, isGlob } from './sources/glob.js';
 
@@ -38,6 +39,10 @@ export class Session implements SourceHost {
   private discoverDue = false;
   private stopped = false;
   private interrupted = false;
+  /** With a checkpoint: where files opened at the start resume. */
+  resumer: Resumer | undefined;
+  /** The file the last batch came from (for the checkpoint). */
+  lastOrigin: Origin | undefined;
 
   constructor(specs: readonly SourceSpec[], opts: ResolvedOptions) {
     this.specs = specs;
@@ -92,7 +97,10 @@ export class Session implements SourceHost {
           });
         }
         if (source.done && source instanceof FileFollower && source.discovered) this.forget(source);
-        if (lines && lines.length > 0) return lines;
+        if (lines && lines.length > 0) {
+          this.lastOrigin = source.origin;
+          return lines;
+        }
         continue;
       }
       if (this.sources.every((s) => s.done) && (this.discoveries.length === 0 || this.stopped || this.opts.follow === false)) {

@@ -5,6 +5,9 @@ import { abortError, optionError } from './errors.js';
 import { Session, type SourceSpec } from './session.js';
 import { Chain } from './chain/run.js';
 import { ErrorReporter } from './chain/report.js';
+import { Ledger } from './checkpoint/ledger.js';
+import { DeliveryTracker } from './checkpoint/tracker.js';
+import type { Notice } from './notices.js';
 
 /**
  * What {@link tail} reads: a path (`'-'` is standard input), any `Readable` (its lines carry the
@@ -56,6 +59,12 @@ export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable
   readonly bufferedBytes: number;
   /** Lines whose processor failed: reported (`log`, `pass`) or dropped silently (`skip`). */
   readonly processorFailures: { readonly failed: number; readonly skipped: number };
+  /**
+   * With a `checkpoint`: marks every line handed out so far as delivered now (the iteration does it by
+   * itself when the next line or batch is asked for). A program that writes lines elsewhere calls it
+   * once they are safely written.
+   */
+  commit(): void;
 }
 
 /**
@@ -119,9 +128,14 @@ class TailIterator implements TailStream {
   private readonly reporter: ErrorReporter | undefined;
   /** Every source ended: what the chain still holds is flushed, then the iteration ends. */
   private sourcesEnded = false;
+  private readonly checkpoint: string | undefined;
+  private readonly onNotice: ResolvedOptions['onNotice'];
+  private tracker: DeliveryTracker | undefined;
 
   constructor(specs: SourceSpec[], opts: ResolvedOptions) {
     this.session = new Session(specs, opts);
+    this.checkpoint = opts.checkpoint;
+    this.onNotice = opts.onNotice;
     this.signal = opts.signal;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (opts.processors.length > 0) {
@@ -152,7 +166,10 @@ class TailIterator implements TailStream {
   next(): Promise<IteratorResult<Line, undefined>> {
     this.claim('lines');
     // The common case costs no extra promise chaining: a line is already waiting.
-    if (this.index < this.batch.length) return Promise.resolve({ value: this.batch[this.index++]!, done: false });
+    if (this.index < this.batch.length) {
+      if (this.tracker && !this.chain && this.index > 0) this.tracker.deliverLine(this.batch[this.index - 1]!);
+      return Promise.resolve({ value: this.batch[this.index++]!, done: false });
+    }
     return this.serialize(async () => {
       while (this.index >= this.batch.length) {
         const batch = await this.fetch();
@@ -174,6 +191,7 @@ class TailIterator implements TailStream {
           return batch === null ? DONE : { value: batch, done: false };
         }),
       return: async () => {
+        this.commit();
         await this.close();
         return DONE;
       },
@@ -189,8 +207,18 @@ class TailIterator implements TailStream {
   }
 
   async return(): Promise<IteratorResult<Line, undefined>> {
+    this.commit();
     await this.close();
     return DONE;
+  }
+
+  commit(): void {
+    const tracker = this.tracker;
+    if (!tracker) return;
+    if (this.mode === 'lines' && this.index < this.batch.length) {
+      // Part of a batch: exact per line without processors; with them, at the batch's end only.
+      if (!this.chain && this.index > 0) tracker.deliverLine(this.batch[this.index - 1]!);
+    } else tracker.deliverBatch();
   }
 
   async throw(error?: unknown): Promise<IteratorResult<Line, undefined>> {
@@ -201,7 +229,7 @@ class TailIterator implements TailStream {
   async open(): Promise<void> {
     this.throwIfAborted();
     if (this.finished) return;
-    this.opened ??= this.session.open();
+    this.opened ??= this.openSession();
     try {
       await this.opened;
     } catch (error) {
@@ -214,6 +242,17 @@ class TailIterator implements TailStream {
     this.session.stop();
   }
 
+  /** Loads the checkpoint (if any), so that files resume where they were, then opens the sources. */
+  private async openSession(): Promise<void> {
+    if (this.checkpoint !== undefined) {
+      const report = (error: unknown) => this.onNotice(checkpointNotice(this.checkpoint!, error));
+      const ledger = await Ledger.load(this.checkpoint, report);
+      this.tracker = new DeliveryTracker(ledger, report);
+      this.session.resumer = ledger;
+    }
+    await this.session.open();
+  }
+
   close(): Promise<void> {
     if (!this.closing) {
       this.finished = true;
@@ -221,7 +260,9 @@ class TailIterator implements TailStream {
       this.index = 0;
       this.signal?.removeEventListener('abort', this.onAbort);
       this.reporter?.close();
-      this.closing = Promise.all([this.session.close(), this.chain?.close()]).then(() => {});
+      // The checkpoint is saved first: it fingerprints files through the handles the session holds.
+      const saved = this.tracker?.close() ?? Promise.resolve();
+      this.closing = saved.then(() => Promise.all([this.session.close(), this.chain?.close()])).then(() => {});
     }
     return this.closing;
   }
@@ -249,6 +290,10 @@ class TailIterator implements TailStream {
     this.throwIfAborted();
     if (this.finished) return null;
     await this.open();
+    // Asking for more means the lines handed out so far were delivered.
+    const tracker = this.tracker;
+    tracker?.deliverBatch();
+    tracker?.handOut(undefined, undefined);
     try {
       for (;;) {
         if (this.chain?.stopped) throw this.chain.stopped;
@@ -273,10 +318,20 @@ class TailIterator implements TailStream {
           continue;
         }
         if (batch.length === 0) continue;
-        if (!chain) return batch;
+        const origin = this.session.lastOrigin;
+        const last = batch[batch.length - 1]!;
+        if (!chain) {
+          tracker?.handOut(origin, { offset: last.end, line: last.lineNumber + 1 });
+          return batch;
+        }
         const result = chain.run(batch);
         const lines = result instanceof Promise ? await result : result;
-        if (lines.length > 0) return lines;
+        const point = tracker && chain.resumePoint(last, lines);
+        if (lines.length > 0) {
+          tracker?.handOut(origin, point);
+          return lines;
+        }
+        tracker?.passed(origin, point);
       }
     } catch (error) {
       await this.close().catch(() => {});
@@ -284,7 +339,13 @@ class TailIterator implements TailStream {
     }
   }
 
+
   private throwIfAborted(): void {
     if (this.signal?.aborted) throw abortError(this.signal);
   }
+}
+
+function checkpointNotice(file: string, error: unknown): Notice {
+  const err = (error instanceof Error ? error : new Error(String(error))) as NodeJS.ErrnoException;
+  return { type: 'error', source: file, error: err, message: err.message };
 }

@@ -71,6 +71,26 @@ export class Chain {
     return isPromise(result) ? result.then(toLines) : toLines(result);
   }
 
+  /**
+   * Where a checkpoint may resume `source` once the output of the batch ending with `lastInput` was
+   * delivered: after that line, unless a stateful processor still holds lines of it (then before the
+   * first of them). With a stateful processor that cannot say what it holds, only after the last
+   * delivered output line of that source; undefined if there is none.
+   */
+  resumePoint(lastInput: Line, output: readonly Line[]): { offset: number; line: number } | undefined {
+    let point = { offset: lastInput.end, line: lastInput.lineNumber + 1 };
+    for (const stage of this.stages) {
+      if (!stage.processor.flush) continue;
+      if (!stage.processor.pending) {
+        const last = output.findLast((l) => l.source === lastInput.source);
+        return last && { offset: last.end, line: last.end === lastInput.end ? lastInput.lineNumber + 1 : last.lineNumber + 1 };
+      }
+      const held = stage.processor.pending(lastInput.source);
+      if (held && held.offset < point.offset) point = { offset: held.offset, line: held.lineNumber };
+    }
+    return point;
+  }
+
   /** Emits what stateful processors hold after they were idle, through the rest of the chain. */
   async flushIdle(): Promise<Line[]> {
     const out: Line[] = [];

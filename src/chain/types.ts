@@ -64,6 +64,12 @@ export interface ProcessorObject {
    * the last line this processor was given.
    */
   flush?(reason: 'idle' | 'end'): ReadonlyArray<string | Emitted> | void | PromiseLike<ReadonlyArray<string | Emitted> | void>;
+  /**
+   * For a stateful processor: the first line it holds for `source`, or undefined if it holds none.
+   * Checkpoints use it to resume before held lines; a stateful processor without it makes checkpoints
+   * advance only with the lines it emits.
+   */
+  pending?(source: string): LineContext | undefined;
   /** Milliseconds without input after which `flush('idle')` is called. */
   readonly idleFlushMs?: number;
   /** Releases what the processor holds open; called once when the stream is closed. */

@@ -23,6 +23,8 @@ export interface CliOptions {
   readonly prefix: boolean;
   readonly output: 'raw' | 'jsonl';
   readonly maxLineBytes: number | undefined;
+  /** The checkpoint file (--state-file). */
+  readonly stateFile: string | undefined;
   /** The processing steps, in command-line order. */
   readonly steps: readonly Step[];
   readonly ignoreCase: boolean;
@@ -131,6 +133,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       if (count === 0) throw new UsageError(`invalid --max-line-bytes: '${v}'`);
       return count;
     }),
+    stateFile: str('state-file'),
     steps: steps(normalized),
     ignoreCase: raw['ignore-case'] === true,
     color: (str('color') ?? 'auto') as CliOptions['color'],
@@ -209,6 +212,7 @@ const TAKES_VALUE: Record<string, string> = {
   '--rotate-wait': 'rotate-wait',
   '--max-line-bytes': 'max-line-bytes',
   '--output': 'output',
+  '--state-file': 'state-file',
   '--grep': 'grep',
   '--exclude': 'exclude',
   '--multiline-start': 'multiline-start',

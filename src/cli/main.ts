@@ -166,6 +166,8 @@ class Run {
       for await (const batch of stream.batches()) {
         opened++;
         await this.write(this.writer.render(batch));
+        // Written: with --state-file, these lines are delivered (a signal during the write leaves them out).
+        if (this.exitOverride === undefined) stream.commit();
       }
     } catch (error) {
       // Files that could not be opened were reported as notices already.
@@ -174,6 +176,8 @@ class Run {
     } finally {
       stopWatchingPid();
       this.skipped += stream.processorFailures.skipped;
+      // Whatever ended the loop (end, signal, EPIPE): release everything, and save the state file, before exiting.
+      await stream.close().catch((error: unknown) => this.io.stderr.write(`tail-async: ${String(error)}\n`));
     }
     // An empty file still gets its header, as in GNU tail.
     if (opened === 0 && !failedHere && this.exitOverride === undefined && !Array.isArray(input) && !isGlob(input)) {
@@ -198,6 +202,7 @@ class Run {
       ...(o.sleepInterval !== undefined && { pollInterval: Math.max(Math.round(o.sleepInterval * 1000), 1) }),
       ...(o.rotateWait !== undefined && { rotateWait: Math.round(o.rotateWait * 1000) }),
       ...(o.maxLineBytes !== undefined && { maxLineBytes: o.maxLineBytes }),
+      ...(o.stateFile !== undefined && { checkpoint: o.stateFile }),
     };
   }
 

@@ -4,8 +4,10 @@ import type { Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import type { ResolvedOptions, StartPosition } from '../options.js';
 import { notices } from '../notices.js';
-import { Generation, REWRITTEN } from './generation.js';
-import { startPoint } from './start-position.js';
+import { Generation, REWRITTEN, type FramingOptions } from './generation.js';
+import { startPoint, type StartPoint } from './start-position.js';
+import type { FileHandle } from 'node:fs/promises';
+import type { Origin } from '../checkpoint/ledger.js';
 import type { DirWatch } from './dir-watch.js';
 import type { Source, SourceHost } from './source.js';
 
@@ -45,6 +47,7 @@ export class FileFollower implements Source {
   private readBytesThisPass = false;
   private givenUp = false;
   failure: NodeJS.ErrnoException | undefined;
+  origin: Origin | undefined;
 
   /** Found by a glob: once the file is gone and released, the follower ends (the glob finds it again). */
   readonly discovered: boolean;
@@ -105,6 +108,7 @@ export class FileFollower implements Source {
       this.unsubscribe = this.watch?.subscribe(this.name, () => this.hint());
     }
     await this.watchTarget();
+    await this.resumeMovedAway();
   }
 
   /**
@@ -135,14 +139,22 @@ export class FileFollower implements Source {
   }
 
   async pull(): Promise<Line[] | null> {
-    if (this.closed || this.finished) return this.take();
+    if (this.closed || this.finished) {
+      this.origin = undefined;
+      return this.take();
+    }
     if (this.dirty) {
       this.dirty = false;
       this.draining = true;
       await this.check();
       if (this.closed) return null;
     }
-    const lines = this.take() ?? [];
+    // Lines flushed outside a read (held partial lines of a file closed or truncated) go out on their
+    // own: they have no origin a checkpoint could resume from.
+    const flushed = this.take();
+    this.origin = undefined;
+    if (flushed) return flushed;
+    const lines: Line[] = [];
     for (const gen of [...this.retiring, this.current]) {
       if (gen === undefined) continue;
       let n: number;
@@ -159,6 +171,7 @@ export class FileFollower implements Source {
       }
       if (n > 0) {
         this.readBytesThisPass = true;
+        this.origin = gen.origin;
         return lines;
       }
     }
@@ -204,7 +217,13 @@ export class FileFollower implements Source {
   }
 
   private async openGeneration(initial: boolean): Promise<Generation> {
-    const framing = {
+    const framing = this.framing();
+    const place = initial ? (handle: FileHandle, st: Stats) => this.initialPlace(handle, st) : undefined;
+    return Generation.open(this.name, framing, this.opts.readSize, place);
+  }
+
+  private framing(): FramingOptions {
+    return {
       source: this.name,
       delimiter: this.opts.delimiter,
       maxLineBytes: this.opts.maxLineBytes,
@@ -213,10 +232,36 @@ export class FileFollower implements Source {
       onTooLong: (offset: number) =>
         this.opts.onNotice(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
     };
-    const place = initial
-      ? (handle: Parameters<typeof startPoint>[0], size: number) => startPoint(handle, size, this.start0, this.opts.delimiter)
-      : undefined;
-    return Generation.open(this.name, framing, this.opts.readSize, place);
+  }
+
+  /** Where the file opened at the start is read from: its checkpoint, else the start position. */
+  private async initialPlace(handle: FileHandle, st: Stats): Promise<StartPoint> {
+    const resumed = await this.host.resumer?.resumeAt(this.name, handle, st);
+    if (resumed === 'start') return { offset: 0, skipLines: 0, firstLineNumber: 1 };
+    if (resumed) return { offset: resumed.offset, skipLines: 0, firstLineNumber: resumed.line };
+    return startPoint(handle, st.size, this.start0, this.opts.delimiter);
+  }
+
+  /**
+   * With a checkpoint, the file last read under this name may have been rotated away while tail-async
+   * was stopped: its rest is read first, like any rotated file, then the new one from its start.
+   */
+  private async resumeMovedAway(): Promise<void> {
+    const resumer = this.host.resumer;
+    if (!resumer || this.opts.follow === 'descriptor') return;
+    const current = this.current;
+    const st = current ? await current.handle.stat().catch(() => undefined) : undefined;
+    const moved = await resumer.movedAway(this.name, st);
+    if (!moved || this.closed) return;
+    const old = await Generation.open(moved.path, this.framing(), this.opts.readSize, async () => ({
+      offset: moved.point.offset,
+      skipLines: 0,
+      firstLineNumber: moved.point.line,
+    })).catch(() => undefined);
+    if (!old) return;
+    if (this.closed) return void (await old.handle.close());
+    this.retire(old);
+    this.draining = true;
   }
 
   /** Looks at the name and the open file: truncation, rotation, deletion, appearance. */
@@ -298,7 +343,7 @@ export class FileFollower implements Source {
     const now = Date.now();
     const keep: Generation[] = [];
     for (const gen of this.retiring) {
-      if (gen.atEof && now - gen.lastGrowth >= this.opts.rotateWait) await gen.close(out).catch(() => {});
+      if (gen.atEof && now - gen.lastGrowth >= this.opts.rotateWait) await this.release(gen, out);
       else keep.push(gen);
     }
     this.retiring = keep;
@@ -324,6 +369,12 @@ export class FileFollower implements Source {
     await gen.close(out).catch(() => {});
   }
 
+  /** Closes a file that has been read to its end, after the checkpoint took what it needs from it. */
+  private async release(gen: Generation, out: Line[]): Promise<void> {
+    await this.host.resumer?.settle(gen.origin).catch(() => {});
+    await gen.close(out).catch(() => {});
+  }
+
   /** The name now leads to a directory or other untailable file: stop following the name. */
   private giveUpUntailable(): void {
     const err = Object.assign(new Error('untailable file'), { code: 'EISDIR' }) as NodeJS.ErrnoException;
@@ -339,7 +390,7 @@ export class FileFollower implements Source {
     const gens = [...this.retiring, this.current];
     this.retiring = [];
     this.current = undefined;
-    for (const gen of gens) if (gen) await gen.close(out).catch(() => {});
+    for (const gen of gens) if (gen) await this.release(gen, out);
     clearInterval(this.retireTimer);
     this.unsubscribe?.();
     this.unsubscribe = undefined;

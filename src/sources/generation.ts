@@ -2,6 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import { Framer, type FramerOptions } from '../lines/framer.js';
+import type { Origin } from '../checkpoint/ledger.js';
 
 /** Bytes at the start of a file kept to recognise it: a change means "rewritten in place". */
 const HEAD_BYTES = 1024;
@@ -56,13 +57,13 @@ export class Generation {
     path: string,
     framing: FramingOptions,
     readSize: number,
-    place?: (handle: FileHandle, size: number) => Promise<{ offset: number; skipLines: number; firstLineNumber: number }>,
+    place?: (handle: FileHandle, st: Stats) => Promise<{ offset: number; skipLines: number; firstLineNumber: number }>,
   ): Promise<Generation> {
     const handle = await open(path, 'r');
     try {
       const st = await handle.stat();
       if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR' });
-      const at = place ? await place(handle, st.size) : { offset: 0, skipLines: 0, firstLineNumber: 1 };
+      const at = place ? await place(handle, st) : { offset: 0, skipLines: 0, firstLineNumber: 1 };
       // Read from the start, the fingerprint is made of the bytes the framer reads; started further on,
       // it is taken now, and the first read after it checks that the file did not change in between.
       const head = at.offset === 0 ? Buffer.alloc(0) : await readHead(handle, Math.min(st.size, HEAD_BYTES));
@@ -72,6 +73,11 @@ export class Generation {
       await handle.close().catch(() => {});
       throw error;
     }
+  }
+
+  /** What a checkpoint needs to name this file: its path, identity and the handle to fingerprint it. */
+  get origin(): Origin {
+    return { source: this.framing.source, dev: this.dev, ino: this.ino, handle: this.handle };
   }
 
   /** Read position: the offset of the next byte to read. */

@@ -1,4 +1,7 @@
 import type { Line } from '../lines/line.js';
+import type { Origin, ResumePoint } from '../checkpoint/ledger.js';
+import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 
 /**
  * What the session needs of a source of lines: a file follower or a stream. Sources never push data:
@@ -24,6 +27,8 @@ export interface Source {
   poll(): void;
   /** Stop following: read what is there now, then end. */
   stop(): void;
+  /** The file the lines of the last `pull()` came from (files only). */
+  readonly origin: Origin | undefined;
   /** Bytes held for unfinished lines (for memory accounting). */
   readonly bufferedBytes: number;
   /** Releases every handle, watch subscription and timer. Idempotent. */
@@ -34,4 +39,14 @@ export interface Source {
 export interface SourceHost {
   /** Wakes the session: a source may have become ready. */
   notify(): void;
+  /** With a checkpoint: where files opened at the start resume. */
+  readonly resumer: Resumer | undefined;
+}
+
+/** Answers where a file resumes after a restart (see the checkpoint's Ledger). @internal */
+export interface Resumer {
+  resumeAt(name: string, handle: FileHandle, st: Stats): Promise<ResumePoint | 'start' | undefined>;
+  movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined>;
+  /** A file is about to be closed: fingerprint its delivered position while its handle is open. */
+  settle(origin: Origin): Promise<void>;
 }

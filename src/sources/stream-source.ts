@@ -63,6 +63,9 @@ export class StreamSource implements Source {
     return false;
   }
 
+  /** Streams cannot be resumed: no checkpoint origin. */
+  readonly origin = undefined;
+
   get bufferedBytes(): number {
     return this.framer.bufferedBytes + this.tailByteCount + this.stream.readableLength;
   }

@@ -76,5 +76,8 @@ export function multiline(start: string | RegExp, options: MultilineOptions = {}
       pending.clear();
       return out;
     },
+    pending(source) {
+      return pending.get(source)?.first;
+    },
   };
 }

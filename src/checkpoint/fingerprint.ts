@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+
+/** Bytes of the file's start that identify its content. */
+export const HEAD_BYTES = 1024;
+/** Bytes just before the offset that must still be there to resume at it. */
+export const TAIL_BYTES = 64;
+
+/** Fingerprints of a file at a resume offset. @internal */
+export interface Fingerprint {
+  readonly headLength: number;
+  readonly headHash: string;
+  readonly tailLength: number;
+  readonly tailHash: string;
+}
+
+/** Fingerprints `handle` for resuming at `offset`: its first bytes (up to 1 KiB) and the 64 before `offset`. @internal */
+export async function fingerprint(handle: FileHandle, offset: number, size: number): Promise<Fingerprint> {
+  const headLength = Math.min(size, HEAD_BYTES);
+  const tailLength = Math.min(offset, TAIL_BYTES);
+  return {
+    headLength,
+    headHash: await hashRange(handle, 0, headLength),
+    tailLength,
+    tailHash: await hashRange(handle, offset - tailLength, tailLength),
+  };
+}
+
+/**
+ * True when the file still holds what the fingerprint saw: the same first bytes (hashed over the length
+ * recorded, so a file that was small then works) and the same bytes before the offset.
+ * @internal
+ */
+export async function stillMatches(handle: FileHandle, size: number, offset: number, print: Fingerprint): Promise<boolean> {
+  if (size < offset || size < print.headLength) return false;
+  if ((await hashRange(handle, 0, print.headLength)) !== print.headHash) return false;
+  return (await hashRange(handle, offset - print.tailLength, print.tailLength)) === print.tailHash;
+}
+
+async function hashRange(handle: FileHandle, start: number, length: number): Promise<string> {
+  const buf = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buf, done, length - done, start + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return createHash('sha1').update(buf.subarray(0, done)).digest('hex').slice(0, 16);
+}
