@@ -98,6 +98,14 @@ export class Ledger {
   /** Lines of `origin` up to `point` were delivered. */
   record(origin: Origin, point: ResumePoint): void {
     this.pending.set(origin.source, { origin, point });
+    this.onRecord?.();
+  }
+
+  /** Called after every record (the delivery tracker schedules saves with it). */
+  onRecord: (() => void) | undefined;
+
+  started(origin: Origin, point: ResumePoint): void {
+    this.record(origin, point);
   }
 
   /** Fingerprints the delivered positions (through the handles they were read with) and saves. */

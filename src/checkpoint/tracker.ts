@@ -17,10 +17,12 @@ export class DeliveryTracker {
   private origin: Origin | undefined;
   private point: ResumePoint | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private lastSave = 0;
 
   constructor(ledger: Ledger, report: (error: unknown) => void) {
     this.ledger = ledger;
     this.report = report;
+    ledger.onRecord = () => this.scheduleSave();
   }
 
   /** A new batch is handed out (the previous one was delivered first, with {@link deliverBatch}). */
@@ -53,9 +55,16 @@ export class DeliveryTracker {
 
   private record(origin: Origin, point: ResumePoint): void {
     this.ledger.record(origin, point);
-    this.timer ??= setTimeout(() => {
+  }
+
+  /** Saves soon: at once if the last save is a second old, else a second after it. */
+  private scheduleSave(): void {
+    if (this.timer) return;
+    const wait = Math.max(this.lastSave + SAVE_EVERY_MS - Date.now(), 0);
+    this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.lastSave = Date.now();
       this.ledger.save().catch(this.report);
-    }, SAVE_EVERY_MS);
+    }, wait);
   }
 }

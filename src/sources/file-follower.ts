@@ -109,6 +109,10 @@ export class FileFollower implements Source {
     }
     await this.watchTarget();
     await this.resumeMovedAway();
+    // Until its first line is delivered, a file resumes where this run began reading it: a crash
+    // before then must not make the next run start at its last 10 lines and skip the rest.
+    const gen = this.current;
+    if (gen && this.retiring.length === 0) this.host.resumer?.started(gen.origin, { offset: gen.offset, line: gen.framer.lineNumber });
   }
 
   /**

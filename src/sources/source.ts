@@ -47,6 +47,8 @@ export interface SourceHost {
 export interface Resumer {
   resumeAt(name: string, handle: FileHandle, st: Stats): Promise<ResumePoint | 'start' | undefined>;
   movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined>;
+  /** A file was opened at the start: where reading begins counts as delivered until lines are. */
+  started(origin: Origin, point: ResumePoint): void;
   /** A file is about to be closed: fingerprint its delivered position while its handle is open. */
   settle(origin: Origin): Promise<void>;
 }
