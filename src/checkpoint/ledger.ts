@@ -38,6 +38,8 @@ export class Ledger {
   private saving: Promise<void> = Promise.resolve();
   /** Entries were updated since the last save. */
   private changed = false;
+  /** The fingerprinting of a save under way (it reads through handles that must stay open meanwhile). */
+  private fixing: Promise<void> = Promise.resolve();
 
   private constructor(file: string, entries: CheckpointEntry[]) {
     this.file = file;
@@ -116,6 +118,8 @@ export class Ledger {
 
   /** Fingerprints the delivered positions read through `origin`'s handle now, before it is closed. */
   async settle(origin: Origin): Promise<void> {
+    // A save may be fingerprinting through this very handle: let it finish first.
+    await this.fixing;
     for (const [name, entry] of this.pending) {
       if (entry.origin.handle !== origin.handle) continue;
       this.pending.delete(name);
@@ -128,7 +132,10 @@ export class Ledger {
     if (pending.size === 0 && !this.changed) return;
     this.pending = new Map();
     this.changed = false;
-    for (const [name, { origin, point }] of pending) await this.fix(name, origin, point);
+    this.fixing = (async () => {
+      for (const [name, { origin, point }] of pending) await this.fix(name, origin, point);
+    })();
+    await this.fixing;
     await saveCheckpoint(this.file, [...this.entries.values()]);
   }
 
