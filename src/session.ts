@@ -39,6 +39,7 @@ export class Session implements SourceHost {
   private discoverDue = false;
   private stopped = false;
   private interrupted = false;
+  private polls = 0;
   /** With a checkpoint: where files opened at the start resume. */
   resumer: Resumer | undefined;
   /** The file the last batch came from (for the checkpoint). */
@@ -184,7 +185,10 @@ export class Session implements SourceHost {
   private poll(): void {
     this.watch?.revalidate();
     for (const s of this.sources) s.poll();
-    if (this.discoveries.length > 0 && !this.stopped) {
+    // Globs are scanned again on every poll when nothing watches; with watches, every fifth poll is a
+    // safety net for missed events (a full scan of a large directory is not free).
+    this.polls++;
+    if (this.discoveries.length > 0 && !this.stopped && (this.opts.poll || this.polls % 5 === 0)) {
       this.discoverDue = true;
       this.notify();
     }

@@ -18,7 +18,7 @@ export class DirWatch {
   private closed = false;
 
   /** Calls `onHint` whenever `file` may have changed, until the returned function is called. */
-  subscribe(file: string, onHint: () => void): () => void {
+  subscribe(file: string, onHint: (event: HintEvent) => void): () => void {
     const sub: Subscription = { file: path.resolve(file), onHint, dir: undefined, name: '' };
     this.subscriptions.add(sub);
     this.attach(sub);
@@ -32,7 +32,7 @@ export class DirWatch {
    * Calls `onHint` whenever an entry of directory `dir` may have been added, removed or changed (also
    * when `dir` itself appears), until the returned function is called.
    */
-  subscribeDirectory(dir: string, onHint: () => void): () => void {
+  subscribeDirectory(dir: string, onHint: (event: HintEvent) => void): () => void {
     return this.subscribe(path.join(dir, ANY_ENTRY), onHint);
   }
 
@@ -45,7 +45,7 @@ export class DirWatch {
       for (const sub of dir.subs) {
         sub.dir = undefined;
         this.attach(sub);
-        sub.onHint();
+        sub.onHint('rename');
       }
     }
     // Subscriptions parked on an ancestor move down when their own directory exists now.
@@ -98,7 +98,7 @@ export class DirWatch {
   private reattach(sub: Subscription): void {
     this.detach(sub);
     this.attach(sub);
-    sub.onHint();
+    sub.onHint('rename');
   }
 
   private open(dirPath: string): WatchedDir | undefined {
@@ -112,16 +112,16 @@ export class DirWatch {
       return undefined;
     }
     const dir: WatchedDir = { path: dirPath, ino, watcher, subs: new Set(), broken: false };
-    watcher.on('change', (_event, filename) => this.onEvent(dir, filename === null ? null : String(filename)));
+    watcher.on('change', (event, filename) => this.onEvent(dir, event === 'change' ? 'change' : 'rename', filename === null ? null : String(filename)));
     watcher.on('error', () => {
       dir.broken = true;
-      for (const sub of dir.subs) sub.onHint();
+      for (const sub of dir.subs) sub.onHint('rename');
     });
     this.dirs.set(dirPath, dir);
     return dir;
   }
 
-  private onEvent(dir: WatchedDir, filename: string | null): void {
+  private onEvent(dir: WatchedDir, event: HintEvent, filename: string | null): void {
     // The watched directory itself was removed or renamed: its watch is dead, so watch anew.
     if (filename === path.basename(dir.path) && inodeOf(dir.path) !== dir.ino) {
       dir.broken = true;
@@ -132,7 +132,7 @@ export class DirWatch {
       if (filename !== null && filename !== sub.name && sub.name !== ANY_ENTRY) continue;
       // A directory on the way to the file appeared: watch closer to the file.
       if (sub.file !== path.join(dir.path, sub.name)) this.reattach(sub);
-      else sub.onHint();
+      else sub.onHint(event);
     }
   }
 
@@ -141,6 +141,9 @@ export class DirWatch {
     if (this.dirs.get(dir.path) === dir) this.dirs.delete(dir.path);
   }
 }
+
+/** What a hint says: an entry was created, removed or renamed (`rename`), or a file was written (`change`). @internal */
+export type HintEvent = 'rename' | 'change';
 
 /** A name no file can have (NUL is not allowed in names): "any entry of the directory". */
 const ANY_ENTRY = '\u0000any';
@@ -155,7 +158,7 @@ interface WatchedDir {
 
 interface Subscription {
   readonly file: string;
-  readonly onHint: () => void;
+  readonly onHint: (event: HintEvent) => void;
   dir: WatchedDir | undefined;
   /** The entry of `dir` that leads to `file` (its basename, or the next directory on the way). */
   name: string;

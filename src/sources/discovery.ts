@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { DirWatch } from './dir-watch.js';
+import type { DirWatch, HintEvent } from './dir-watch.js';
 import type { Glob } from './glob.js';
 
 /**
@@ -13,15 +13,18 @@ export class Discovery {
   readonly glob: Glob;
   private readonly known = new Set<string>();
   private readonly watch: DirWatch | undefined;
-  private readonly onHint: () => void;
+  private readonly onHint: (event: HintEvent) => void;
   private readonly watched = new Map<string, () => void>();
   private closed = false;
 
-  constructor(glob: Glob, watch: DirWatch | undefined, onHint: () => void) {
+  constructor(glob: Glob, watch: DirWatch | undefined, onNewEntry: () => void) {
     this.glob = glob;
     this.watch = watch;
-    this.onHint = onHint;
-    if (watch) this.watched.set(glob.base, watch.subscribeDirectory(glob.base, onHint));
+    // Writes to files already followed say nothing about new matches: only entries coming and going do.
+    this.onHint = (event) => {
+      if (event === 'rename') onNewEntry();
+    };
+    if (watch) this.watched.set(glob.base, watch.subscribeDirectory(glob.base, this.onHint));
   }
 
   /** Files that match now and were not reported before, in sorted order. */

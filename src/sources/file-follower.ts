@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import type { ResolvedOptions, StartPosition } from '../options.js';
 import { notices } from '../notices.js';
@@ -70,7 +70,8 @@ export class FileFollower implements Source {
   }
 
   get ready(): boolean {
-    return !this.closed && (this.dirty || this.draining || this.out.length > 0);
+    // A hint that arrives while the follower finishes must not make a finished follower look busy.
+    return !this.closed && (this.out.length > 0 || (!this.finished && (this.dirty || this.draining)));
   }
 
   get done(): boolean {
@@ -133,8 +134,23 @@ export class FileFollower implements Source {
     }
   }
 
+  /**
+   * The safety poll, for what no watch event announced (NFS, FUSE, missed events). It costs two
+   * synchronous stats per file and wakes the follower only when something looks different, so that a
+   * thousand quiet files cost almost nothing.
+   */
   poll(): void {
-    if (this.opts.follow !== false) this.hint();
+    if (this.opts.follow === false || this.closed || this.finished || this.dirty || this.draining) return;
+    if (this.retiring.length > 0 || this.looksChanged()) this.hint();
+  }
+
+  private looksChanged(): boolean {
+    const gen = this.current;
+    if (gen?.looksChanged()) return true;
+    if (this.opts.follow !== 'name') return false;
+    const st = statSync(this.name, { throwIfNoEntry: false });
+    if (!gen) return st !== undefined;
+    return st === undefined || !gen.isSameFile(st);
   }
 
   stop(): void {

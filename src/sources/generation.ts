@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { fstatSync, type Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import { Framer, type FramerOptions } from '../lines/framer.js';
 import type { Origin } from '../checkpoint/ledger.js';
@@ -161,6 +161,19 @@ export class Generation {
     this.lastMtimeMs = st.mtimeMs;
     this.head = Buffer.alloc(0);
     this.atEof = false;
+  }
+
+  /**
+   * A cheap look for the safety poll: true when the file may hold something new (its size is not the
+   * read position, or it was modified since the last check). One synchronous `fstat`, no promise.
+   */
+  looksChanged(): boolean {
+    try {
+      const st = fstatSync(this.handle.fd);
+      return st.size !== this.framer.position || st.mtimeMs !== this.lastMtimeMs;
+    } catch {
+      return true;
+    }
   }
 
   /** Number of links of the open file: 0 once it has been deleted. */
