@@ -40,6 +40,7 @@ export class Session implements SourceHost {
   private stopped = false;
   private interrupted = false;
   private polls = 0;
+  private idlePulls = 0;
   /** With a checkpoint: where files opened at the start resume. */
   resumer: Resumer | undefined;
   /** The file the last batch came from (for the checkpoint). */
@@ -100,8 +101,12 @@ export class Session implements SourceHost {
         if (source.done && source instanceof FileFollower && source.discovered) this.forget(source);
         if (lines && lines.length > 0) {
           this.lastOrigin = source.origin;
+          this.idlePulls = 0;
           return lines;
         }
+        // Pulls that give nothing only chain promises: now and then, let timers and I/O run, so that no
+        // source that stays "ready" without data could ever starve the process.
+        if (++this.idlePulls % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       if (this.sources.every((s) => s.done) && (this.discoveries.length === 0 || this.stopped || this.opts.follow === false)) {
