@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { appendFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tail } from '../../src/index.js';
+import { tempDir } from '../helpers/fs.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('fairness', () => {
+  it('shows a line of a quiet file within 100 ms while another file is appended to at full speed', async () => {
+    const dir = await tempDir();
+    const busy = path.join(dir, 'busy.log');
+    const quiet = path.join(dir, 'quiet.log');
+    await writeFile(busy, '');
+    await writeFile(quiet, '');
+    const stream = tail([busy, quiet], { start: { lines: 0 } });
+    await stream.open();
+    const writer = spawn(process.execPath, [
+      '-e',
+      `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'a'); const block = Buffer.from('x'.repeat(99) + '\\n').toString().repeat(2000);
+       const end = Date.now() + 3000; while (Date.now() < end) fs.writeSync(fd, block);`,
+      busy,
+    ]);
+    const seen = new Map<string, number>();
+    let busyLines = 0;
+    const loop = (async () => {
+      for await (const line of stream) {
+        if (line.source === quiet) seen.set(line.text, performance.now());
+        else busyLines++;
+      }
+    })();
+    try {
+      await waitFor(() => busyLines > 10_000, 'the busy file to be read');
+      const latencies: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const written = performance.now();
+        await appendFile(quiet, `quiet ${i}\n`);
+        await waitFor(() => seen.has(`quiet ${i}`), `quiet line ${i}`, 2_000);
+        latencies.push(seen.get(`quiet ${i}`)! - written);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(writer.exitCode).toBeNull(); // the busy writer was still at it throughout
+      expect(Math.max(...latencies)).toBeLessThan(100);
+    } finally {
+      writer.kill();
+      await stream.close();
+      await loop;
+    }
+  }, 20_000);
+});
