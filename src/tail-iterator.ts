@@ -1,0 +1,255 @@
+import type { Line } from './lines/line.js';
+import type { ResolvedOptions } from './options.js';
+import { abortError, optionError } from './errors.js';
+import { Session, type SourceSpec } from './session.js';
+import { Chain } from './chain/run.js';
+import { ErrorReporter } from './chain/report.js';
+import { Ledger } from './checkpoint/ledger.js';
+import { DeliveryTracker } from './checkpoint/tracker.js';
+import type { Notice } from './notices.js';
+import type { TailStream } from './tail.js';
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * The {@link TailStream} behind `tail()`: hands out the session's batches line by line or whole, runs
+ * them through the processing chain, tells the checkpoint what was delivered, and closes everything on
+ * every way out.
+ * @internal
+ */
+export class TailIterator implements TailStream {
+  private readonly session: Session;
+  private readonly signal: AbortSignal | undefined;
+  private opened: Promise<void> | undefined;
+  private batch: Line[] = [];
+  private index = 0;
+  private finished = false;
+  private mode: 'lines' | 'batches' | undefined;
+  private pending: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+  private readonly onAbort = () => void this.close().catch(() => {});
+  private readonly chain: Chain | undefined;
+  private readonly reporter: ErrorReporter | undefined;
+  /** Every source ended: what the chain still holds is flushed, then the iteration ends. */
+  private sourcesEnded = false;
+  private readonly checkpoint: string | undefined;
+  private readonly onNotice: ResolvedOptions['onNotice'];
+  private tracker: DeliveryTracker | undefined;
+
+  constructor(specs: SourceSpec[], opts: ResolvedOptions) {
+    this.session = new Session(specs, opts);
+    this.checkpoint = opts.checkpoint;
+    this.onNotice = opts.onNotice;
+    this.signal = opts.signal;
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (opts.processors.length > 0) {
+      this.reporter = opts.onProcessorError ? undefined : new ErrorReporter((message) => process.stderr.write(`tail-async: ${message}\n`));
+      this.chain = new Chain(opts.processors, {
+        onError: opts.onError,
+        timeoutMs: opts.processorTimeout,
+        report: opts.onProcessorError ?? this.reporter!.report,
+        wake: () => this.session.interrupt(),
+      });
+    }
+  }
+
+  get processorFailures(): { failed: number; skipped: number } {
+    return { ...(this.chain?.counts ?? { failed: 0, skipped: 0 }) };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  get bufferedBytes(): number {
+    let n = this.session.bufferedBytes;
+    for (let i = this.index; i < this.batch.length; i++) n += this.batch[i]!.end - this.batch[i]!.offset;
+    return n;
+  }
+
+  next(): Promise<IteratorResult<Line, undefined>> {
+    this.claim('lines');
+    // The common case costs no extra promise chaining: a line is already waiting.
+    if (this.index < this.batch.length) {
+      if (this.tracker && !this.chain && this.index > 0) this.tracker.deliverLine(this.batch[this.index - 1]!);
+      return Promise.resolve({ value: this.batch[this.index++]!, done: false });
+    }
+    return this.serialize(async () => {
+      while (this.index >= this.batch.length) {
+        const batch = await this.fetch();
+        if (batch === null) return DONE;
+        this.batch = batch;
+        this.index = 0;
+      }
+      return { value: this.batch[this.index++]!, done: false };
+    });
+  }
+
+  batches(): AsyncIterableIterator<Line[]> & AsyncDisposable {
+    this.claim('batches');
+    const self = this;
+    return {
+      next: () =>
+        this.serialize(async (): Promise<IteratorResult<Line[], undefined>> => {
+          const batch = await this.fetch();
+          return batch === null ? DONE : { value: batch, done: false };
+        }),
+      return: async () => {
+        this.commit();
+        await this.close();
+        return DONE;
+      },
+      throw: async (error?: unknown) => {
+        await this.close();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      [Symbol.asyncDispose]: () => self.close(),
+    };
+  }
+
+  async return(): Promise<IteratorResult<Line, undefined>> {
+    this.commit();
+    await this.close();
+    return DONE;
+  }
+
+  commit(): void {
+    const tracker = this.tracker;
+    if (!tracker) return;
+    if (this.mode === 'lines' && this.index < this.batch.length) {
+      // Part of a batch: exact per line without processors; with them, at the batch's end only.
+      if (!this.chain && this.index > 0) tracker.deliverLine(this.batch[this.index - 1]!);
+    } else tracker.deliverBatch();
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<Line, undefined>> {
+    await this.close();
+    throw error;
+  }
+
+  async open(): Promise<void> {
+    this.throwIfAborted();
+    if (this.finished) return;
+    this.opened ??= this.openSession();
+    try {
+      await this.opened;
+    } catch (error) {
+      await this.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  stop(): void {
+    this.session.stop();
+  }
+
+  /** Loads the checkpoint (if any), so that files resume where they were, then opens the sources. */
+  private async openSession(): Promise<void> {
+    if (this.checkpoint !== undefined) {
+      const report = (error: unknown) => this.onNotice(checkpointNotice(this.checkpoint!, error));
+      const ledger = await Ledger.load(this.checkpoint, report);
+      this.tracker = new DeliveryTracker(ledger, report);
+      this.session.resumer = ledger;
+    }
+    await this.session.open();
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.finished = true;
+      this.batch = [];
+      this.index = 0;
+      this.signal?.removeEventListener('abort', this.onAbort);
+      this.reporter?.close();
+      // The checkpoint is saved first: it fingerprints files through the handles the session holds.
+      const saved = this.tracker?.close() ?? Promise.resolve();
+      this.closing = saved.then(() => Promise.all([this.session.close(), this.chain?.close()])).then(() => {});
+    }
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private claim(mode: 'lines' | 'batches'): void {
+    if (this.mode !== undefined && this.mode !== mode) {
+      throw optionError('tail(): iterate a tail either per line or with batches(), not both');
+    }
+    this.mode = mode;
+  }
+
+  /** Runs one `next()` after the previous one settled, so concurrent calls keep the order of lines. */
+  private serialize<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.pending.then(step, step);
+    this.pending = run.catch(() => {});
+    return run;
+  }
+
+  /** The next batch of lines (through the processors); null at the end. Closes everything on the way out. */
+  private async fetch(): Promise<Line[] | null> {
+    this.throwIfAborted();
+    if (this.finished) return null;
+    await this.open();
+    // Asking for more means the lines handed out so far were delivered.
+    const tracker = this.tracker;
+    tracker?.deliverBatch();
+    tracker?.handOut(undefined, undefined);
+    try {
+      for (;;) {
+        if (this.chain?.stopped) throw this.chain.stopped;
+        if (this.sourcesEnded) {
+          const failure = this.session.failure();
+          await this.close();
+          if (failure) throw failure;
+          return null;
+        }
+        const chain = this.chain;
+        if (chain?.idleDue) {
+          const flushed = await chain.flushIdle();
+          if (flushed.length > 0) return flushed;
+        }
+        const batch = await this.session.nextBatch();
+        this.throwIfAborted();
+        if (batch === null) {
+          if (this.finished) return null;
+          this.sourcesEnded = true;
+          const rest = chain ? await chain.end() : [];
+          if (rest.length > 0) return rest;
+          continue;
+        }
+        if (batch.length === 0) continue;
+        const origin = this.session.lastOrigin;
+        const last = batch[batch.length - 1]!;
+        if (!chain) {
+          tracker?.handOut(origin, { offset: last.end, line: last.lineNumber + 1 });
+          return batch;
+        }
+        const result = chain.run(batch);
+        const lines = result instanceof Promise ? await result : result;
+        const point = tracker && chain.resumePoint(last, lines);
+        if (lines.length > 0) {
+          tracker?.handOut(origin, point);
+          return lines;
+        }
+        tracker?.passed(origin, point);
+      }
+    } catch (error) {
+      await this.close().catch(() => {});
+      throw error;
+    }
+  }
+
+
+  private throwIfAborted(): void {
+    if (this.signal?.aborted) throw abortError(this.signal);
+  }
+}
+
+function checkpointNotice(file: string, error: unknown): Notice {
+  const err = (error instanceof Error ? error : new Error(String(error))) as NodeJS.ErrnoException;
+  return { type: 'error', source: file, error: err, message: err.message };
+}
