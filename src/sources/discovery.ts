@@ -17,9 +17,12 @@ export class Discovery {
   private readonly watched = new Map<string, () => void>();
   private closed = false;
 
+  private readonly rescan: () => void;
+
   constructor(glob: Glob, watch: DirWatch | undefined, onNewEntry: () => void) {
     this.glob = glob;
     this.watch = watch;
+    this.rescan = onNewEntry;
     // Writes to files already followed say nothing about new matches: only entries coming and going do.
     this.onHint = (event) => {
       if (event === 'rename') onNewEntry();
@@ -33,7 +36,8 @@ export class Discovery {
     const dirs = new Set<string>();
     await this.walk(this.glob.base, 0, found, dirs);
     if (this.closed) return [];
-    this.watchDirectories(dirs);
+    // A directory watched only now may have got files between our readdir and its watch: look again.
+    if (this.watchDirectories(dirs) > 0) this.rescan();
     const fresh = found.filter((file) => !this.known.has(file)).sort();
     for (const file of fresh) this.known.add(file);
     return fresh;
@@ -72,11 +76,17 @@ export class Discovery {
     }
   }
 
-  /** Watches every directory the pattern can match in, and stops watching those that are gone. */
-  private watchDirectories(dirs: Set<string>): void {
-    if (!this.watch) return;
+  /**
+   * Watches every directory the pattern can match in, and stops watching those that are gone. Returns
+   * how many directories are watched for the first time.
+   */
+  private watchDirectories(dirs: Set<string>): number {
+    if (!this.watch) return 0;
+    let added = 0;
     for (const dir of dirs) {
-      if (!this.watched.has(dir)) this.watched.set(dir, this.watch.subscribeDirectory(dir, this.onHint));
+      if (this.watched.has(dir)) continue;
+      this.watched.set(dir, this.watch.subscribeDirectory(dir, this.onHint));
+      added++;
     }
     for (const [dir, unsubscribe] of this.watched) {
       if (dir !== this.glob.base && !dirs.has(dir)) {
@@ -84,5 +94,6 @@ export class Discovery {
         this.watched.delete(dir);
       }
     }
+    return added;
   }
 }
