@@ -1,0 +1,113 @@
+// Paths, configuration, clocks and statistics shared by the benchmark workloads.
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'tail-async.js');
+export const DIST = join(ROOT, 'dist', 'index.js');
+export const BENCH = join(ROOT, 'bench');
+export const PEERS = join(BENCH, 'peers');
+export const CHILDREN = join(BENCH, 'children');
+export const NODE = process.execPath;
+export const MB = 1024 * 1024;
+
+/** Monotonic milliseconds (CLOCK_MONOTONIC: the same clock in every process of this machine). */
+export const now = () => Number(process.hrtime.bigint()) / 1e6;
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `promise`, or `onTimeout` after `ms` (the timer is cleared either way, so it keeps nothing alive). */
+export async function within(promise, ms, onTimeout = 'timeout') {
+  let timer;
+  try {
+    return await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(() => resolve(onTimeout), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function envNumber(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got '${raw}'`);
+  return n;
+}
+
+/** The run's configuration: defaults keep `npm run bench` within a few minutes on 2 cores. */
+export function loadConfig() {
+  const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
+  const sizeMB = envNumber('BENCH_SIZE_MB', quick ? 4 : 100);
+  const cfg = {
+    quick,
+    sizeMB,
+    // The follow and slow-consumer writers copy from the big file, so they cannot write more than it holds.
+    followMB: Math.min(envNumber('BENCH_FOLLOW_MB', sizeMB), sizeMB),
+    libMB: envNumber('BENCH_LIB_MB', Math.min(sizeMB, quick ? 2 : 50)),
+    // Rounds: expensive runs at least `runs` times, cheap ones (< cheapMs) `cheapRuns` times.
+    runs: envNumber('BENCH_RUNS', quick ? 1 : 3),
+    cheapRuns: envNumber('BENCH_CHEAP_RUNS', quick ? 1 : 5),
+    cheapMs: 1500,
+    latencyLines: envNumber('BENCH_LAT_LINES', quick ? 20 : 100),
+    latencyMaxGapMs: envNumber('BENCH_LAT_GAP_MS', 20),
+    idleFiles: envNumber('BENCH_IDLE_FILES', quick ? 200 : 1000),
+    idleSeconds: envNumber('BENCH_IDLE_SECONDS', quick ? 1 : 10),
+    slowSeconds: envNumber('BENCH_SLOW_SECONDS', quick ? 0.5 : 2),
+    slowReadKiB: envNumber('BENCH_SLOW_READ_KIB', 64),
+    slowSleepMs: envNumber('BENCH_SLOW_SLEEP_MS', 10),
+    startupRuns: envNumber('BENCH_STARTUP_RUNS', quick ? 2 : 11),
+    peers: process.env.BENCH_PEERS !== '0',
+    // The Node peers in the follow workloads (3–6); the quick smoke run leaves them out for time
+    // (@logdna/tail-file alone needs a 1 s poll before it prints anything).
+    followPeers: process.env.BENCH_PEERS !== '0' && !quick,
+    only: (process.env.BENCH_ONLY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    tmpdir: process.env.BENCH_TMPDIR || undefined,
+    out: process.env.BENCH_OUT || join(BENCH, 'results', 'latest.json'),
+    seed: envNumber('BENCH_SEED', 42),
+  };
+  if (cfg.sizeMB < 1) throw new Error('BENCH_SIZE_MB must be at least 1');
+  if (cfg.runs < 1) cfg.runs = 1;
+  if (cfg.cheapRuns < cfg.runs) cfg.cheapRuns = cfg.runs;
+  return cfg;
+}
+
+export function sorted(xs) {
+  return [...xs].sort((a, b) => a - b);
+}
+
+export function median(xs) {
+  if (xs.length === 0) return NaN;
+  const s = sorted(xs);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Nearest-rank percentile (p in 0..100). */
+export function percentile(xs, p) {
+  if (xs.length === 0) return NaN;
+  const s = sorted(xs);
+  const rank = Math.ceil((p / 100) * s.length);
+  return s[Math.min(s.length - 1, Math.max(0, rank - 1))];
+}
+
+export const min = (xs) => (xs.length ? Math.min(...xs) : NaN);
+export const max = (xs) => (xs.length ? Math.max(...xs) : NaN);
+
+/** A small deterministic PRNG (mulberry32), so runs write the same gaps and contents. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Quotes a word for sh. */
+export function shq(word) {
+  return `'${String(word).replace(/'/g, `'\\''`)}'`;
+}

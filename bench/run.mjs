@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+// `npm run bench`: tail-async against GNU tail, cat and the Node tailers, measured side by side in one
+// run (interleaved rounds, medians). Prints a table and the issue's targets, and writes
+// bench/results/latest.json. Configuration by environment (see bench/README.md):
+//   BENCH_SIZE_MB=100  BENCH_QUICK=1  BENCH_ONLY=catchup,follow  BENCH_RUNS=3 …
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync, statSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir, cpus, totalmem, release, loadavg, hostname } from 'node:os';
+import { join, dirname, relative } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { ROOT, DIST, MB, loadConfig, now } from './lib/common.mjs';
+import { killAll, liveCount, TIME_BIN } from './lib/proc.mjs';
+import { Results, formatTable, formatTargets } from './lib/results.mjs';
+import { writeLog } from './lib/gen.mjs';
+import { catchup } from './workloads/catchup.mjs';
+import { lastLines, startup } from './workloads/quick-commands.mjs';
+import { library } from './workloads/library.mjs';
+import { followThroughput, latency, slowConsumer, idle } from './workloads/follow.mjs';
+
+const WORKLOADS = [
+  ['catchup', catchup],
+  ['lastlines', lastLines],
+  ['startup', startup],
+  ['library', library],
+  ['follow', followThroughput],
+  ['latency', latency],
+  ['slow', slowConsumer],
+  ['idle', idle],
+];
+
+const started = now();
+const log = (message) => process.stderr.write(`[${((now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+
+let tmp;
+function cleanup() {
+  killAll();
+  if (tmp) {
+    rmSync(tmp, { recursive: true, force: true });
+    tmp = undefined;
+  }
+}
+process.on('exit', cleanup);
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.on(signal, () => {
+    log(`${signal}: stopping, removing temporary files`);
+    cleanup();
+    process.exit(status);
+  });
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+function tryExec(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function machine() {
+  const c = cpus();
+  return {
+    date: new Date().toISOString(),
+    host: hostname(),
+    cpu: `${c.length} × ${c[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+    gnuTail: tryExec('tail', ['--version'])?.split('\n')[0],
+    commit: tryExec('git', ['rev-parse', '--short', 'HEAD']),
+    dirty: (tryExec('git', ['status', '--porcelain', '--', 'src', 'bin']) ?? '') !== '',
+    loadavgStart: loadavg().map((x) => +x.toFixed(2)),
+  };
+}
+
+/** The issue's targets, judged from the rows. */
+function judge(results, cfg) {
+  const targets = [];
+  const row = (pred) => results.rows.find(pred);
+  const byTool = (wPrefix, tool, metric) => row((r) => r.workload.startsWith(wPrefix) && r.tool === tool && (!metric || r.metric === metric));
+  const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+  const add = (target, met, value) => targets.push({ target, met: Number.isFinite(met) || typeof met === 'boolean' ? met : null, value });
+
+  const ta = byTool('1 catch-up', 'tail-async');
+  const gnu = byTool('1 catch-up', 'GNU tail -n +1');
+  if (ta && gnu && Number.isFinite(ta.median) && Number.isFinite(gnu.median)) {
+    const r = ta.median / gnu.median;
+    add('catch-up within 1.2× of GNU tail -n +1', r <= 1.2, `${fmt(ta.median)} s vs ${fmt(gnu.median)} s = ${fmt(r)}×`);
+  }
+  const npm = byTool('1 catch-up', 'tail (npm)');
+  if (ta && npm && Number.isFinite(npm.median) && Number.isFinite(ta.median)) {
+    const r = npm.median / ta.median;
+    add('catch-up ≥ 2× faster than tail (npm)', r >= 2, `tail (npm) ${fmt(npm.median)} s / tail-async ${fmt(ta.median)} s = ${fmt(r)}× faster`);
+  }
+  for (const peer of ['@logdna/tail-file+split2', '@logdna/tail-file+readline']) {
+    const p = byTool('1 catch-up', peer);
+    if (ta && p && Number.isFinite(p.median) && Number.isFinite(ta.median)) {
+      const r = p.median / ta.median;
+      add(`catch-up ≥ 5× faster than ${peer}`, r >= 5, `${fmt(p.median)} s / ${fmt(ta.median)} s = ${fmt(r)}× faster`);
+    }
+  }
+  const tg = byTool('1 catch-up', 'tail-async --grep');
+  const gg = byTool('1 catch-up', 'GNU tail -n +1 | grep');
+  if (tg && gg && Number.isFinite(tg.median) && Number.isFinite(gg.median)) {
+    const r = tg.median / gg.median;
+    add('catch-up --grep within 2× of tail -n +1 | grep', r <= 2, `${fmt(tg.median)} s vs ${fmt(gg.median)} s = ${fmt(r)}×`);
+  }
+  for (const form of ['tail() per line, 0 proc', 'tail().batches(), 0 proc']) {
+    const f = byTool('7 library', form);
+    for (const base of ['split2 (baseline)', 'readline (baseline)']) {
+      const b = byTool('7 library', base);
+      if (f && b && Number.isFinite(f.median) && Number.isFinite(b.median)) {
+        const r = f.median / b.median;
+        add(`framer ≥ 2× ${base.split(' ')[0]}: ${form}`, r >= 2, `${(f.median / 1e6).toFixed(2)}M vs ${(b.median / 1e6).toFixed(2)}M lines/s = ${fmt(r)}×`);
+      }
+    }
+  }
+  const small = byTool('2 -n 10', 'tail-async (1 MB)');
+  const bigRow = row((r) => r.workload.startsWith('2 -n 10') && r.tool.startsWith('tail-async (') && r.tool !== 'tail-async (1 MB)');
+  if (small && bigRow && Number.isFinite(small.median) && Number.isFinite(bigRow.median)) {
+    const r = bigRow.median / small.median;
+    add(`-n 10 on ${cfg.sizeMB} MB within 1.2× of 1 MB`, r <= 1.2, `${fmt(bigRow.median, 0)} ms vs ${fmt(small.median, 0)} ms = ${fmt(r)}×`);
+  }
+  const node0 = byTool('7 start-up', 'node -e 0');
+  const st = byTool('7 start-up', 'tail-async --no-follow -n 1');
+  if (node0 && st && Number.isFinite(node0.median) && Number.isFinite(st.median)) {
+    const d = st.median - node0.median;
+    st.note = `+${d.toFixed(0)} ms over node -e 0`;
+    add('start-up within 200 ms of node -e 0', d <= 200, `${fmt(st.median, 0)} ms vs ${fmt(node0.median, 0)} ms = +${fmt(d, 0)} ms`);
+  }
+  const fo = byTool('3 follow', 'tail-async');
+  if (fo && Number.isFinite(fo.median)) add('follow ≥ 200 MB/s', fo.median >= 200, `${fmt(fo.median, 0)} MB/s (median), ${fmt(fo.min, 0)}–${fmt(fo.max, 0)}`);
+  const lat = byTool('4 latency', 'tail-async', 'p50');
+  if (lat?.pooled) {
+    const p = lat.pooled;
+    add('latency p50 ≤ 1 ms', p.p50 <= 1, `${fmt(p.p50)} ms over ${p.lines} lines`);
+    add('latency p99 ≤ 10 ms', p.p99 <= 10, `${fmt(p.p99)} ms`);
+    add('latency max ≤ 100 ms', p.max <= 100, `${fmt(p.max, 1)} ms`);
+  }
+  const rss = results.rows.filter((r) => (r.tool.startsWith('tail-async') || r.tool.startsWith('tail()')) && r.rssPeakMB !== undefined);
+  if (rss.length) {
+    const worst = rss.reduce((a, b) => (b.rssPeakMB > a.rssPeakMB ? b : a));
+    add('peak RSS ≤ 100 MB in every workload', worst.rssPeakMB <= 100, `worst ${worst.rssPeakMB.toFixed(0)} MB (${worst.workload}); ${rss.map((r) => `${r.workload.split(' ')[0]}:${r.rssPeakMB.toFixed(0)}`).join(' ')}`);
+  }
+  const id = byTool('6 idle', 'tail-async', 'CPU');
+  if (id && Number.isFinite(id.median)) add(`idle ≤ 0.2 s CPU (${cfg.idleFiles} files, ${cfg.idleSeconds} s)`, id.median <= 0.2, `${fmt(id.median, 3)} s (median), max ${fmt(id.max, 3)} s`);
+  return targets;
+}
+
+async function main() {
+  const cfg = loadConfig();
+  if (!existsSync(DIST)) {
+    process.stderr.write('bench: dist/ is missing: run `npm ci` (or `npm run build`) first\n');
+    process.exit(2);
+  }
+  const info = machine();
+  const srcNewer = newestMtime(join(ROOT, 'src')) > newestMtime(join(ROOT, 'dist'));
+  if (srcNewer) log('warning: src/ has changed since dist/ was built: this measures dist/ (run `npm run build`)');
+  if (!TIME_BIN) log('note: /usr/bin/time not found: no peak RSS for the catch-up workload');
+
+  tmp = mkdtempSync(join(cfg.tmpdir ?? tmpdir(), 'tail-async-bench-'));
+  const sizeLabel = `${cfg.sizeMB} MB`;
+  log(`config: ${JSON.stringify({ ...cfg, out: relative(ROOT, cfg.out) })}`);
+  log(`machine: ${info.cpu}, ${info.memoryGiB} GiB, Linux ${info.kernel}, Node ${info.node}, commit ${info.commit}${info.dirty ? ' (src/bin modified)' : ''}`);
+
+  const genStart = now();
+  const big = writeLog(join(tmp, 'big.log'), cfg.sizeMB * MB);
+  const small = writeLog(join(tmp, 'small.log'), MB);
+  const lib = cfg.libMB === cfg.sizeMB ? big : writeLog(join(tmp, 'lib.log'), cfg.libMB * MB);
+  log(`generated ${(big.bytes / MB).toFixed(0)} MB (${big.lines} lines), 1 MB and ${(lib.bytes / MB).toFixed(0)} MB files in ${((now() - genStart) / 1000).toFixed(1)} s in ${tmp}`);
+
+  const results = new Results();
+  const ctx = { cfg, tmp, big, small, lib, results, log, sizeLabel, libLabel: `${(lib.bytes / MB).toFixed(0)} MB` };
+  const timings = {};
+  for (const [name, fn] of WORKLOADS) {
+    if (cfg.only.length && !cfg.only.includes(name)) continue;
+    const t0 = now();
+    log(`${name} …`);
+    try {
+      await fn(ctx);
+    } catch (error) {
+      results.failures.push(`${name}: ${error instanceof Error ? error.stack : error}`);
+      log(`${name} failed: ${error instanceof Error ? error.message : error}`);
+    }
+    timings[name] = +((now() - t0) / 1000).toFixed(1);
+    log(`${name} done in ${timings[name]} s${liveCount() ? ` (${liveCount()} children still live!)` : ''}`);
+  }
+  cleanup();
+
+  results.finish();
+  const targets = judge(results, cfg);
+  info.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
+  const totalS = (now() - started) / 1000;
+
+  const title = `tail-async benchmark — ${info.date.slice(0, 16).replace('T', ' ')} UTC — ${info.cpu}, ${info.memoryGiB} GiB, Node ${info.node}, ${info.gnuTail ?? 'GNU tail'} — size ${sizeLabel}${cfg.quick ? ' (BENCH_QUICK)' : ''}`;
+  const out = [
+    title,
+    '',
+    formatTable(results),
+    '',
+    'Median of n runs (interleaved rounds). Ratio: median ÷ the reference row\'s median (the row marked ref);',
+    'for times and memory lower is better, for rates (MB/s, lines/s) higher is better. Peak RSS: VmHWM or /usr/bin/time %M.',
+    '',
+    'Targets (issue 6):',
+    formatTargets(targets),
+  ];
+  if (results.failures.length) out.push('', 'Failures:', ...results.failures.map((f) => `  ${f}`));
+  out.push('', `Total ${totalS.toFixed(0)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(', ')}); load average ${info.loadavgStart.join(' ')} → ${info.loadavgEnd.join(' ')}`);
+  process.stdout.write(out.join('\n') + '\n');
+
+  mkdirSync(dirname(cfg.out), { recursive: true });
+  const json = {
+    machine: info,
+    config: { ...cfg, out: undefined },
+    files: { big: { bytes: big.bytes, lines: big.lines, grepLines: big.grepLines }, lib: { bytes: lib.bytes, lines: lib.lines } },
+    totalSeconds: +totalS.toFixed(1),
+    workloadSeconds: timings,
+    rows: results.rows,
+    targets,
+    failures: results.failures,
+  };
+  writeFileSync(cfg.out, JSON.stringify(json, null, 2) + '\n');
+  log(`wrote ${relative(ROOT, cfg.out)}`);
+  process.exitCode = results.failures.length ? 1 : 0;
+}
+
+main().catch((error) => {
+  log(`bench failed: ${error instanceof Error ? error.stack : error}`);
+  cleanup();
+  process.exit(1);
+});

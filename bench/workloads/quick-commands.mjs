@@ -1,0 +1,71 @@
+// Workload 2: `-n 10 --no-follow` on the big file vs on a 1 MB file (the cost should not depend on the
+// size), with GNU tail alongside; the output is compared with GNU's. And start-up: the time of
+// `tail-async --no-follow -n 1 small.log` vs a bare `node -e 0`.
+import { BIN, NODE, shq, now } from '../lib/common.mjs';
+import { runShell, start, stop, collect, timed, readTimed } from '../lib/proc.mjs';
+import { join } from 'node:path';
+import { interleave } from '../lib/results.mjs';
+
+export async function lastLines({ cfg, big, small, tmp, results, log, sizeLabel }) {
+  const statsFile = join(tmp, 'time-stats.txt');
+  const W = '2 -n 10 --no-follow';
+  const tools = [
+    { id: 'tail-async (1 MB)', ref: 'tail-async (1 MB)', cmd: `${shq(NODE)} ${shq(BIN)} -n 10 --no-follow ${shq(small.path)}`, gnu: `tail -n 10 ${shq(small.path)}` },
+    { id: `tail-async (${sizeLabel})`, ref: 'tail-async (1 MB)', cmd: `${shq(NODE)} ${shq(BIN)} -n 10 --no-follow ${shq(big.path)}`, gnu: `tail -n 10 ${shq(big.path)}` },
+    { id: 'GNU tail (1 MB)', ref: 'GNU tail (1 MB)', cmd: `tail -n 10 ${shq(small.path)}` },
+    { id: `GNU tail (${sizeLabel})`, ref: 'GNU tail (1 MB)', cmd: `tail -n 10 ${shq(big.path)}` },
+  ];
+  for (const t of tools) results.row(W, t.id, { metric: 'time', unit: 'ms', ref: t.ref });
+  const expected = new Map();
+  for (const t of tools) if (t.gnu) expected.set(t.id, (await runShell(t.gnu, { timeoutMs: 30_000 })).stdout);
+  await interleave(
+    tools,
+    { runs: cfg.cheapRuns, cheapRuns: cfg.cheapRuns, cheapMs: Infinity },
+    async (tool) => {
+      const row = results.get(W, tool.id);
+      try {
+        const res = await runShell(timed(tool.cmd, statsFile), { timeoutMs: 60_000 });
+        if (res.code !== 0) throw new Error(`exit ${res.code ?? res.signal}: ${res.stderr.slice(0, 300)}`);
+        if (expected.has(tool.id) && res.stdout !== expected.get(tool.id)) throw new Error('output differs from GNU tail');
+        row.values.push(res.ms);
+        const st = readTimed(statsFile);
+        if (st) row.rssMB.push(st.rssMB);
+        return res.ms;
+      } catch (error) {
+        results.fail(row, error);
+      }
+    },
+    log,
+  );
+}
+
+export async function startup({ cfg, small, results, log }) {
+  const W = '7 start-up';
+  const tools = [
+    { id: 'node -e 0', args: ['-e', '0'] },
+    { id: 'tail-async --no-follow -n 1', args: [BIN, '--no-follow', '-n', '1', small.path] },
+  ];
+  for (const t of tools) results.row(W, t.id, { metric: 'wall', unit: 'ms', ref: 'node -e 0' });
+  await interleave(
+    tools,
+    { runs: cfg.startupRuns, cheapRuns: cfg.startupRuns, cheapMs: Infinity },
+    async (tool) => {
+      const row = results.get(W, tool.id);
+      const t0 = now();
+      const child = start(NODE, tool.args);
+      const err = collect(child.stderr);
+      child.stdout.resume();
+      const timer = setTimeout(() => stop(child, { signal: 'SIGKILL' }), 30_000);
+      const res = await child.done;
+      clearTimeout(timer);
+      await err.ended();
+      if (res.code !== 0) {
+        results.fail(row, new Error(`exit ${res.code ?? res.signal}: ${err().slice(0, 300)}`));
+        return;
+      }
+      row.values.push(res.at - t0);
+      return res.at - t0;
+    },
+    log,
+  );
+}
