@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { readAt } from '../sources/read-at.js';
 
-/** Bytes of the file's start that identify its content. */
+/** Bytes of a file's start that identify its content (also the follower's "rewritten in place" check). */
 export const HEAD_BYTES = 1024;
 /** Bytes just before the offset that must still be there to resume at it. */
 export const TAIL_BYTES = 64;
@@ -39,11 +40,6 @@ export async function stillMatches(handle: FileHandle, size: number, offset: num
 
 async function hashRange(handle: FileHandle, start: number, length: number): Promise<string> {
   const buf = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buf, done, length - done, start + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
+  const done = await readAt(handle, buf, length, start);
   return createHash('sha1').update(buf.subarray(0, done)).digest('hex').slice(0, 16);
 }

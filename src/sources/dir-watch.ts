@@ -56,10 +56,6 @@ export class DirWatch {
     }
   }
 
-  /** Number of directory watches held (for tests and diagnostics). */
-  get size(): number {
-    return this.dirs.size;
-  }
 
   close(): void {
     this.closed = true;

@@ -3,9 +3,9 @@ import { fstatSync, type Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import { Framer, type FramerOptions } from '../lines/framer.js';
 import type { Origin } from '../checkpoint/ledger.js';
+import { HEAD_BYTES } from '../checkpoint/fingerprint.js';
+import { readAt } from './read-at.js';
 
-/** Bytes at the start of a file kept to recognise it: a change means "rewritten in place". */
-const HEAD_BYTES = 1024;
 const MIN_READ = 64 * 1024;
 
 /** What {@link Generation.read} returns when the file was rewritten in place around the read. @internal */
@@ -192,13 +192,6 @@ export class Generation {
 export type FramingOptions = Omit<FramerOptions, 'startOffset' | 'skipLines' | 'firstLineNumber'>;
 
 async function readHead(handle: FileHandle, length: number): Promise<Buffer> {
-  if (length === 0) return Buffer.alloc(0);
   const buf = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buf, done, length - done, done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return buf.subarray(0, done);
+  return buf.subarray(0, await readAt(handle, buf, length, 0));
 }

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { StartPosition } from '../options.js';
+import { readAt } from './read-at.js';
 
 const BLOCK = 64 * 1024;
 
@@ -65,14 +66,6 @@ export async function lastLinesOffset(handle: FileHandle, size: number, count: n
 }
 
 async function readFully(handle: FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) {
-      // The file shrank under us: what is missing reads as no delimiter.
-      buf.fill(0xff, done, length);
-      return;
-    }
-    done += bytesRead;
-  }
+  // The file may have shrunk under us: what is missing reads as no delimiter.
+  buf.fill(0xff, await readAt(handle, buf, length, position), length);
 }
