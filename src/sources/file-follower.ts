@@ -3,7 +3,7 @@ import path from 'node:path';
 import { statSync, type Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import type { ResolvedOptions, StartPosition } from '../options.js';
-import { notices } from '../notices.js';
+import { notices, type Notice } from '../notices.js';
 import { Generation, REWRITTEN, type FramingOptions } from './generation.js';
 import { startPoint, type StartPoint } from './start-position.js';
 import type { FileHandle } from 'node:fs/promises';
@@ -97,7 +97,7 @@ export class FileFollower implements Source {
       this.draining = true;
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
-      this.opts.onNotice(notices.cannotOpen(this.name, err));
+      this.report(notices.cannotOpen(this.name, err));
       if (this.opts.follow !== 'name' || err.code === 'EISDIR') {
         this.failure = err;
         this.finished = true;
@@ -223,6 +223,11 @@ export class FileFollower implements Source {
     await Promise.allSettled(gens.map((gen) => gen?.handle.close()));
   }
 
+  /** Notices stop with `close()`: an operation cut short by closing is not news to anyone. */
+  private report(notice: Notice): void {
+    if (!this.closed) this.opts.onNotice(notice);
+  }
+
   private hint(): void {
     if (this.closed || this.finished) return;
     this.dirty = true;
@@ -250,7 +255,7 @@ export class FileFollower implements Source {
       overlong: this.opts.overlong,
       encoding: this.opts.encoding,
       onTooLong: (offset: number) =>
-        this.opts.onNotice(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
+        this.report(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
     };
   }
 
@@ -293,7 +298,7 @@ export class FileFollower implements Source {
       try {
         truncated = await gen.wasTruncated();
       } catch (error) {
-        this.opts.onNotice(notices.readError(this.name, error as NodeJS.ErrnoException));
+        this.report(notices.readError(this.name, error as NodeJS.ErrnoException));
         truncated = false;
       }
       if (truncated) await this.restart(gen);
@@ -315,10 +320,10 @@ export class FileFollower implements Source {
       const old = this.current;
       this.current = undefined;
       if (st) {
-        this.opts.onNotice(notices.replaced(this.name));
+        this.report(notices.replaced(this.name));
       } else {
         const links = await old.linkCount().catch(() => 0);
-        this.opts.onNotice(links === 0 ? notices.deleted(this.name) : notices.inaccessible(this.name, statError!));
+        this.report(links === 0 ? notices.deleted(this.name) : notices.inaccessible(this.name, statError!));
         this.reported = 'gone';
       }
       this.retire(old);
@@ -335,17 +340,17 @@ export class FileFollower implements Source {
       await this.watchTarget();
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
-      if (this.reported === 'ok') this.opts.onNotice(notices.inaccessible(this.name, err));
+      if (this.reported === 'ok') this.report(notices.inaccessible(this.name, err));
       this.reported = 'gone';
       return;
     }
-    if (this.reported !== 'ok') this.opts.onNotice(notices.appeared(this.name));
+    if (this.reported !== 'ok') this.report(notices.appeared(this.name));
     this.reported = 'ok';
   }
 
   /** Truncated or rewritten in place: keep what was held, then read the file again from 0. */
   private async restart(gen: Generation): Promise<void> {
-    this.opts.onNotice(notices.truncated(this.name));
+    this.report(notices.truncated(this.name));
     await gen.restart(this.out);
   }
 
@@ -378,7 +383,7 @@ export class FileFollower implements Source {
    * looked up again, so a file that comes back is read anew. Lines already read are kept.
    */
   private async dropUnreadable(gen: Generation, error: NodeJS.ErrnoException, out: Line[]): Promise<void> {
-    this.opts.onNotice(notices.readError(this.name, error));
+    this.report(notices.readError(this.name, error));
     if (gen === this.current) {
       this.current = undefined;
       this.reported = 'gone';
@@ -398,7 +403,7 @@ export class FileFollower implements Source {
   /** The name now leads to a directory or other untailable file: stop following the name. */
   private giveUpUntailable(): void {
     const err = Object.assign(new Error('untailable file'), { code: 'EISDIR' }) as NodeJS.ErrnoException;
-    this.opts.onNotice(notices.cannotOpen(this.name, err));
+    this.report(notices.cannotOpen(this.name, err));
     this.failure = err;
     this.givenUp = true;
     this.unsubscribe?.();
