@@ -74,6 +74,12 @@ export const notices = {
         ? `error reading '${source}': Is a directory`
         : `cannot open '${source}' for reading: ${describeErrno(error)}`,
   }),
+  lostWhileParked: (source: string): Notice => ({
+    type: 'error',
+    source,
+    error: Object.assign(new Error(`'${source}' is gone`), { code: 'ENOENT' }),
+    message: `'${source}' was closed while idle (open-file limit) and has gone since; lines written to it meanwhile were not read`,
+  }),
   readError: (source: string, error: NodeJS.ErrnoException): Notice => ({
     type: 'error',
     source,

@@ -88,6 +88,13 @@ export interface TailOptions {
   /** Largest read from a file at once, in bytes (default 1 MiB). */
   readonly readSize?: number;
   /**
+   * Most files held open at once (default 256). Beyond it, the files least recently active are closed
+   * and opened again, by identity, when they change; their offsets are kept. A file renamed within its
+   * directory while closed is still found; one deleted or moved elsewhere meanwhile is reported lost.
+   * Old files still being drained after a rotation are never closed early.
+   */
+  readonly maxOpenFiles?: number;
+  /**
    * Treat paths with wildcards (`*`, `?`, `[…]`, `{a,b}`, `**`) as patterns, unless a file of that exact
    * name exists (default `true`). Files matching at the start get the start position; with follow,
    * files that start matching later are read from their first byte.
@@ -127,6 +134,7 @@ export interface ResolvedOptions {
   readonly pollInterval: number;
   readonly rotateWait: number;
   readonly readSize: number;
+  readonly maxOpenFiles: number;
   readonly glob: boolean;
   readonly processors: readonly Processor[];
   readonly onError: ErrorPolicy;
@@ -136,6 +144,9 @@ export interface ResolvedOptions {
   readonly onNotice: (notice: Notice) => void;
   readonly signal: AbortSignal | undefined;
 }
+
+/** Default cap on open files: well under the usual limit of 1024 descriptors, leaving room for the rest. @internal */
+export const DEFAULT_MAX_OPEN_FILES = 256;
 
 /** The default start for files: `tail -n 10`. @internal */
 export const DEFAULT_FILE_START: StartPosition = { lines: 10 };
@@ -171,6 +182,7 @@ export function resolveOptions(options: TailOptions = {}): ResolvedOptions {
     pollInterval: positiveInt('pollInterval', options.pollInterval, 1000),
     rotateWait: nonNegativeInt('rotateWait', options.rotateWait, 2000),
     readSize: positiveInt('readSize', options.readSize, 1024 * 1024),
+    maxOpenFiles: positiveInt('maxOpenFiles', options.maxOpenFiles, DEFAULT_MAX_OPEN_FILES),
     glob: options.glob ?? true,
     processors: checkProcessors(options.processors),
     onError: checkPolicy(options.onError),

@@ -11,6 +11,7 @@ import { StreamSource } from './sources/stream-source.js';
 import type { Resumer, Source, SourceHost } from './sources/source.js';
 import type { Origin } from './checkpoint/ledger.js';
 import { Discovery } from './sources/discovery.js';
+import { HandlePool } from './sources/handle-pool.js';
 import { compileGlob, isGlob } from './sources/glob.js';
 
 /** A source as given to the session: a path (or glob pattern), or a named stream. @internal */
@@ -43,12 +44,14 @@ export class Session implements SourceHost {
   private idlePulls = 0;
   /** With a checkpoint: where files opened at the start resume. */
   resumer: Resumer | undefined;
+  readonly pool: HandlePool;
   /** The file the last batch came from (for the checkpoint). */
   lastOrigin: Origin | undefined;
 
   constructor(specs: readonly SourceSpec[], opts: ResolvedOptions) {
     this.specs = specs;
     this.opts = opts;
+    this.pool = new HandlePool(opts.maxOpenFiles);
   }
 
   /** Opens every source (reading nothing yet but what locating the start position needs). */

@@ -1,17 +1,21 @@
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import path from 'node:path';
+import { openByIdentity } from '../sources/find-file.js';
 import type { CheckpointEntry } from './state.js';
 import { fingerprint, stillMatches } from './fingerprint.js';
 import { loadCheckpoint, saveCheckpoint } from './store.js';
 import type { TailError } from '../errors.js';
 
-/** The file a delivered line was read from: its name and the handle it was read through. @internal */
+/**
+ * The file a delivered line was read from: its name, its identity, and a way to read it through the
+ * handle the lines came from (opened again if it was closed while idle). One object per opened file.
+ * @internal
+ */
 export interface Origin {
   readonly source: string;
   readonly dev: number;
   readonly ino: number;
-  readonly handle: FileHandle;
+  use<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T>;
 }
 
 /** Where to resume a file. @internal */
@@ -23,6 +27,8 @@ export interface ResumePoint {
 
 /** Entries of files not seen for this long are dropped from the state file. */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** How stale the `seen` time of a file still followed may get before it is refreshed. */
+const REFRESH_MS = 24 * 3600 * 1000;
 
 /**
  * The checkpoint of a tail: what was delivered, file by file, loaded at the start and saved (at most
@@ -40,15 +46,25 @@ export class Ledger {
   private changed = false;
   /** The fingerprinting of a save under way (it reads through handles that must stay open meanwhile). */
   private fixing: Promise<void> = Promise.resolve();
+  /** Files open now: their entries are kept fresh however long they stay quiet. */
+  private readonly live = new Set<Origin>();
 
   private constructor(file: string, entries: CheckpointEntry[]) {
     this.file = file;
-    const now = Date.now();
-    this.entries = new Map(entries.filter((e) => now - e.seen < RETENTION_MS).map((e) => [e.path, e]));
+    this.entries = new Map(entries.map((e) => [e.path, e]));
   }
 
+  /**
+   * Loads the state file. Entries not seen for the retention period are dropped, unless their file is
+   * still there (a file that stayed quiet all that time still resumes where it was).
+   */
   static async load(file: string, report: (error: TailError) => void): Promise<Ledger> {
-    return new Ledger(file, await loadCheckpoint(file, report));
+    const now = Date.now();
+    const kept: CheckpointEntry[] = [];
+    for (const entry of await loadCheckpoint(file, report)) {
+      if (now - entry.seen < RETENTION_MS || (await stillThere(entry))) kept.push(entry);
+    }
+    return new Ledger(file, kept);
   }
 
   /**
@@ -74,31 +90,20 @@ export class Ledger {
   async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined> {
     const entry = this.entries.get(name);
     if (!entry || (current && current.dev === entry.dev && current.ino === entry.ino)) return undefined;
-    const dir = path.dirname(name);
-    let names: string[];
+    const found = await openByIdentity([name], entry.dev, entry.ino);
+    if (!found) return undefined;
     try {
-      names = await readdir(dir);
-    } catch {
-      return undefined;
-    }
-    for (const candidate of names) {
-      const full = path.join(dir, candidate);
-      const st = await stat(full).catch(() => undefined);
-      if (!st || !st.isFile() || st.dev !== entry.dev || st.ino !== entry.ino) continue;
-      const handle = await open(full, 'r').catch(() => undefined);
-      if (!handle) return undefined;
-      try {
-        if (await stillMatches(handle, st.size, entry.offset, entry)) return { path: full, point: { offset: entry.offset, line: entry.line } };
-      } finally {
-        await handle.close();
-      }
-      return undefined;
+      const st = await found.handle.stat();
+      if (await stillMatches(found.handle, st.size, entry.offset, entry)) return { path: found.path, point: { offset: entry.offset, line: entry.line } };
+    } finally {
+      await found.handle.close();
     }
     return undefined;
   }
 
   /** Lines of `origin` up to `point` were delivered. */
   record(origin: Origin, point: ResumePoint): void {
+    this.live.add(origin);
     this.pending.set(origin.source, { origin, point });
     this.onRecord?.();
   }
@@ -120,8 +125,9 @@ export class Ledger {
   async settle(origin: Origin): Promise<void> {
     // A save may be fingerprinting through this very handle: let it finish first.
     await this.fixing;
+    this.live.delete(origin);
     for (const [name, entry] of this.pending) {
-      if (entry.origin.handle !== origin.handle) continue;
+      if (entry.origin !== origin) continue;
       this.pending.delete(name);
       await this.fix(name, entry.origin, entry.point);
     }
@@ -129,6 +135,7 @@ export class Ledger {
 
   private async write(): Promise<void> {
     const pending = this.pending;
+    this.refreshLive();
     if (pending.size === 0 && !this.changed) return;
     this.pending = new Map();
     this.changed = false;
@@ -142,8 +149,7 @@ export class Ledger {
   /** Turns a delivered position into an entry, fingerprinting the file through the handle it was read with. */
   private async fix(name: string, origin: Origin, point: ResumePoint): Promise<void> {
     try {
-      const st = await origin.handle.stat();
-      const print = await fingerprint(origin.handle, point.offset, st.size);
+      const print = await origin.use(async (handle) => fingerprint(handle, point.offset, (await handle.stat()).size));
       this.entries.set(name, { path: name, dev: origin.dev, ino: origin.ino, offset: point.offset, line: point.line, ...print, seen: Date.now() });
       this.changed = true;
     } catch {
@@ -151,4 +157,34 @@ export class Ledger {
     }
   }
 
+  /**
+   * Entries of files still followed are marked seen (at most once a day), so that a file quiet for
+   * longer than the retention period keeps its entry; entries of files gone that long are forgotten, so
+   * a long run over files that come and go keeps a bounded state.
+   */
+  private refreshLive(): void {
+    const now = Date.now();
+    const live = new Set<string>();
+    for (const origin of this.live) {
+      live.add(origin.source);
+      const entry = this.entries.get(origin.source);
+      if (entry && entry.dev === origin.dev && entry.ino === origin.ino && now - entry.seen > REFRESH_MS) {
+        this.entries.set(origin.source, { ...entry, seen: now });
+        this.changed = true;
+      }
+    }
+    for (const [name, entry] of this.entries) {
+      if (!live.has(name) && now - entry.seen >= RETENTION_MS) {
+        this.entries.delete(name);
+        this.changed = true;
+      }
+    }
+  }
+
+}
+
+/** True when the entry's file is still at its path (same identity). */
+async function stillThere(entry: CheckpointEntry): Promise<boolean> {
+  const st = await stat(entry.path).catch(() => undefined);
+  return st !== undefined && st.dev === entry.dev && st.ino === entry.ino;
 }

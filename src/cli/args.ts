@@ -20,6 +20,7 @@ export interface CliOptions {
   readonly sleepInterval: number | undefined;
   /** Seconds a rotated file keeps being read after its last growth. */
   readonly rotateWait: number | undefined;
+  readonly maxOpenFiles: number | undefined;
   readonly prefix: boolean;
   readonly output: 'raw' | 'jsonl';
   readonly maxLineBytes: number | undefined;
@@ -117,6 +118,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     poll: raw.poll === true,
     sleepInterval: optional(str('sleep-interval'), (v) => parseSeconds(v, '--sleep-interval')),
     rotateWait: optional(str('rotate-wait'), (v) => parseSeconds(v, '--rotate-wait')),
+    maxOpenFiles: optional(str('max-open-files'), (v) => {
+      const n = Number(v);
+      if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`invalid --max-open-files: '${v}'`);
+      return n;
+    }),
     prefix: raw.prefix === true,
     output: str('output') === 'jsonl' ? 'jsonl' : 'raw',
     maxLineBytes: optional(str('max-line-bytes'), (v) => {
@@ -201,6 +207,7 @@ const TAKES_VALUE: Record<string, string> = {
   '--sleep-interval': 'sleep-interval',
   '--pid': 'pid',
   '--rotate-wait': 'rotate-wait',
+  '--max-open-files': 'max-open-files',
   '--max-line-bytes': 'max-line-bytes',
   '--output': 'output',
   '--state-file': 'state-file',

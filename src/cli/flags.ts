@@ -29,6 +29,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'sleep-interval', alias: 's', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with --poll, seconds between checks', defaultDescription: '1' },
   { name: 'poll', type: 'boolean', group: FOLLOW, describe: 'poll instead of watching (NFS, FUSE, no inotify)' },
   { name: 'state-file', type: 'string', requiresArg: true, group: FOLLOW, describe: 'remember in FILE where each file was read up to, and resume from there next time (at least once, in order)' },
+  { name: 'max-open-files', type: 'string', requiresArg: true, group: FOLLOW, describe: 'keep at most N files open; the least recently active are closed and reopened when they change', defaultDescription: '256' },
   { name: 'rotate-wait', type: 'string', requiresArg: true, group: FOLLOW, describe: 'seconds a rotated or deleted file is still read after its last growth', defaultDescription: '2' },
   { name: 'grep', type: 'string', requiresArg: true, group: PROCESSING, describe: 'keep lines matching RE (repeatable: any of them)' },
   { name: 'exclude', type: 'string', requiresArg: true, group: PROCESSING, describe: 'drop lines matching RE (repeatable)' },

@@ -4,7 +4,7 @@ import { statSync, type Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import type { ResolvedOptions, StartPosition } from '../options.js';
 import { notices, type Notice } from '../notices.js';
-import { Generation, REWRITTEN, type FramingOptions } from './generation.js';
+import { Generation, REWRITTEN, type GenerationContext } from './generation.js';
 import { startPoint, type StartPoint } from './start-position.js';
 import type { FileHandle } from 'node:fs/promises';
 import type { Origin } from '../checkpoint/ledger.js';
@@ -28,6 +28,8 @@ export class FileFollower implements Source {
   private readonly host: SourceHost;
   private readonly watch: DirWatch | undefined;
   private readonly start0: StartPosition;
+  /** What every generation of this name shares: framing, read size, the open-file cap. */
+  private readonly context: GenerationContext;
   private current: Generation | undefined;
   private retiring: Generation[] = [];
   /** Lines produced outside a read (partial lines flushed when a file is closed or truncated). */
@@ -67,6 +69,20 @@ export class FileFollower implements Source {
     this.watch = watch;
     this.start0 = start;
     this.discovered = discovered;
+    this.context = {
+      framing: {
+        source: this.name,
+        delimiter: this.opts.delimiter,
+        maxLineBytes: this.opts.maxLineBytes,
+        overlong: this.opts.overlong,
+        encoding: this.opts.encoding,
+        onTooLong: (offset: number) =>
+          this.report(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
+      },
+      readSize: this.opts.readSize,
+      pool: this.host.pool,
+      onLost: () => this.report(notices.lostWhileParked(this.name)),
+    };
   }
 
   get ready(): boolean {
@@ -92,7 +108,7 @@ export class FileFollower implements Source {
   async start(): Promise<void> {
     try {
       const gen = await this.openGeneration(true);
-      if (this.closed) return void (await gen.handle.close());
+      if (this.closed) return void (await gen.dispose());
       this.current = gen;
       this.draining = true;
     } catch (error) {
@@ -146,11 +162,10 @@ export class FileFollower implements Source {
 
   private looksChanged(): boolean {
     const gen = this.current;
-    if (gen?.looksChanged()) return true;
-    if (this.opts.follow !== 'name') return false;
+    if (this.opts.follow !== 'name') return gen?.looksChanged() ?? false;
     const st = statSync(this.name, { throwIfNoEntry: false });
     if (!gen) return st !== undefined;
-    return st === undefined || !gen.isSameFile(st);
+    return st === undefined || !gen.isSameFile(st) || gen.looksChanged(st);
   }
 
   stop(): void {
@@ -220,7 +235,7 @@ export class FileFollower implements Source {
     const gens = [...this.retiring, this.current];
     this.retiring = [];
     this.current = undefined;
-    await Promise.allSettled(gens.map((gen) => gen?.handle.close()));
+    await Promise.allSettled(gens.map((gen) => gen?.dispose()));
   }
 
   /** Notices stop with `close()`: an operation cut short by closing is not news to anyone. */
@@ -242,22 +257,11 @@ export class FileFollower implements Source {
   }
 
   private async openGeneration(initial: boolean): Promise<Generation> {
-    const framing = this.framing();
     const place = initial ? (handle: FileHandle, st: Stats) => this.initialPlace(handle, st) : undefined;
-    return Generation.open(this.name, framing, this.opts.readSize, place);
+    return Generation.open(this.name, this.context, place);
   }
 
-  private framing(): FramingOptions {
-    return {
-      source: this.name,
-      delimiter: this.opts.delimiter,
-      maxLineBytes: this.opts.maxLineBytes,
-      overlong: this.opts.overlong,
-      encoding: this.opts.encoding,
-      onTooLong: (offset: number) =>
-        this.report(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
-    };
-  }
+
 
   /** Where the file opened at the start is read from: its checkpoint, else the start position. */
   private async initialPlace(handle: FileHandle, st: Stats): Promise<StartPoint> {
@@ -275,16 +279,16 @@ export class FileFollower implements Source {
     const resumer = this.host.resumer;
     if (!resumer || this.opts.follow === 'descriptor') return;
     const current = this.current;
-    const st = current ? await current.handle.stat().catch(() => undefined) : undefined;
+    const st = current ? await current.stat().catch(() => undefined) : undefined;
     const moved = await resumer.movedAway(this.name, st);
     if (!moved || this.closed) return;
-    const old = await Generation.open(moved.path, this.framing(), this.opts.readSize, async () => ({
+    const old = await Generation.open(moved.path, this.context, async () => ({
       offset: moved.point.offset,
       skipLines: 0,
       firstLineNumber: moved.point.line,
     })).catch(() => undefined);
     if (!old) return;
-    if (this.closed) return void (await old.handle.close());
+    if (this.closed) return void (await old.dispose());
     this.retire(old);
     this.draining = true;
   }
@@ -335,7 +339,7 @@ export class FileFollower implements Source {
     }
     try {
       const fresh = await this.openGeneration(false);
-      if (this.closed) return void (await fresh.handle.close());
+      if (this.closed) return void (await fresh.dispose());
       this.current = fresh;
       await this.watchTarget();
     } catch (error) {
@@ -355,6 +359,8 @@ export class FileFollower implements Source {
   }
 
   private retire(gen: Generation): void {
+    // Its name leads elsewhere now: it is never closed to make room, or it could not be found again.
+    gen.pinned = true;
     this.retiring.push(gen);
     // Quiet time counts from the later of its last growth and now: a writer that was idle before the
     // rotation still gets the whole grace period to write its last lines to the old file.
@@ -391,7 +397,7 @@ export class FileFollower implements Source {
     } else {
       this.retiring = this.retiring.filter((g) => g !== gen);
     }
-    await gen.close(out).catch(() => {});
+    await this.release(gen, out);
   }
 
   /** Closes a file that has been read to its end, after the checkpoint took what it needs from it. */

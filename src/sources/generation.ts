@@ -1,10 +1,12 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { fstatSync, type Stats } from 'node:fs';
+import { fstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import { Framer, type FramerOptions } from '../lines/framer.js';
 import type { Origin } from '../checkpoint/ledger.js';
 import { HEAD_BYTES } from '../checkpoint/fingerprint.js';
 import { readAt } from './read-at.js';
+import type { HandlePool, Parkable } from './handle-pool.js';
+import { openByIdentity } from './find-file.js';
 
 const MIN_READ = 64 * 1024;
 
@@ -15,13 +17,30 @@ export const REWRITTEN = -1;
  * One opened file (one "generation" of a followed name): the handle it is read through, its identity,
  * the framer holding its unfinished line, and a fingerprint of its first bytes. Reads always go through
  * the handle, never by name, so a rename between two reads cannot mix two files.
+ *
+ * Under a {@link HandlePool} cap, an idle generation may be parked: its handle is closed and everything
+ * else kept. The next use opens the same file again, found by identity (also after a rename in its
+ * directory), and carries on at the same offset. A file deleted, or moved to another directory, while
+ * parked is lost: reads find nothing more, and the follower sees the name change as usual.
  * @internal
  */
-export class Generation {
-  readonly handle: FileHandle;
+export class Generation implements Parkable {
   readonly dev: number;
   readonly ino: number;
   framer: Framer;
+  readonly origin: Origin;
+  private handle: FileHandle | undefined;
+  /** Path the file was opened at, or found at when it was parked: where it is looked for again. */
+  private where: string;
+  private readonly context: GenerationContext;
+  private readonly pool: HandlePool | undefined;
+  /** Uses of the handle under way: it is not parked meanwhile. */
+  private uses = 0;
+  /** Never parked (an old file being drained after a rotation: its name no longer leads to it). */
+  pinned = false;
+  private disposed = false;
+  /** Parked and then not found again. */
+  lost = false;
   private readonly framing: FramingOptions;
   /** First bytes of the file as read so far (up to 1 KiB). */
   private head: Buffer;
@@ -35,9 +54,12 @@ export class Generation {
   /** Size when the generation was opened. */
   readonly initialSize: number;
 
-  private constructor(handle: FileHandle, st: Stats, head: Buffer, framing: FramingOptions, framer: Framer, readSize: number) {
+  private constructor(handle: FileHandle, path: string, st: Stats, head: Buffer, context: GenerationContext, framer: Framer) {
     this.handle = handle;
-    this.framing = framing;
+    this.where = path;
+    this.context = context;
+    this.pool = context.pool;
+    this.framing = context.framing;
     this.dev = st.dev;
     this.ino = st.ino;
     this.head = head;
@@ -45,8 +67,9 @@ export class Generation {
     this.lastMtimeMs = st.mtimeMs;
     this.initialSize = st.size;
     this.framer = framer;
-    this.readSize = readSize;
+    this.readSize = context.readSize;
     this.lastGrowth = Date.now();
+    this.origin = { source: context.framing.source, dev: st.dev, ino: st.ino, use: (fn) => this.use(fn) };
   }
 
   /**
@@ -55,11 +78,18 @@ export class Generation {
    */
   static async open(
     path: string,
-    framing: FramingOptions,
-    readSize: number,
+    context: GenerationContext,
     place?: (handle: FileHandle, st: Stats) => Promise<{ offset: number; skipLines: number; firstLineNumber: number }>,
   ): Promise<Generation> {
-    const handle = await open(path, 'r');
+    const pool = context.pool;
+    await pool?.reserve();
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      pool?.cancel();
+      throw error;
+    }
     try {
       const st = await handle.stat();
       if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR' });
@@ -67,17 +97,67 @@ export class Generation {
       // Read from the start, the fingerprint is made of the bytes the framer reads; started further on,
       // it is taken now, and the first read after it checks that the file did not change in between.
       const head = at.offset === 0 ? Buffer.alloc(0) : await readHead(handle, Math.min(st.size, HEAD_BYTES));
-      const framer = new Framer({ ...framing, startOffset: at.offset, skipLines: at.skipLines, firstLineNumber: at.firstLineNumber });
-      return new Generation(handle, st, head, framing, framer, readSize);
+      const framer = new Framer({ ...context.framing, startOffset: at.offset, skipLines: at.skipLines, firstLineNumber: at.firstLineNumber });
+      const gen = new Generation(handle, path, st, head, context, framer);
+      pool?.opened(gen);
+      return gen;
     } catch (error) {
+      pool?.cancel();
       await handle.close().catch(() => {});
       throw error;
     }
   }
 
-  /** What a checkpoint needs to name this file: its path, identity and the handle to fingerprint it. */
-  get origin(): Origin {
-    return { source: this.framing.source, dev: this.dev, ino: this.ino, handle: this.handle };
+  get parkable(): boolean {
+    return this.handle !== undefined && this.uses === 0 && !this.pinned;
+  }
+
+  /** True while the handle is closed to stay under the open-file cap. */
+  get parked(): boolean {
+    return this.handle === undefined && !this.disposed;
+  }
+
+  async park(): Promise<void> {
+    const handle = this.handle;
+    if (!handle) return;
+    this.handle = undefined;
+    this.where = currentPath(handle.fd) ?? this.where;
+    await handle.close().catch(() => {});
+  }
+
+  /**
+   * Runs `fn` with the open handle, opening the file again first if it was parked. Throws ENOENT when a
+   * parked file cannot be found any more, EBADF once the generation is closed.
+   */
+  async use<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T> {
+    this.uses++;
+    try {
+      const handle = this.handle ?? (await this.reopen());
+      this.pool?.touch(this);
+      return await fn(handle);
+    } finally {
+      this.uses--;
+    }
+  }
+
+  private async reopen(): Promise<FileHandle> {
+    if (this.disposed) throw errno('EBADF', `'${this.framing.source}' is closed`);
+    if (this.lost) throw errno('ENOENT', `'${this.framing.source}' is gone`);
+    await this.pool?.reserve();
+    const found = await openByIdentity([this.where, this.framing.source], this.dev, this.ino).catch(() => undefined);
+    if (!found || this.disposed) {
+      this.pool?.cancel();
+      await found?.handle.close().catch(() => {});
+      if (!found && !this.disposed) {
+        this.lost = true;
+        this.context.onLost?.();
+      }
+      return this.reopen();
+    }
+    this.where = found.path;
+    this.handle = found.handle;
+    this.pool?.opened(this);
+    return found.handle;
   }
 
   /** Read position: the offset of the next byte to read. */
@@ -96,16 +176,28 @@ export class Generation {
    * changed) around this read: the chunk is then dropped, since it may belong to another content.
    */
   async read(out: Line[]): Promise<number> {
+    if (this.lost || (this.parked && this.parkedUnchanged())) {
+      this.atEof = true;
+      return 0;
+    }
+    return this.use((handle) => this.readWith(handle, out)).catch((error: unknown) => {
+      if (!this.lost) throw error;
+      this.atEof = true;
+      return 0;
+    });
+  }
+
+  private async readWith(handle: FileHandle, out: Line[]): Promise<number> {
     const offset = this.framer.position;
     const size = Math.min(Math.max(this.lastSize - offset, MIN_READ), this.readSize);
     const buf = Buffer.allocUnsafe(size);
-    const { bytesRead } = await this.handle.read(buf, 0, size, offset);
+    const { bytesRead } = await handle.read(buf, 0, size, offset);
     if (bytesRead === 0) {
       this.atEof = true;
       return 0;
     }
     const chunk = buf.subarray(0, bytesRead);
-    if (!(await this.stillSameContent(chunk, offset))) return REWRITTEN;
+    if (!(await this.stillSameContent(handle, chunk, offset))) return REWRITTEN;
     this.atEof = false;
     this.lastGrowth = Date.now();
     if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
@@ -119,12 +211,12 @@ export class Generation {
    * first bytes again after it: a file truncated and rewritten between two looks would otherwise be read
    * at the old position, mid-line.
    */
-  private async stillSameContent(chunk: Buffer, offset: number): Promise<boolean> {
+  private async stillSameContent(handle: FileHandle, chunk: Buffer, offset: number): Promise<boolean> {
     const head = this.head;
     if (offset < head.length) {
       const overlap = Math.min(head.length - offset, chunk.length);
       if (!chunk.subarray(0, overlap).equals(head.subarray(offset, offset + overlap))) return false;
-    } else if (head.length > 0 && !(await readHead(this.handle, head.length)).equals(head)) {
+    } else if (head.length > 0 && !(await readHead(handle, head.length)).equals(head)) {
       return false;
     }
     if (offset <= head.length && head.length < HEAD_BYTES) {
@@ -136,17 +228,24 @@ export class Generation {
 
   /**
    * True when the file was truncated (smaller than the read position) or rewritten in place (its first
-   * bytes changed, though it may be as large as before). Cheap when nothing changed: one `fstat`.
+   * bytes changed, though it may be as large as before). Cheap when nothing changed: one `fstat` (one
+   * `stat` of its path when parked, without opening it again).
    */
   async wasTruncated(): Promise<boolean> {
-    const st = await this.handle.stat();
-    if (st.size < this.framer.position) return true;
-    const changed = st.size !== this.lastSize || st.mtimeMs !== this.lastMtimeMs;
-    this.lastSize = st.size;
-    this.lastMtimeMs = st.mtimeMs;
-    if (!changed || this.head.length === 0) return false;
-    const now = await readHead(this.handle, this.head.length);
-    return !now.equals(this.head);
+    if (this.lost || (this.parked && this.parkedUnchanged())) return false;
+    return this.use(async (handle) => {
+      const st = await handle.stat();
+      if (st.size < this.framer.position) return true;
+      const changed = st.size !== this.lastSize || st.mtimeMs !== this.lastMtimeMs;
+      this.lastSize = st.size;
+      this.lastMtimeMs = st.mtimeMs;
+      if (!changed || this.head.length === 0) return false;
+      const now = await readHead(handle, this.head.length);
+      return !now.equals(this.head);
+    }).catch((error: unknown) => {
+      if (this.lost) return false;
+      throw error;
+    });
   }
 
   /**
@@ -156,42 +255,95 @@ export class Generation {
   async restart(out: Line[]): Promise<void> {
     this.framer.flush(out);
     this.framer = new Framer(this.framing);
-    const st = await this.handle.stat();
+    const st = await this.stat();
     this.lastSize = st.size;
     this.lastMtimeMs = st.mtimeMs;
     this.head = Buffer.alloc(0);
     this.atEof = false;
   }
 
+  /** The open file's status. */
+  stat(): Promise<Stats> {
+    return this.use((handle) => handle.stat());
+  }
+
   /**
    * A cheap look for the safety poll: true when the file may hold something new (its size is not the
-   * read position, or it was modified since the last check). One synchronous `fstat`, no promise.
+   * read position, or it was modified since the last check). One synchronous `fstat` (when parked, the
+   * given `stat` of the name, or a `stat` of its path), no promise.
    */
-  looksChanged(): boolean {
+  looksChanged(nameStat?: Stats): boolean {
+    if (this.lost) return false;
+    if (this.parked) return !this.parkedUnchanged(nameStat);
     try {
-      const st = fstatSync(this.handle.fd);
+      const st = fstatSync(this.handle!.fd);
       return st.size !== this.framer.position || st.mtimeMs !== this.lastMtimeMs;
     } catch {
       return true;
     }
   }
 
-  /** Number of links of the open file: 0 once it has been deleted. */
+  /**
+   * Parked: true when the file is still at the path it was parked at, as it was then. `nameStat`, a
+   * fresh `stat` of the followed name, saves a second one when the name leads to this same file.
+   */
+  private parkedUnchanged(nameStat?: Stats): boolean {
+    const same = nameStat !== undefined && nameStat.ino === this.ino && nameStat.dev === this.dev;
+    const st = same ? nameStat : statSync(this.where, { throwIfNoEntry: false });
+    return st !== undefined && st.ino === this.ino && st.dev === this.dev && st.size === this.lastSize && st.size === this.framer.position && st.mtimeMs === this.lastMtimeMs;
+  }
+
+  /** Number of links of the open file: 0 once it has been deleted (or lost while parked). */
   async linkCount(): Promise<number> {
-    return (await this.handle.stat()).nlink;
+    if (this.lost) return 0;
+    return (await this.stat()).nlink;
   }
 
   /** Emits the held unfinished line (if any) into `out` and closes the handle. */
   async close(out: Line[]): Promise<void> {
     this.framer.flush(out);
-    await this.handle.close();
+    await this.dispose();
+  }
+
+  /** Closes the handle for good (the unfinished line, if any, is dropped). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const handle = this.handle;
+    this.handle = undefined;
+    this.pool?.closed(this);
+    await handle?.close();
   }
 }
 
 /** Framing options shared by every framer of a followed file. @internal */
 export type FramingOptions = Omit<FramerOptions, 'startOffset' | 'skipLines' | 'firstLineNumber'>;
 
+/** What every generation of a followed file shares. @internal */
+export interface GenerationContext {
+  readonly framing: FramingOptions;
+  /** Largest read at once, in bytes. */
+  readonly readSize: number;
+  /** The open-file cap, when there is one. */
+  readonly pool: HandlePool | undefined;
+  /** Told when a parked file cannot be found again. */
+  readonly onLost?: () => void;
+}
+
 async function readHead(handle: FileHandle, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   return buf.subarray(0, await readAt(handle, buf, length, 0));
+}
+
+/** Where the file open as `fd` is now (Linux), so a parked file is looked for where it really is. */
+function currentPath(fd: number): string | undefined {
+  try {
+    const link = readlinkSync(`/proc/self/fd/${fd}`);
+    return link.startsWith('/') && !link.endsWith(' (deleted)') ? link : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errno(code: string, message: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: ${message}`), { code });
 }

@@ -2,6 +2,7 @@ import type { Line } from '../lines/line.js';
 import type { Origin, ResumePoint } from '../checkpoint/ledger.js';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import type { HandlePool } from './handle-pool.js';
 
 /**
  * What the session needs of a source of lines: a file follower or a stream. Sources never push data:
@@ -41,6 +42,8 @@ export interface SourceHost {
   notify(): void;
   /** With a checkpoint: where files opened at the start resume. */
   readonly resumer: Resumer | undefined;
+  /** The cap on open files, shared by every file of the session. */
+  readonly pool: HandlePool | undefined;
 }
 
 /** Answers where a file resumes after a restart (see the checkpoint's Ledger). @internal */

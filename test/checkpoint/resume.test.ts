@@ -119,4 +119,21 @@ describe('checkpoints', () => {
     await run(file, { checkpoint: state });
     expect((await readdir(dir)).sort()).toEqual(['app.log', 'state.json', 'state.json.prev']);
   });
+
+  it('forgets files gone for longer than the retention period, never a file still there however quiet', async () => {
+    const { file, state } = await setup('1\n2\n');
+    await run(file, { checkpoint: state, start: { fromLine: 1 } }, 1);
+    const day = 24 * 3600 * 1000;
+    const saved = JSON.parse(await readFile(state, 'utf8'));
+    const own = { ...saved.entries[0], seen: Date.now() - 30 * day };
+    const goneLong = { ...own, path: file + '.gone-long', ino: own.ino + 1 };
+    const goneLately = { ...own, path: file + '.gone-lately', ino: own.ino + 2, seen: Date.now() - day };
+    await writeFile(state, JSON.stringify({ ...saved, entries: [own, goneLong, goneLately] }));
+    // Quiet for 30 days, but still there: it resumes after line 1 (forgotten, it would start at the end).
+    expect(await run(file, { checkpoint: state, start: { lines: 0 } })).toEqual(['2']);
+    const after = await entries(state);
+    expect(after.map((e) => e.path).sort()).toEqual([file, file + '.gone-lately']);
+    const mine = after.find((e) => e.path === file) as unknown as { seen: number };
+    expect(Date.now() - mine.seen).toBeLessThan(60_000);
+  });
 });

@@ -28,6 +28,24 @@ describe('glob patterns', () => {
     }
   });
 
+  it('without file system events (poll mode), picks up a new matching file within the poll interval', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'a.log'), 'a1\n');
+    const stream = tail(path.join(dir, '*.log'), { poll: true, pollInterval: 500 });
+    await stream.open();
+    const out = collect(stream);
+    try {
+      await out.until(1);
+      await writeFile(path.join(dir, 'b.log'), 'b1\n');
+      const created = Date.now();
+      await out.until(2, 1_000);
+      expect(out.lines.map((l) => `${path.basename(l.source)}:${l.text}`)).toEqual(['a.log:a1', 'b.log:b1']);
+      console.info(`poll mode: new file picked up after ${Date.now() - created} ms`);
+    } finally {
+      await out.stop();
+    }
+  });
+
   it('matches ** through directories, including ones created later', async () => {
     const dir = await tempDir();
     await mkdir(path.join(dir, 'x', 'y'), { recursive: true });
