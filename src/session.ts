@@ -45,6 +45,8 @@ export class Session implements SourceHost {
   /** With a checkpoint: where files opened at the start resume. */
   resumer: Resumer | undefined;
   readonly pool: HandlePool;
+  /** The read buffer every file of the session reads into (see {@link readBuffer}). */
+  private buffer = Buffer.alloc(0);
   /** The file the last batch came from (for the checkpoint). */
   lastOrigin: Origin | undefined;
 
@@ -139,6 +141,11 @@ export class Session implements SourceHost {
     for (const d of this.discoveries) d.close();
     for (const s of this.sources) s.stop();
     this.notify();
+  }
+
+  readBuffer(size: number): Buffer {
+    if (this.buffer.length < size) this.buffer = Buffer.allocUnsafe(Math.max(size, this.opts.readSize));
+    return this.buffer;
   }
 
   notify(): void {

@@ -8,7 +8,7 @@ import { Generation, REWRITTEN, type GenerationContext } from './generation.js';
 import { startPoint, type StartPoint } from './start-position.js';
 import type { FileHandle } from 'node:fs/promises';
 import type { Origin } from '../checkpoint/ledger.js';
-import type { DirWatch } from './dir-watch.js';
+import type { DirWatch, HintEvent } from './dir-watch.js';
 import type { Source, SourceHost } from './source.js';
 
 /** A re-check this long after the last read that returned bytes catches writes no event announced. */
@@ -35,6 +35,9 @@ export class FileFollower implements Source {
   /** Lines produced outside a read (partial lines flushed when a file is closed or truncated). */
   private out: Line[] = [];
   private dirty = false;
+  /** The next pass looks at the name and the file before reading (see {@link hint}). */
+  private needsLook = true;
+  private lookedThisPass = true;
   private draining = false;
   private finished = false;
   private closed = false;
@@ -82,6 +85,7 @@ export class FileFollower implements Source {
       readSize: this.opts.readSize,
       pool: this.host.pool,
       onLost: () => this.report(notices.lostWhileParked(this.name)),
+      readBuffer: (size) => this.host.readBuffer(size),
     };
   }
 
@@ -122,7 +126,7 @@ export class FileFollower implements Source {
       this.reported = 'missing';
     }
     if (this.opts.follow === 'name') {
-      this.unsubscribe = this.watch?.subscribe(this.name, () => this.hint());
+      this.unsubscribe = this.watch?.subscribe(this.name, (event) => this.hint(event));
     }
     await this.watchTarget();
     await this.resumeMovedAway();
@@ -146,7 +150,7 @@ export class FileFollower implements Source {
     this.targetPath = target;
     const isName = target === undefined || target === path.resolve(this.name);
     if (target !== undefined && (!isName || this.opts.follow === 'descriptor')) {
-      this.unsubscribeTarget = this.watch.subscribe(target, () => this.hint());
+      this.unsubscribeTarget = this.watch.subscribe(target, (event) => this.hint(event));
     }
   }
 
@@ -181,8 +185,12 @@ export class FileFollower implements Source {
     if (this.dirty) {
       this.dirty = false;
       this.draining = true;
-      await this.check();
-      if (this.closed) return null;
+      this.lookedThisPass = this.needsLook;
+      if (this.needsLook) {
+        this.needsLook = false;
+        await this.check();
+        if (this.closed) return null;
+      }
     }
     // Lines flushed outside a read (held partial lines of a file closed or truncated) go out on their
     // own: they have no origin a checkpoint could resume from.
@@ -210,7 +218,12 @@ export class FileFollower implements Source {
         return lines;
       }
     }
-    // Every file is read to its end.
+    // Every file is read to its end. Reached after reading only: look at the name and the file now
+    // (a truncation reads as nothing more at the old position).
+    if (!this.lookedThisPass) {
+      this.hint();
+      return lines.length > 0 ? lines : null;
+    }
     this.draining = false;
     if (this.opts.follow === false || this.stopping) {
       await this.finish(lines);
@@ -243,8 +256,14 @@ export class FileFollower implements Source {
     if (!this.closed) this.opts.onNotice(notice);
   }
 
-  private hint(): void {
+  /**
+   * Something may have changed. A `change` event (data written) only makes the follower read: the name
+   * and the file are looked at (truncation, rotation) once the read reaches the end, so new lines go out
+   * without waiting for those looks. Anything else (a rename, a timer, the poll) looks first.
+   */
+  private hint(event?: HintEvent): void {
     if (this.closed || this.finished) return;
+    if (event !== 'change') this.needsLook = true;
     this.dirty = true;
     this.host.notify();
   }

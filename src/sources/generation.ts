@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { fstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { fstatSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import { Framer, type FramerOptions } from '../lines/framer.js';
 import type { Origin } from '../checkpoint/ledger.js';
@@ -190,14 +190,14 @@ export class Generation implements Parkable {
   private async readWith(handle: FileHandle, out: Line[]): Promise<number> {
     const offset = this.framer.position;
     const size = Math.min(Math.max(this.lastSize - offset, MIN_READ), this.readSize);
-    const buf = Buffer.allocUnsafe(size);
+    const buf = this.context.readBuffer?.(size) ?? Buffer.allocUnsafe(size);
     const { bytesRead } = await handle.read(buf, 0, size, offset);
     if (bytesRead === 0) {
       this.atEof = true;
       return 0;
     }
     const chunk = buf.subarray(0, bytesRead);
-    if (!(await this.stillSameContent(handle, chunk, offset))) return REWRITTEN;
+    if (!this.stillSameContent(handle, chunk, offset)) return REWRITTEN;
     this.atEof = false;
     this.lastGrowth = Date.now();
     if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
@@ -209,14 +209,15 @@ export class Generation implements Parkable {
    * Checks a chunk just read against the fingerprint, and grows the fingerprint from it. A chunk that
    * overlaps the fingerprint is compared with it directly; a chunk further on is checked by reading the
    * first bytes again after it: a file truncated and rewritten between two looks would otherwise be read
-   * at the old position, mid-line.
+   * at the old position, mid-line. That read (at most 1 KiB, from the page cache) is synchronous, like
+   * the safety poll's `fstat`: a round trip through the thread pool would add to every line's latency.
    */
-  private async stillSameContent(handle: FileHandle, chunk: Buffer, offset: number): Promise<boolean> {
+  private stillSameContent(handle: FileHandle, chunk: Buffer, offset: number): boolean {
     const head = this.head;
     if (offset < head.length) {
       const overlap = Math.min(head.length - offset, chunk.length);
       if (!chunk.subarray(0, overlap).equals(head.subarray(offset, offset + overlap))) return false;
-    } else if (head.length > 0 && !(await readHead(handle, head.length)).equals(head)) {
+    } else if (head.length > 0 && !readHeadSync(handle, head.length).equals(head)) {
       return false;
     }
     if (offset <= head.length && head.length < HEAD_BYTES) {
@@ -327,6 +328,22 @@ export interface GenerationContext {
   readonly pool: HandlePool | undefined;
   /** Told when a parked file cannot be found again. */
   readonly onLost?: () => void;
+  /**
+   * A buffer of at least `size` bytes to read into, reused from read to read (the framer copies what it
+   * keeps, so a chunk is dead once framed): one per session, whose reads never overlap.
+   */
+  readonly readBuffer?: (size: number) => Buffer;
+}
+
+function readHeadSync(handle: FileHandle, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(handle.fd, buf, done, length - done, done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buf.subarray(0, done);
 }
 
 async function readHead(handle: FileHandle, length: number): Promise<Buffer> {

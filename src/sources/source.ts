@@ -44,6 +44,8 @@ export interface SourceHost {
   readonly resumer: Resumer | undefined;
   /** The cap on open files, shared by every file of the session. */
   readonly pool: HandlePool | undefined;
+  /** A buffer of at least `size` bytes for the next read, reused (one read at a time per session). */
+  readBuffer(size: number): Buffer;
 }
 
 /** Answers where a file resumes after a restart (see the checkpoint's Ledger). @internal */
