@@ -1,4 +1,4 @@
-import { appendFile, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tail } from '../../src/index.js';
@@ -82,6 +82,35 @@ describe('glob patterns', () => {
       await out.stop();
     }
   });
+
+  it('holds nothing more after files and directories have come and gone: descriptors, watchers, timers', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'keep.log'), 'keep\n');
+    const count = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length;
+    const stream = tail(path.join(dir, '**', '*.log'), { rotateWait: 20 });
+    await stream.open();
+    const out = collect(stream);
+    try {
+      await out.until(1);
+      const watchers = count('FSEventWrap');
+      const timers = count('Timeout');
+      for (let i = 0; i < 60; i++) {
+        const sub = path.join(dir, `sub-${i}`);
+        await mkdir(sub);
+        await writeFile(path.join(sub, 'x.log'), `line ${i}\n`);
+        await out.until(i + 2);
+        await rm(sub, { recursive: true });
+      }
+      expect(out.texts().slice(1)).toEqual(Array.from({ length: 60 }, (_, i) => `line ${i}`));
+      const keep = path.join(dir, 'keep.log');
+      await waitFor(() => fdsUnder(dir).join() === keep && count('FSEventWrap') === watchers, 'every file and directory watch of the gone files released');
+      await waitFor(() => count('Timeout') <= timers, `timers back to ${timers} (now ${count('Timeout')})`);
+      await appendFile(path.join(dir, 'keep.log'), 'still followed\n');
+      await out.until(62);
+    } finally {
+      await out.stop();
+    }
+  }, 20_000);
 
   it('without follow, reads the matches once and ends; a pattern matching nothing is an error', async () => {
     const dir = await tempDir();

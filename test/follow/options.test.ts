@@ -9,12 +9,12 @@ describe('options', () => {
   it('follows with polling only, using no file system watcher', async () => {
     const file = path.join(await tempDir(), 'nfs.log');
     await writeFile(file, '');
-    const watchersBefore = process.getActiveResourcesInfo().filter((r) => r === 'FSEvent').length;
+    const watchersBefore = process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length;
     const stream = tail(file, { poll: true, pollInterval: 50 });
     await stream.open();
     const out = collect(stream);
     try {
-      expect(process.getActiveResourcesInfo().filter((r) => r === 'FSEvent').length).toBe(watchersBefore);
+      expect(process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length).toBe(watchersBefore);
       await appendFile(file, 'seen by polling\n');
       await out.until(1, 2_000);
       expect(out.texts()).toEqual(['seen by polling']);

@@ -12,7 +12,7 @@ function resources(): { fds: number; watchers: number; timers: number; handles: 
   const info = process.getActiveResourcesInfo();
   return {
     fds: openFds().length,
-    watchers: info.filter((r) => r === 'FSEvent').length,
+    watchers: info.filter((r) => r === 'FSEventWrap').length,
     timers: info.filter((r) => r === 'Timeout').length,
     handles: info.filter((r) => r === 'FileHandle').length,
   };
