@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
-import { tail, type TailInput, type TailStream } from '../tail.js';
-import type { TailOptions } from '../options.js';
-import type { Notice } from '../notices.js';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import type { TailInput, TailStream } from '../tail.js';
+import { DEFAULT_FILE_START, type TailOptions } from '../options.js';
+import { notices, type Notice } from '../notices.js';
 import { TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
 import { parseArgs, type CliOptions } from './args.js';
@@ -13,6 +13,7 @@ import { buildProcessors } from './processors.js';
 import { PluginError } from '../chain/plugins.js';
 import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
+import { canCopy, FileCopy } from './copy.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -20,6 +21,11 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epi
 /** What the command talks to: the process's streams, or test doubles. @internal */
 export interface CliIO {
   readonly stdin: Readable & { readonly isTTY?: boolean };
+  /**
+   * Copying a file (no follow, no processors), the command writes blocks of one buffer and reads into it
+   * again once a write's callback has run: a double must copy the chunks it keeps (a Transform, such as
+   * a PassThrough, is given copies).
+   */
   readonly stdout: Writable;
   readonly stderr: Writable;
   /** Environment variables (NO_COLOR); default `process.env`. */
@@ -97,6 +103,8 @@ class Run {
   /** Set when the run must end early: a signal, or the reader of stdout went away. */
   private exitOverride: number | undefined;
   private failed = false;
+  /** Ends the wait for a write to be taken when the run is interrupted (a reader that never reads). */
+  private wake: (() => void) | undefined;
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
   private readonly onSigterm = () => this.interrupt(EXIT.sigterm);
   private readonly onStdoutError = (error: NodeJS.ErrnoException) => {
@@ -128,9 +136,10 @@ class Run {
       if (this.options.follow === false && this.processors.length === 0) {
         // One input after the other, so that headers (also of empty files) come out exactly as GNU's.
         // (With processors, one tail reads them all: processors are flushed and closed once, at the end.)
+        const copy = canCopy(this.options, this.processors);
         for (const input of inputs) {
           if (this.exitOverride !== undefined) break;
-          await this.pump(input);
+          await (copy ? this.copy(input) : this.pump(input));
         }
       } else {
         await this.pump([...inputs]);
@@ -153,6 +162,9 @@ class Run {
     const sources: TailInput = names.map((name) => (name === '-' ? { name: '-', stream: this.io.stdin } : name));
     let opened = 0;
     let failedHere = false;
+    // Loaded on first use: a command that only copies files starts without the line engine.
+    const { tail } = await import('../tail.js');
+    if (this.exitOverride !== undefined) return;
     const stream = tail(sources, {
       ...this.tailOptions(names),
       onNotice: (notice) => {
@@ -185,6 +197,51 @@ class Run {
     }
   }
 
+  /**
+   * Prints the selection of a regular file as its bytes, in blocks, without framing lines (see
+   * {@link canCopy}); anything else (standard input, a pattern, a FIFO, a file that cannot be opened)
+   * goes to {@link pump}.
+   */
+  private async copy(input: string): Promise<void> {
+    await using file = await FileCopy.open(input, this.options.start ?? DEFAULT_FILE_START, this.options.zero ? 0 : 0x0a);
+    if (!file) return this.pump(input);
+    // The header comes with the first bytes, or at the end for an empty selection, as in pump(): a file
+    // whose first read fails gets none.
+    let headed = false;
+    const header = async () => {
+      if (!headed) await this.write(this.writer.header(input));
+      headed = true;
+    };
+    try {
+      await file.copyTo(async (block) => {
+        await header();
+        return this.writeBlock(block);
+      });
+    } catch (error) {
+      this.notice(notices.readError(input, error as NodeJS.ErrnoException));
+      this.failed = true;
+      return;
+    }
+    await header();
+  }
+
+  /**
+   * Writes a block whose buffer the copy reads into next: resolves to true once the stream is done with
+   * it (its callback ran), to false when the run must stop. One block at a time: stdout never queues more.
+   */
+  private writeBlock(block: Buffer): Promise<boolean> {
+    if (this.exitOverride !== undefined) return Promise.resolve(false);
+    // A Transform passes the chunk itself on to its reader, who may not have read it yet.
+    const chunk = this.io.stdout instanceof Transform ? Buffer.from(block) : block;
+    return new Promise((resolve) => {
+      this.wake = () => resolve(false);
+      this.io.stdout.write(chunk, (error) => {
+        this.wake = undefined;
+        resolve(!error && this.exitOverride === undefined);
+      });
+    });
+  }
+
   private tailOptions(names: readonly string[]): TailOptions {
     const o = this.options;
     // Standard input without -n/-c is passed through as it arrives; files default to the last 10 lines.
@@ -201,6 +258,7 @@ class Run {
       poll: o.poll,
       ...(o.sleepInterval !== undefined && { pollInterval: Math.max(Math.round(o.sleepInterval * 1000), 1) }),
       ...(o.rotateWait !== undefined && { rotateWait: Math.round(o.rotateWait * 1000) }),
+      ...(o.maxOpenFiles !== undefined && { maxOpenFiles: o.maxOpenFiles }),
       ...(o.maxLineBytes !== undefined && { maxLineBytes: o.maxLineBytes }),
       ...(o.stateFile !== undefined && { checkpoint: o.stateFile }),
     };
@@ -211,11 +269,13 @@ class Run {
     if (this.io.stdout.write(buf)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
+        this.wake = undefined;
         this.io.stdout.off('drain', done);
         this.io.stdout.off('close', done);
         this.io.stdout.off('error', done);
         resolve();
       };
+      this.wake = done;
       this.io.stdout.on('drain', done);
       this.io.stdout.on('close', done);
       this.io.stdout.on('error', done);
@@ -246,6 +306,7 @@ class Run {
 
   private interrupt(status: number): void {
     this.exitOverride ??= status;
+    this.wake?.();
     void this.stream?.close();
   }
 

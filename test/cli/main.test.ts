@@ -76,6 +76,8 @@ describe('tail-async command (in process)', () => {
     [['--follow=sideways', 'x'], "tail-async: invalid argument 'sideways' for '--follow'"],
     [['--pid', 'abc', 'x'], "tail-async: invalid PID: 'abc'"],
     [['-s', '-1', '--poll', 'x'], "tail-async: invalid number of seconds for --sleep-interval: '-1'"],
+    [['--max-open-files', '0', 'x'], "tail-async: invalid --max-open-files: '0'"],
+    [['--max-open-files', '2k', 'x'], "tail-async: invalid --max-open-files: '2k'"],
   ])('rejects %j with one line, a hint, status 2 and no stack trace', async (argv, message) => {
     const result = await runCli(argv);
     expect(result.status).toBe(2);

@@ -85,6 +85,22 @@ describe('following 1 000 files', () => {
     expect(status).toBe(143);
   }, 90_000);
 
+  it('keeps the cap given with --max-open-files', async () => {
+    const { dir, files } = await thousandFiles();
+    const { child, out } = startLimited(['-q', '-n', '0', '--max-open-files', '40', path.join(dir, '*.log')]);
+    let maxFds = 0;
+    const sample = () => (maxFds = Math.max(maxFds, fdCount(child.pid!)));
+    await ready(files[999]!, out, sample);
+    for (let i = 0; i < files.length; i += 10) {
+      await appendFile(files[i]!, `line of ${i}\n`);
+      sample();
+    }
+    await waitFor(() => (sample(), (out.stdout.match(/^line of /gm) ?? []).length >= 100), 'a line from every tenth file', 30_000);
+    expect(out.stdout.split('\n').filter((l) => l.startsWith('line of ')).length).toBe(100);
+    expect(maxFds).toBeLessThanOrEqual(40 + 40);
+    console.info(`--max-open-files 40: at most ${maxFds} descriptors open`);
+  }, 60_000);
+
   it('costs next to no CPU while the files stay quiet (no busy polling)', async () => {
     const { dir, files } = await thousandFiles();
     const { child, out } = startLimited(['-q', '-n', '0', path.join(dir, '*.log')]);
