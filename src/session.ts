@@ -14,6 +14,13 @@ import { Discovery } from './sources/discovery.js';
 import { HandlePool } from './sources/handle-pool.js';
 import { compileGlob, isGlob } from './sources/glob.js';
 
+/** The safety poll looks at about this many sources at a time (see {@link Session.pollSlice}). */
+const POLL_SLICE_SOURCES = 250;
+/** At most this many slices per poll round (each a timer wake-up). */
+const MAX_POLL_SLICES = 8;
+/** Shorter poll intervals are not sliced (a slice would come less than 10 ms after the last). */
+const MIN_SLICED_INTERVAL = 100;
+
 /** A source as given to the session: a path (or glob pattern), or a named stream. @internal */
 export type SourceSpec = { readonly path: string } | { readonly name: string; readonly stream: Readable };
 
@@ -41,6 +48,7 @@ export class Session implements SourceHost {
   private stopped = false;
   private interrupted = false;
   private polls = 0;
+  private pollCursor = 0;
   private idlePulls = 0;
   /** With a checkpoint: where files opened at the start resume. */
   resumer: Resumer | undefined;
@@ -72,7 +80,7 @@ export class Session implements SourceHost {
       if (this.stopped) source.stop();
     }
     if (following && !this.closed && (this.discoveries.length > 0 || this.sources.some((s) => s instanceof FileFollower))) {
-      this.pollTimer = setInterval(() => this.poll(), this.opts.pollInterval);
+      this.schedulePoll();
     }
   }
 
@@ -163,7 +171,7 @@ export class Session implements SourceHost {
 
   private async release(): Promise<void> {
     this.closed = true;
-    clearInterval(this.pollTimer);
+    clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
     for (const d of this.discoveries) d.close();
     this.watch?.close();
@@ -197,9 +205,39 @@ export class Session implements SourceHost {
     });
   }
 
-  private poll(): void {
+  /**
+   * Slices of the safety poll: with many sources, the timer fires a few times per `pollInterval`, and
+   * each time looks at the next slice of them, so that a thousand files never hold the event loop for
+   * the length of a thousand `stat`s at once. Every source is still looked at once per interval.
+   */
+  private get pollSlices(): number {
+    if (this.opts.pollInterval < MIN_SLICED_INTERVAL) return 1;
+    return Math.min(Math.max(Math.ceil(this.sources.length / POLL_SLICE_SOURCES), 1), MAX_POLL_SLICES);
+  }
+
+  private schedulePoll(): void {
+    this.pollTimer = setTimeout(() => this.pollSlice(), this.opts.pollInterval / this.pollSlices);
+  }
+
+  /** One slice of the safety poll (see {@link pollSlices}). */
+  private pollSlice(): void {
+    if (this.closed) return;
+    const slices = this.pollSlices;
+    const slice = Math.min(this.pollCursor, slices - 1);
+    this.pollCursor = slice + 1;
+    const sources = this.sources;
+    const from = Math.floor((sources.length * slice) / slices);
+    const to = Math.floor((sources.length * (slice + 1)) / slices);
+    for (let i = from; i < to; i++) sources[i]!.poll();
+    if (this.pollCursor === slices) {
+      this.pollCursor = 0;
+      this.pollRoundDone();
+    }
+    this.schedulePoll();
+  }
+
+  private pollRoundDone(): void {
     this.watch?.revalidate();
-    for (const s of this.sources) s.poll();
     // Globs are scanned again on every poll when nothing watches; with watches, every fifth poll is a
     // safety net for missed events (a full scan of a large directory is not free).
     this.polls++;

@@ -270,18 +270,21 @@ export class Generation implements Parkable {
 
   /**
    * A cheap look for the safety poll: true when the file may hold something new (its size is not the
-   * read position, or it was modified since the last check). One synchronous `fstat` (when parked, the
-   * given `stat` of the name, or a `stat` of its path), no promise.
+   * read position, or it was modified since the last check). No promise, and at most one system call:
+   * none when `nameStat`, a fresh `stat` of the followed name, is of this file; else an `fstat` (a
+   * `stat` of its path when parked).
    */
   looksChanged(nameStat?: Stats): boolean {
     if (this.lost) return false;
     if (this.parked) return !this.parkedUnchanged(nameStat);
+    let st: Stats;
     try {
-      const st = fstatSync(this.handle!.fd);
-      return st.size !== this.framer.position || st.mtimeMs !== this.lastMtimeMs;
+      // A stat of the name that leads to this very file says as much as an fstat.
+      st = nameStat && this.isSameFile(nameStat) ? nameStat : fstatSync(this.handle!.fd);
     } catch {
       return true;
     }
+    return st.size !== this.framer.position || st.mtimeMs !== this.lastMtimeMs;
   }
 
   /**
