@@ -13,11 +13,22 @@ export interface ChainOptions {
   readonly wake: () => void;
 }
 
-/** One line on its way through the chain: its current text and where it came from. */
-interface Item {
-  text: string;
-  readonly ctx: LineContext;
+/**
+ * Lines on their way through the chain: `texts[i]` is the current text of the line at `ctxs[i]`. Two
+ * arrays rather than an object per line: the hot loop then allocates nothing for a line it keeps.
+ */
+interface Items {
+  readonly texts: string[];
+  readonly ctxs: LineContext[];
 }
+
+/** A processor call that threw or rejected (a class of its own, so no processor output looks like one). */
+class Failure {
+  constructor(readonly cause: unknown) {}
+}
+
+/** What one processor call gave: its output, or its failure. */
+type Outcome = ProcessorOutput | Failure;
 
 interface Stage {
   readonly processor: ProcessorObject;
@@ -62,13 +73,18 @@ export class Chain {
   /** Runs a batch through every processor; synchronous unless some processor answered with a promise. */
   run(batch: readonly Line[]): Line[] | Promise<Line[]> {
     if (this.stopped) return [];
-    const items: Item[] = new Array(batch.length);
+    const texts: string[] = new Array(batch.length);
+    const ctxs: LineContext[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const line = batch[i]!;
-      items[i] = { text: line.text, ctx: { source: line.source, lineNumber: line.lineNumber, offset: line.offset, end: line.end, line } };
+      texts[i] = line.text;
+      ctxs[i] = { source: line.source, lineNumber: line.lineNumber, offset: line.offset, end: line.end, line };
     }
+    const items = { texts, ctxs };
     const result = this.through(items, 0);
-    return isPromise(result) ? result.then(toLines) : toLines(result);
+    // Every processor kept every line: the batch itself is the output.
+    const output = (out: Items): Line[] => (out === items ? batch.slice() : toLines(out));
+    return isPromise(result) ? result.then(output) : output(result);
   }
 
   /**
@@ -133,134 +149,132 @@ export class Chain {
   }
 
   /** Items through stages from `from` on; stays synchronous until a processor returns a thenable. */
-  private through(items: Item[], from: number): Item[] | Promise<Item[]> {
+  private through(items: Items, from: number): Items | Promise<Items> {
     for (let s = from; s < this.stages.length; s++) {
-      if (items.length === 0) return items;
+      const { texts, ctxs } = items;
+      if (texts.length === 0) return items;
       const stage = this.stages[s]!;
-      const out: Item[] = [];
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        const result = this.call(stage, item);
+      // Made at the first line this stage does not simply keep: a stage that keeps every line copies nothing.
+      let out: Items | undefined;
+      let i = 0;
+      for (; i < texts.length; i++) {
+        const result = this.call(stage, texts[i]!, ctxs[i]!);
+        if (result === undefined) {
+          if (out) keep(out, texts[i]!, ctxs[i]!);
+          continue;
+        }
+        out ??= { texts: texts.slice(0, i), ctxs: ctxs.slice(0, i) };
         if (isPromise(result)) return this.finishAsync(result, items, i, out, s);
-        this.apply(stage, item, result, out);
         // Stopped here: the lines after this one go no further; those before go on through later stages.
-        if (this.stopped) break;
+        if (!this.apply(stage, texts[i]!, ctxs[i]!, result, out)) break;
       }
-      this.touched(stage);
-      items = out;
+      this.touched(stage, ctxs[Math.min(i, texts.length - 1)]!);
+      items = out ?? items;
     }
     return items;
   }
 
   /** The rest of stage `s` (and the later stages) once one of its calls turned out to be async. */
-  private async finishAsync(pending: Promise<Outcome>, items: Item[], index: number, out: Item[], s: number): Promise<Item[]> {
+  private async finishAsync(pending: Promise<Outcome>, items: Items, index: number, out: Items, s: number): Promise<Items> {
     const stage = this.stages[s]!;
-    this.apply(stage, items[index]!, await pending, out);
-    for (let i = index + 1; i < items.length && !this.stopped; i++) {
-      const item = items[i]!;
-      const result = this.call(stage, item);
-      this.apply(stage, item, isPromise(result) ? await result : result, out);
+    const { texts, ctxs } = items;
+    let i = index;
+    let goOn = this.apply(stage, texts[i]!, ctxs[i]!, await pending, out);
+    while (goOn && i + 1 < texts.length) {
+      i++;
+      const result = this.call(stage, texts[i]!, ctxs[i]!);
+      goOn = this.apply(stage, texts[i]!, ctxs[i]!, isPromise(result) ? await result : result, out);
     }
-
-    this.touched(stage);
+    this.touched(stage, ctxs[i]!);
     return this.through(out, s + 1);
   }
 
-  /** One isolated call: its output, or the failure it raised. */
-  private call(stage: Stage, item: Item): Outcome | Promise<Outcome> {
-    stage.last = item.ctx;
+  /** One isolated call: its output, or the failure it raised (a thenable is settled, with a time limit). */
+  private call(stage: Stage, text: string, ctx: LineContext): Outcome | Promise<Outcome> {
     let result: ProcessorOutput | PromiseLike<ProcessorOutput>;
     try {
-      result = stage.processor.process(item.text, item.ctx);
+      result = stage.processor.process(text, ctx);
     } catch (error) {
-      return { failed: error };
+      return new Failure(error);
     }
-    if (!isThenable(result)) return { value: result };
-    return this.settle(result);
+    return isThenable(result) ? this.settle(result) : result;
   }
 
   private settle(result: PromiseLike<ProcessorOutput>): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
-      const timer = setTimeout(
-        () => resolve({ failed: new Error(`did not settle within ${this.opts.timeoutMs} ms`) }),
-        this.opts.timeoutMs,
-      );
+      const timer = setTimeout(() => resolve(new Failure(new Error(`did not settle within ${this.opts.timeoutMs} ms`))), this.opts.timeoutMs);
       result.then(
         (value) => {
           clearTimeout(timer);
-          resolve({ value });
+          // resolve() would adopt a thenable: it is no valid output anyway, so fail it as apply() would.
+          resolve(isThenable(value) ? new Failure(invalidOutput(value)) : value);
         },
         (error: unknown) => {
           clearTimeout(timer);
-          resolve({ failed: error ?? new Error('rejected') });
+          resolve(new Failure(error ?? new Error('rejected')));
         },
       );
     });
   }
 
-  /** Applies one call's outcome to `out`: replace, drop, keep, expand, or the error policy. */
-  private apply(stage: Stage, item: Item, outcome: Outcome, out: Item[]): void {
-    if ('failed' in outcome) {
-      if (this.fail(stage, item, outcome.failed)) out.push(item);
-      return;
+  /**
+   * Applies one call's outcome to `out`: keep, drop, replace, expand, or the error policy. False when
+   * this outcome stopped the chain (`stop` policy).
+   */
+  private apply(stage: Stage, text: string, ctx: LineContext, outcome: Outcome, out: Items): boolean {
+    if (outcome === undefined) {
+      keep(out, text, ctx);
+    } else if (outcome === null) {
+      return true;
+    } else if (typeof outcome === 'string') {
+      keep(out, outcome, ctx);
+    } else if (Array.isArray(outcome)) {
+      for (const entry of outcome as ReadonlyArray<string | Emitted>) pushEntry(out, entry, ctx);
+    } else {
+      const cause = outcome instanceof Failure ? outcome.cause : invalidOutput(outcome);
+      const policy = this.fail(stage, ctx, cause);
+      if (policy === 'pass') keep(out, text, ctx);
+      return policy !== 'stop';
     }
-    const value = outcome.value;
-    if (value === undefined) out.push(item);
-    else if (value === null) return;
-    else if (typeof value === 'string') {
-      item.text = value;
-      out.push(item);
-    } else if (Array.isArray(value)) {
-      for (const entry of value as ReadonlyArray<string | Emitted>) out.push(toItem(entry, item.ctx));
-    } else if (this.fail(stage, item, new TypeError(`returned ${describe(value)}; expected a string, null, undefined or an array`))) {
-      out.push(item);
-    }
+    return true;
   }
 
-  /** Applies the error policy; true when the line goes on unchanged. */
-  private fail(stage: Stage, item: Item, cause: unknown): boolean {
-    const { ctx } = item;
+  /** Applies the error policy to a failure; `pass` lets the line go on unchanged. */
+  private fail(stage: Stage, ctx: LineContext, cause: unknown): ErrorPolicy {
     const error = new ProcessorError({ processor: stage.name, source: ctx.source, lineNumber: ctx.lineNumber, offset: ctx.offset, cause });
-    switch (this.opts.onError) {
-      case 'stop':
-        this.stopped = error;
-        return false;
-      case 'skip':
-        this.counts.skipped++;
-        return false;
-      case 'pass':
-        this.counts.failed++;
-        this.opts.report(error);
-        return true;
-      default:
-        this.counts.failed++;
-        this.opts.report(error);
-        return false;
+    const policy = this.opts.onError;
+    if (policy === 'stop') this.stopped = error;
+    else if (policy === 'skip') this.counts.skipped++;
+    else {
+      this.counts.failed++;
+      this.opts.report(error);
     }
+    return policy;
   }
 
-  private async flushStage(stage: Stage, reason: 'idle' | 'end'): Promise<Item[]> {
+  private async flushStage(stage: Stage, reason: 'idle' | 'end'): Promise<Items> {
+    const items: Items = { texts: [], ctxs: [] };
     const flush = stage.processor.flush;
-    if (!flush) return [];
+    if (!flush) return items;
     const fallback = stage.last;
     let entries: ReadonlyArray<string | Emitted> | void;
     try {
       const result = flush.call(stage.processor, reason);
       entries = isThenable(result) ? await result : result;
     } catch (error) {
-      if (fallback) this.fail(stage, { text: '', ctx: fallback }, error);
-      return [];
+      if (fallback) this.fail(stage, fallback, error);
+      return items;
     }
-    const items: Item[] = [];
     for (const entry of entries ?? []) {
       if (typeof entry === 'string' && !fallback) continue; // nothing was ever read: nowhere to put it
-      items.push(toItem(entry, fallback!));
+      pushEntry(items, entry, fallback!);
     }
     return items;
   }
 
-  /** A stage with an idle flush got input: (re)arm its idle timer. */
-  private touched(stage: Stage): void {
+  /** A stage was given lines up to `last`: remember it, and (re)arm its idle timer if it has one. */
+  private touched(stage: Stage, last: LineContext): void {
+    stage.last = last;
     const ms = stage.processor.idleFlushMs;
     if (!stage.processor.flush || ms === undefined || this.closed) return;
     clearTimeout(stage.idleTimer);
@@ -272,20 +286,27 @@ export class Chain {
   }
 }
 
-type Outcome = { readonly value: ProcessorOutput } | { readonly failed: unknown };
-
-function toItem(entry: string | Emitted, ctx: LineContext): Item {
-  if (typeof entry === 'string') return { text: entry, ctx };
-  const first = entry.first;
-  const last = entry.last ?? first;
-  if (last === first) return { text: String(entry.text), ctx: first };
-  return { text: String(entry.text), ctx: { source: first.source, lineNumber: first.lineNumber, offset: first.offset, end: last.end, line: first.line } };
+function keep(out: Items, text: string, ctx: LineContext): void {
+  out.texts.push(text);
+  out.ctxs.push(ctx);
 }
 
-function toLines(items: readonly Item[]): Line[] {
-  const out: Line[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const { text, ctx } = items[i]!;
+/** Appends an array entry of a processor's output: a string takes `ctx`'s place, an event its own. */
+function pushEntry(out: Items, entry: string | Emitted, ctx: LineContext): void {
+  if (typeof entry === 'string') return keep(out, entry, ctx);
+  const first = entry.first;
+  const last = entry.last ?? first;
+  const span = last === first ? first : { source: first.source, lineNumber: first.lineNumber, offset: first.offset, end: last.end, line: first.line };
+  keep(out, String(entry.text), span);
+}
+
+/** The chain's output as lines: the very line read when a processor left it as it was. */
+function toLines(items: Items): Line[] {
+  const { texts, ctxs } = items;
+  const out: Line[] = new Array(texts.length);
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!;
+    const ctx = ctxs[i]!;
     const line = ctx.line;
     out[i] =
       text === line.text && ctx.end === line.end
@@ -303,6 +324,8 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return value instanceof Promise;
 }
 
-function describe(value: unknown): string {
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+/** The error for a processor output outside the contract. */
+function invalidOutput(value: unknown): TypeError {
+  const what = value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return new TypeError(`returned ${what}; expected a string, null, undefined or an array`);
 }

@@ -1,4 +1,11 @@
+import { isAscii } from 'node:buffer';
 import type { Line, LineEnding } from './line.js';
+
+/**
+ * Bytes of ASCII decoded into one string (see frameComplete): small enough for V8's young generation
+ * and to bound what a kept line keeps alive; 8 KiB measured slower, 16 and 32 KiB alike.
+ */
+const TEXT_WINDOW = 16 * 1024;
 
 /** How a {@link Framer} cuts and decodes lines. @internal */
 export interface FramerOptions {
@@ -22,7 +29,7 @@ export interface FramerOptions {
 }
 
 /**
- * Turns a byte stream into {@link Line}s. It frames bytes first and decodes each finished line, so a
+ * Turns a byte stream into {@link Line}s. It frames bytes first and decodes only finished lines, so a
  * multi-byte character split across chunks is never cut (the delimiter byte never occurs inside one),
  * every line keeps exact byte offsets, and an unfinished line is held, bounded by `maxLineBytes`, until
  * its delimiter arrives or {@link Framer.flush} is called.
@@ -65,15 +72,15 @@ export class Framer {
     const base = this.position;
     const delimiter = this.opts.delimiter;
     let pos = 0;
-    while (pos < chunk.length) {
+    // The line held from earlier chunks, and lines still to skip, take the careful path.
+    while (pos < chunk.length && (this.heldBytes > 0 || this.discarding || this.skip > 0)) {
       const idx = chunk.indexOf(delimiter, pos);
-      if (idx === -1) {
-        this.hold(chunk, pos, base, out);
-        break;
-      }
+      if (idx === -1) break;
       this.finish(chunk, pos, idx, base, out);
       pos = idx + 1;
     }
+    if (this.heldBytes === 0 && !this.discarding && this.skip === 0) pos = this.frameComplete(chunk, pos, base, out);
+    if (pos < chunk.length) this.hold(chunk, pos, base, out);
     this.position = base + chunk.length;
   }
 
@@ -89,6 +96,71 @@ export class Framer {
     this.emit(buf, 0, buf.length, this.lineStart, this.position, '', out);
     this.lineNumber++;
     this.clearHeld(this.position);
+  }
+
+  /**
+   * The hot path: the complete lines of chunk[from, …) when nothing is held or skipped. Returns where
+   * the unfinished rest starts. The lines are framed a window of about TEXT_WINDOW bytes at a time; a
+   * window of pure ASCII (any window, in latin1) is decoded once and its lines are cut from that string,
+   * since a character is a byte there and string indexes are byte offsets. Measured on 100-byte lines
+   * (50 MB in 1 MiB chunks): decoding each line on its own framed ~1.8× fewer lines a second; decoding a
+   * whole 1 MiB chunk at once was slower still (strings that large skip V8's young generation, and each
+   * one costs fresh pages).
+   * A line is a V8 slice of its window's string: keeping a line keeps that string (≤ ~16 KiB) alive.
+   */
+  private frameComplete(chunk: Buffer, from: number, base: number, out: Line[]): number {
+    const delimiter = this.opts.delimiter;
+    const last = chunk.lastIndexOf(delimiter);
+    if (last < from) return from;
+    const encoding = this.opts.encoding;
+    let pos = from;
+    while (pos <= last) {
+      // The window ends with the last delimiter within TEXT_WINDOW bytes (or the first one after them).
+      let stop = last - pos <= TEXT_WINDOW ? last : chunk.lastIndexOf(delimiter, pos + TEXT_WINDOW);
+      if (stop < pos) stop = chunk.indexOf(delimiter, pos + TEXT_WINDOW);
+      // Pure ASCII decodes alike in every encoding. Beyond it only latin1 maps each byte to itself: `ascii`
+      // drops the high bit (0x8A would become a newline), UTF-8 has multi-byte characters.
+      if (encoding !== 'latin1' && !isAscii(chunk.subarray(pos, stop))) this.frameEach(chunk, pos, stop, base, out);
+      else this.frameText(chunk.toString('latin1', pos, stop + 1), chunk, pos, base + pos, out);
+      pos = stop + 1;
+    }
+    return pos;
+  }
+
+  /** The lines of `text`: chunk[from, …) decoded one character per byte, ending with a delimiter. */
+  private frameText(text: string, chunk: Buffer, from: number, base: number, out: Line[]): void {
+    const delimiter = this.eol;
+    const crlf = this.opts.delimiter === 10;
+    const max = this.opts.maxLineBytes;
+    const source = this.opts.source;
+    let pos = 0;
+    while (pos < text.length) {
+      const idx = text.indexOf(delimiter, pos);
+      if (idx - pos > max) {
+        this.complete(chunk, from + pos, from + idx, base + pos, base + idx + 1, out);
+        this.lineNumber++;
+      } else {
+        let end = idx;
+        let eol = this.eol;
+        if (crlf && end > pos && text.charCodeAt(end - 1) === 13) {
+          end--;
+          eol = '\r\n';
+        }
+        out.push({ text: text.slice(pos, end), source, offset: base + pos, end: base + idx + 1, lineNumber: this.lineNumber++, eol });
+      }
+      pos = idx + 1;
+    }
+  }
+
+  /** The lines of chunk[from, last], `last` being a delimiter, each decoded on its own. */
+  private frameEach(chunk: Buffer, from: number, last: number, base: number, out: Line[]): void {
+    let pos = from;
+    while (pos <= last) {
+      const idx = chunk.indexOf(this.opts.delimiter, pos);
+      this.complete(chunk, pos, idx, base + pos, base + idx + 1, out);
+      this.lineNumber++;
+      pos = idx + 1;
+    }
   }
 
   /** A delimiter at chunk[end]: the line is the held bytes plus chunk[start, end). */

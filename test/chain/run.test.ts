@@ -61,6 +61,17 @@ describe('the processor chain', () => {
     expect(out.map((l) => l.text)).toEqual(['SLOW', 'FAST', 'SLOW', 'FAST']);
   });
 
+  it('keeps the lines kept before a processor first answers asynchronously', async () => {
+    const { c } = chain([(t) => (t.startsWith('sync') ? undefined : Promise.resolve(t === 'drop' ? null : t.toUpperCase())), (t) => `${t}!`]);
+    const out = await run(c, lines(['sync1', 'sync2', 'async', 'drop', 'sync3']));
+    expect(out.map((l) => [l.text, l.lineNumber])).toEqual([
+      ['sync1!', 1],
+      ['sync2!', 2],
+      ['ASYNC!', 3],
+      ['sync3!', 5],
+    ]);
+  });
+
   it('isolates a throwing processor: 1000 lines, 10 BOOMs, 990 upper-cased in order, 10 reports', async () => {
     const boom: Processor = { name: 'boomer', process: (t) => { if (t.includes('BOOM')) throw new Error('no booms'); return t.toUpperCase(); } };
     const texts = Array.from({ length: 1000 }, (_, i) => (i % 100 === 7 ? `line ${i} BOOM` : `line ${i}`));
@@ -95,6 +106,12 @@ describe('the processor chain', () => {
     expect((await run(c, lines(['a', 'b', 'c']))).map((l) => l.text)).toEqual(['A']);
     expect(c.stopped).toBeInstanceOf(ProcessorError);
     expect(c.stopped).toMatchObject({ lineNumber: 2 });
+  });
+
+  it('under the stop policy, passes every line before the failure through the later processors', async () => {
+    const { c } = chain([(t) => { if (t === 'b') throw new Error('bad'); }, (t) => t.toUpperCase()], { onError: 'stop' });
+    expect((await run(c, lines(['a1', 'a2', 'a3', 'b', 'c']))).map((l) => l.text)).toEqual(['A1', 'A2', 'A3']);
+    expect(c.stopped).toMatchObject({ lineNumber: 4 });
   });
 
   it('cuts off an async processor that never settles, as a failure of that line only', async () => {

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Framer, type FramerOptions } from '../../src/lines/framer.js';
 import type { Line } from '../../src/lines/line.js';
+import { prng } from '../helpers/random.js';
 
 type Options = Partial<FramerOptions>;
 
@@ -234,6 +235,14 @@ describe('Framer: chunk boundaries', () => {
 
   it('decodes each byte as a character with the latin1 encoding', () => {
     expect(texts(frame([Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])], { encoding: 'latin1' }))).toEqual(['café']);
+  });
+
+  it('with the ascii encoding, ends lines only at real delimiters, not at bytes that look like one without their high bit', () => {
+    expect(records(frame([Buffer.from([0x61, 0x8a, 0x62, 0x8d, 0x0a, 0x63, 0x0a])], { encoding: 'ascii' }))).toEqual([
+      ['a\nb\r', '\n', 0, 5, 1],
+      ['c', '\n', 5, 7, 2],
+    ]);
+    expect(records(frame([Buffer.from([0x61, 0x80, 0x62, 0x00])], { encoding: 'ascii', delimiter: 0 }))).toEqual([['a\0b', '\0', 0, 4, 1]]);
   });
 
   it('names the source in every line', () => {
@@ -608,5 +617,85 @@ describe('Framer: properties', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('Framer: large inputs, decoded a window at a time', () => {
+  type Encoding = FramerOptions['encoding'];
+
+  /** What the framer must give for a whole input: every line cut at its delimiter and decoded alone. */
+  function reference(input: Buffer, delimiter: 10 | 0, encoding: Encoding): [string, string, number, number, number][] {
+    const lines: [string, string, number, number, number][] = [];
+    for (let pos = 0, n = 1; pos < input.length; n++) {
+      const idx = input.indexOf(delimiter, pos);
+      const next = idx === -1 ? input.length : idx + 1;
+      let end = idx === -1 ? input.length : idx;
+      let eol = idx === -1 ? '' : delimiter === 10 ? '\n' : '\0';
+      if (idx !== -1 && delimiter === 10 && end > pos && input[end - 1] === 13) {
+        end--;
+        eol = '\r\n';
+      }
+      lines.push([input.toString(encoding, pos, end), eol, pos, next, n]);
+      pos = next;
+    }
+    return lines;
+  }
+
+  /**
+   * ~300 KB of lines: mostly short ASCII, some of 20-70 KB (longer than a window), some CRLF, and,
+   * when `nonAscii`, some lines with UTF-8 characters or stray high bytes (so some windows are not ASCII).
+   */
+  function corpus(seed: number, delimiter: 10 | 0, nonAscii: boolean): Buffer {
+    const next = prng(seed);
+    const parts: Buffer[] = [];
+    let size = 0;
+    while (size < 300_000) {
+      const roll = next() % 100;
+      const length = roll < 3 ? 20_000 + (next() % 50_000) : next() % 160;
+      const line = Buffer.alloc(length, 'a'.charCodeAt(0) + (next() % 26));
+      if (nonAscii && roll >= 94 && length >= 4) {
+        // A UTF-8 character, stray bytes, and bytes that are a delimiter or a CR once their high bit is dropped.
+        const bytes = roll < 97 ? [0xe2, 0x82, 0xac] : roll < 99 ? [0xff, 0xc3] : [0x8a, 0x8d, 0x80];
+        Buffer.from(bytes).copy(line, next() % (length - 3));
+      }
+      const crlf = delimiter === 10 && next() % 8 === 0;
+      const part = Buffer.concat([line, Buffer.from(crlf ? [13, delimiter] : [delimiter])]);
+      parts.push(part);
+      size += part.length;
+    }
+    // An unfinished last line, sometimes ending with a CR.
+    parts.push(Buffer.from(next() % 2 === 0 ? 'tail\r' : 'tail'));
+    return Buffer.concat(parts);
+  }
+
+  const cases = (['utf8', 'latin1', 'ascii'] as const).flatMap((encoding) =>
+    ([10, 0] as const).flatMap((delimiter) => [false, true].map((nonAscii) => [encoding, delimiter, nonAscii] as const)),
+  );
+
+  it.each(cases)('frames %s with delimiter %i (non-ASCII: %s) like line-by-line decoding, whatever the chunking', (encoding, delimiter, nonAscii) => {
+    const input = corpus(delimiter + (nonAscii ? 7 : 0) + encoding.length, delimiter, nonAscii);
+    const expected = reference(input, delimiter, encoding);
+    const next = prng(99);
+    const randomCuts = Array.from({ length: 40 }, () => next() % input.length);
+    for (const chunks of [[input], chunked(input, 1 << 20), chunked(input, 64 * 1024), chunked(input, 4093), cutAt(input, randomCuts)]) {
+      expect(records(frame(chunks, { delimiter, encoding }))).toEqual(expected);
+    }
+  });
+
+  it('splits over-long lines inside a large chunk the same way as across small chunks', () => {
+    const input = corpus(5, 10, true);
+    const options = { maxLineBytes: 30_000, overlong: 'split' as const };
+    const whole = frame([input], options);
+    expect(records(frame(chunked(input, 1000), options))).toEqual(records(whole));
+    expect(whole.map((line) => line.text + line.eol).join('')).toBe(input.toString('utf8'));
+    for (const line of whole) expect(Buffer.byteLength(line.text)).toBeLessThanOrEqual(30_000);
+  });
+
+  it('truncates over-long lines inside a large chunk the same way as across small chunks', () => {
+    const input = corpus(6, 10, false);
+    const options = { maxLineBytes: 30_000, overlong: 'truncate' as const };
+    const expected = reference(input, 10, 'utf8').map(([text, eol, offset, end, n]) => [text.slice(0, 30_000), eol, offset, end, n]);
+    expect(records(frame([input], options))).toEqual(expected);
+    expect(records(frame(chunked(input, 1000), options))).toEqual(expected);
   });
 });
