@@ -1,3 +1,4 @@
+import type { LineBlock } from './lines/line.js';
 import type { Notice } from './notices.js';
 import { optionError, type ProcessorError } from './errors.js';
 import type { ErrorPolicy, Processor } from './chain/types.js';
@@ -122,6 +123,18 @@ export interface TailOptions {
   readonly checkpoint?: string;
 }
 
+/**
+ * Options of the engine that are not part of the public API.
+ * @internal
+ */
+export interface EngineOptions extends TailOptions {
+  /**
+   * Files hand out their complete lines as {@link LineBlock}s of undecoded bytes (see `FramerOptions.blocks`):
+   * for the command when it only copies bytes. Needs `encoding: 'latin1'`, `overlong: 'split'` and no processors.
+   */
+  readonly blocks?: boolean;
+}
+
 /** Options with every default applied and every value checked. @internal */
 export interface ResolvedOptions {
   readonly start: StartPosition | undefined;
@@ -135,6 +148,7 @@ export interface ResolvedOptions {
   readonly rotateWait: number;
   readonly readSize: number;
   readonly maxOpenFiles: number;
+  readonly blocks: boolean;
   readonly glob: boolean;
   readonly processors: readonly Processor[];
   readonly onError: ErrorPolicy;
@@ -152,7 +166,7 @@ export const DEFAULT_MAX_OPEN_FILES = 256;
 export const DEFAULT_FILE_START: StartPosition = { lines: 10 };
 
 /** Applies defaults and rejects bad values with an error naming the option. @internal */
-export function resolveOptions(options: TailOptions = {}): ResolvedOptions {
+export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw optionError('tail(): options must be an object');
   const follow = options.follow ?? 'name';
   if (follow !== 'name' && follow !== 'descriptor' && follow !== false) {
@@ -169,6 +183,10 @@ export function resolveOptions(options: TailOptions = {}): ResolvedOptions {
     throw optionError(`tail(): encoding must be 'utf8', 'latin1' or 'ascii', not ${String(encoding)}`);
   }
   if (options.start !== undefined) checkStart(options.start);
+  const blocks = options.blocks === true;
+  if (blocks && (encoding !== 'latin1' || overlong !== 'split' || (options.processors?.length ?? 0) > 0)) {
+    throw optionError('tail(): blocks need latin1, overlong split and no processors');
+  }
   const onNotice = options.onNotice;
   if (onNotice !== undefined && typeof onNotice !== 'function') throw optionError('tail(): onNotice must be a function');
   return {
@@ -183,6 +201,7 @@ export function resolveOptions(options: TailOptions = {}): ResolvedOptions {
     rotateWait: nonNegativeInt('rotateWait', options.rotateWait, 2000),
     readSize: positiveInt('readSize', options.readSize, 1024 * 1024),
     maxOpenFiles: positiveInt('maxOpenFiles', options.maxOpenFiles, DEFAULT_MAX_OPEN_FILES),
+    blocks,
     glob: options.glob ?? true,
     processors: checkProcessors(options.processors),
     onError: checkPolicy(options.onError),

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Line } from './lines/line.js';
-import { resolveOptions, type TailOptions } from './options.js';
+import { resolveOptions, type EngineOptions, type TailOptions } from './options.js';
 import { optionError } from './errors.js';
 import type { SourceSpec } from './session.js';
 import { TailIterator } from './tail-iterator.js';
@@ -84,6 +84,11 @@ export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable
  * ```
  */
 export function tail(input: TailInput, options?: TailOptions): TailStream {
+  return openTail(input, options);
+}
+
+/** {@link tail} with the engine's internal options (the command's block mode). @internal */
+export function openTail(input: TailInput, options?: EngineOptions): TailStream {
   const opts = resolveOptions(options);
   return new TailIterator(toSpecs(input), opts);
 }

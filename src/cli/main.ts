@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import type { TailInput, TailStream } from '../tail.js';
-import { DEFAULT_FILE_START, type TailOptions } from '../options.js';
+import { DEFAULT_FILE_START, type EngineOptions } from '../options.js';
 import { notices, type Notice } from '../notices.js';
 import { TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
@@ -127,6 +127,11 @@ class Run {
     return this.processors.length > 0 || this.options.output === 'jsonl' ? 'utf8' : 'latin1';
   }
 
+  /** Raw output of unprocessed lines needs their bytes only: files hand them out in blocks, undecoded. */
+  private blocks(): boolean {
+    return this.encoding() === 'latin1' && this.options.output === 'raw' && !this.options.prefix;
+  }
+
   async execute(): Promise<number> {
     this.io.signals?.on('SIGINT', this.onSigint);
     this.io.signals?.on('SIGTERM', this.onSigterm);
@@ -163,9 +168,9 @@ class Run {
     let opened = 0;
     let failedHere = false;
     // Loaded on first use: a command that only copies files starts without the line engine.
-    const { tail } = await import('../tail.js');
+    const { openTail } = await import('../tail.js');
     if (this.exitOverride !== undefined) return;
-    const stream = tail(sources, {
+    const stream = openTail(sources, {
       ...this.tailOptions(names),
       onNotice: (notice) => {
         if (notice.type === 'error') failedHere = true;
@@ -177,7 +182,9 @@ class Run {
     try {
       for await (const batch of stream.batches()) {
         opened++;
-        await this.write(this.writer.render(batch));
+        // In block mode the parts may be views of the read buffer: written through before the next read.
+        if (this.blocks()) await this.writeBlock(this.writer.renderParts(batch));
+        else await this.write(this.writer.render(batch));
         // Written: with --state-file, these lines are delivered (a signal during the write leaves them out).
         if (this.exitOverride === undefined) stream.commit();
       }
@@ -229,20 +236,27 @@ class Run {
    * Writes a block whose buffer the copy reads into next: resolves to true once the stream is done with
    * it (its callback ran), to false when the run must stop. One block at a time: stdout never queues more.
    */
-  private writeBlock(block: Buffer): Promise<boolean> {
+  private writeBlock(block: Buffer | readonly Buffer[]): Promise<boolean> {
+    const parts = Array.isArray(block) ? block : [block as Buffer];
     if (this.exitOverride !== undefined) return Promise.resolve(false);
+    if (parts.length === 0) return Promise.resolve(true);
+    const stdout = this.io.stdout;
     // A Transform passes the chunk itself on to its reader, who may not have read it yet.
-    const chunk = this.io.stdout instanceof Transform ? Buffer.from(block) : block;
+    const own = (part: Buffer) => (stdout instanceof Transform ? Buffer.from(part) : part);
     return new Promise((resolve) => {
       this.wake = () => resolve(false);
-      this.io.stdout.write(chunk, (error) => {
+      // Several parts go out in one system call (writev); the last one's callback comes after them all.
+      stdout.cork();
+      for (let i = 0; i < parts.length - 1; i++) stdout.write(own(parts[i]!));
+      stdout.write(own(parts[parts.length - 1]!), (error) => {
         this.wake = undefined;
         resolve(!error && this.exitOverride === undefined);
       });
+      stdout.uncork();
     });
   }
 
-  private tailOptions(names: readonly string[]): TailOptions {
+  private tailOptions(names: readonly string[]): EngineOptions {
     const o = this.options;
     // Standard input without -n/-c is passed through as it arrives; files default to the last 10 lines.
     const start = o.start ?? (names.length === 1 && names[0] === '-' ? { fromLine: 1 } : undefined);
@@ -251,6 +265,7 @@ class Run {
       follow: o.follow,
       delimiter: o.zero ? '\0' : '\n',
       encoding: this.encoding(),
+      blocks: this.blocks(),
       processors: this.processors,
       onError: o.onError,
       onProcessorError: this.reporter.report,

@@ -1,4 +1,4 @@
-import type { Line } from '../lines/line.js';
+import { isBlock, type Line } from '../lines/line.js';
 
 /** How lines are laid out on stdout. @internal */
 export interface OutputOptions {
@@ -34,6 +34,7 @@ export class OutputWriter {
   /** The bytes for one batch (possibly empty). */
   render(batch: readonly Line[]): Buffer {
     if (this.opts.format === 'jsonl') return this.renderJson(batch);
+    if (batch.some(isBlock)) return Buffer.concat(this.renderParts(batch));
     const out = new StringJoiner(this.opts.encoding);
     for (const line of batch) {
       if (this.opts.prefix) out.add(this.name(line.source) + ': ');
@@ -42,6 +43,30 @@ export class OutputWriter {
       out.add(line.text + line.eol);
     }
     return out.toBuffer();
+  }
+
+  /**
+   * The bytes for one batch as parts to write in order, without copying {@link LineBlock}s (block mode:
+   * raw, no prefix, latin1): each block's bytes as they are, headers where the file changes, and the
+   * few whole lines around blocks (a line finished across two reads). Blocks are views of the read
+   * buffer: the parts must be written before the next batch is asked for.
+   */
+  renderParts(batch: readonly Line[]): Buffer[] {
+    const parts: Buffer[] = [];
+    let text = '';
+    for (const line of batch) {
+      if (this.opts.headers && line.source !== this.last) text += this.headerText(line.source);
+      this.last = line.source;
+      if (!isBlock(line)) {
+        text += line.text + line.eol;
+        continue;
+      }
+      if (text !== '') parts.push(Buffer.from(text, 'latin1'));
+      text = '';
+      parts.push(line.bytes);
+    }
+    if (text !== '') parts.push(Buffer.from(text, 'latin1'));
+    return parts;
   }
 
   /** A header for a file that is printed without lines (an empty file, no-follow), GNU style. */

@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import type { Line, LineEnding } from './line.js';
+import type { Line, LineBlock, LineEnding } from './line.js';
 
 /**
  * Bytes of ASCII decoded into one string (see frameComplete): small enough for V8's young generation
@@ -26,6 +26,12 @@ export interface FramerOptions {
   readonly skipLines?: number;
   /** Told about every over-long line, with the offset where it was cut. */
   readonly onTooLong?: (offset: number) => void;
+  /**
+   * Block mode, for a consumer that only copies bytes (the command without processors): the complete
+   * lines of a chunk come as one {@link LineBlock}, a view of the chunk itself. Only with `latin1` and
+   * `overlong: 'split'`, and only for a consumer that is done with a batch before asking for the next.
+   */
+  readonly blocks?: boolean;
 }
 
 /**
@@ -112,6 +118,7 @@ export class Framer {
     const delimiter = this.opts.delimiter;
     const last = chunk.lastIndexOf(delimiter);
     if (last < from) return from;
+    if (this.opts.blocks && this.frameBlock(chunk, from, last, base, out)) return last + 1;
     const encoding = this.opts.encoding;
     let pos = from;
     while (pos <= last) {
@@ -161,6 +168,34 @@ export class Framer {
       this.lineNumber++;
       pos = idx + 1;
     }
+  }
+
+  /**
+   * Block mode: the complete lines of chunk[from, last] as one {@link LineBlock}, counted but neither
+   * decoded nor copied. False, framing nothing, when one of them is longer than `maxLineBytes` (the
+   * line-by-line path then splits it and says so).
+   */
+  private frameBlock(chunk: Buffer, from: number, last: number, base: number, out: Line[]): boolean {
+    const delimiter = this.opts.delimiter;
+    const max = this.opts.maxLineBytes;
+    let count = 0;
+    for (let pos = from; pos <= last; count++) {
+      const idx = chunk.indexOf(delimiter, pos);
+      if (idx - pos > max) return false;
+      pos = idx + 1;
+    }
+    this.lineNumber += count;
+    const block: LineBlock = {
+      text: '',
+      bytes: chunk.subarray(from, last + 1),
+      source: this.opts.source,
+      offset: base + from,
+      end: base + last + 1,
+      lineNumber: this.lineNumber - 1,
+      eol: '',
+    };
+    out.push(block);
+    return true;
   }
 
   /** A delimiter at chunk[end]: the line is the held bytes plus chunk[start, end). */

@@ -33,3 +33,19 @@ export interface Line {
 
 /** How a {@link Line} ended in its input. */
 export type LineEnding = '\n' | '\r\n' | '\0' | '';
+
+/**
+ * Several complete lines as the bytes read (block mode, for the command when it only copies bytes):
+ * `text` is empty, `bytes` holds the lines with their terminators, `offset`/`end` span them, and
+ * `lineNumber` is the number of the last one. `bytes` is a view of the read buffer: valid only until the
+ * next batch is asked for.
+ * @internal
+ */
+export interface LineBlock extends Line {
+  readonly bytes: Buffer;
+}
+
+/** True for a {@link LineBlock}. @internal */
+export function isBlock(line: Line): line is LineBlock {
+  return (line as Partial<LineBlock>).bytes !== undefined;
+}

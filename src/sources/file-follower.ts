@@ -79,6 +79,7 @@ export class FileFollower implements Source {
         maxLineBytes: this.opts.maxLineBytes,
         overlong: this.opts.overlong,
         encoding: this.opts.encoding,
+        blocks: this.opts.blocks,
         onTooLong: (offset: number) =>
           this.report(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
       },

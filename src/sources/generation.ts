@@ -45,6 +45,8 @@ export class Generation implements Parkable {
   /** First bytes of the file as read so far (up to 1 KiB). */
   private head: Buffer;
   private lastSize: number;
+  /** Smallest next read: grows while reads come back full (a writer ahead), else {@link MIN_READ}. */
+  private readAhead = MIN_READ;
   private lastMtimeMs: number;
   private readonly readSize: number;
   /** When the file last gave bytes (ms since epoch), or when it was opened. */
@@ -189,7 +191,7 @@ export class Generation implements Parkable {
 
   private async readWith(handle: FileHandle, out: Line[]): Promise<number> {
     const offset = this.framer.position;
-    const size = Math.min(Math.max(this.lastSize - offset, MIN_READ), this.readSize);
+    const size = Math.min(Math.max(this.lastSize - offset, this.readAhead), this.readSize);
     const buf = this.context.readBuffer?.(size) ?? Buffer.allocUnsafe(size);
     const { bytesRead } = await handle.read(buf, 0, size, offset);
     if (bytesRead === 0) {
@@ -201,6 +203,8 @@ export class Generation implements Parkable {
     this.atEof = false;
     this.lastGrowth = Date.now();
     if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
+    // A read that filled its buffer found a writer ahead of us: read more at once next time.
+    this.readAhead = bytesRead === size ? Math.min(size * 2, this.readSize) : MIN_READ;
     this.framer.push(chunk, out);
     return bytesRead;
   }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/fs.js';
+import { prng } from '../helpers/random.js';
 import { waitFor } from '../helpers/wait.js';
 
 async function logFile(content: string, name = 'app.log'): Promise<string> {
@@ -216,6 +217,30 @@ describe('tail-async command (in process)', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('follows any bytes exactly (CRLF, NUL, invalid UTF-8, partial writes), with headers when two files take turns', async () => {
+    const dir = await tempDir();
+    const a = path.join(dir, 'a.log');
+    const b = path.join(dir, 'b.log');
+    const random = prng(5);
+    const junk = (n: number) => Buffer.from(Array.from({ length: n }, () => [10, 13, 0, 0xff, 0xc3, 97, 98][random() % 7]!));
+    const body = Buffer.concat([junk(300_000), Buffer.from('\n')]);
+    await writeFile(a, body);
+    await writeFile(b, 'b1\n');
+    const later = Buffer.concat([junk(200_000), Buffer.from('\n')]);
+    const head = (file: string, first = false) => Buffer.from(`${first ? '' : '\n'}==> ${file} <==\n`);
+    const before = Buffer.concat([head(a, true), body, head(b), Buffer.from('b1\n')]);
+    const result = await runCli(['-n', '+1', a, b], {
+      during: async ({ stdout, signals }) => {
+        await waitFor(() => stdout.bytes.length === before.length, 'both files');
+        // Appended in pieces cut anywhere, even inside a line.
+        for (let at = 0; at < later.length; at += 65_537) await appendFile(a, later.subarray(at, at + 65_537));
+        await waitFor(() => stdout.bytes.length === before.length + head(a).length + later.length, 'the appended bytes');
+        signals.emit('SIGTERM');
+      },
+    });
+    expect(result.stdout.equals(Buffer.concat([before, head(a), later]))).toBe(true);
   });
 
   it('follows by descriptor with -f: a renamed file keeps being read', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OutputWriter, type OutputOptions } from '../../src/cli/output.js';
-import type { Line, LineEnding } from '../../src/lines/line.js';
+import type { Line, LineBlock, LineEnding } from '../../src/lines/line.js';
 
 const raw: OutputOptions = { headers: false, prefix: false, format: 'raw', encoding: 'latin1' };
 
@@ -50,5 +50,17 @@ describe('OutputWriter', () => {
 
   it('renders an empty batch as an empty buffer', () => {
     expect(new OutputWriter(raw).render([])).toHaveLength(0);
+  });
+
+  it('writes blocks as they are, uncopied, with the lines around them and headers where the file changes', () => {
+    const read = Buffer.from('one\ntwo\n\xff\r\n', 'latin1');
+    const block: LineBlock = { text: '', bytes: read.subarray(0, 12), source: 'a', offset: 4, end: 16, lineNumber: 4, eol: '' };
+    const held: Line = { text: 'zero', source: 'a', offset: 0, end: 4, lineNumber: 1, eol: '\n' };
+    const other: Line = { text: 'b1', source: 'b', offset: 0, end: 3, lineNumber: 1, eol: '\n' };
+    const writer = new OutputWriter({ ...raw, headers: true });
+    const parts = writer.renderParts([held, block, other]);
+    expect(parts[1]).toBe(block.bytes);
+    expect(Buffer.concat(parts).toString('latin1')).toBe('==> a <==\nzero\none\ntwo\n\xff\r\n\n==> b <==\nb1\n');
+    expect(writer.render([block]).toString('latin1')).toBe('\n==> a <==\none\ntwo\n\xff\r\n');
   });
 });

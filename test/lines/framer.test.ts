@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Framer, type FramerOptions } from '../../src/lines/framer.js';
-import type { Line } from '../../src/lines/line.js';
+import { isBlock, type Line } from '../../src/lines/line.js';
 import { prng } from '../helpers/random.js';
 
 type Options = Partial<FramerOptions>;
@@ -697,5 +697,59 @@ describe('Framer: large inputs, decoded a window at a time', () => {
     const expected = reference(input, 10, 'utf8').map(([text, eol, offset, end, n]) => [text.slice(0, 30_000), eol, offset, end, n]);
     expect(records(frame([input], options))).toEqual(expected);
     expect(records(frame(chunked(input, 1000), options))).toEqual(expected);
+  });
+});
+
+describe('Framer: block mode', () => {
+  /** What a byte-copying consumer writes: each block's bytes, each line's text and terminator. */
+  const written = (lines: Line[]): Buffer =>
+    Buffer.concat(lines.map((l) => (isBlock(l) ? Buffer.from(l.bytes) : Buffer.from(l.text + l.eol, 'latin1'))));
+
+  it('hands out the complete lines of a chunk as one block: undecoded, counted, with their span', () => {
+    const f = framer({ encoding: 'latin1', blocks: true });
+    const out: Line[] = [];
+    f.push(Buffer.from('a\r\nbb\n\xff\x00c\nhalf', 'latin1'), out);
+    expect(out).toHaveLength(1);
+    const block = out[0]!;
+    expect(isBlock(block) && block.bytes.toString('latin1')).toBe('a\r\nbb\n\xff\x00c\n');
+    expect([block.text, block.offset, block.end, block.lineNumber]).toEqual(['', 0, 10, 3]);
+    // The unfinished line is held (copied), and numbered after the block's lines.
+    f.push(Buffer.from('!\n'), out);
+    expect(records(out.slice(1))).toEqual([['half!', '\n', 10, 16, 4]]);
+  });
+
+  it('writes exactly the bytes of line mode, ends at the same place and line number, however the input is cut', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a.map((b) => [10, 13, 0, 255, 97][b % 5]!))),
+        fc.array(fc.nat(300), { maxLength: 8 }),
+        fc.constantFrom(4, 16, 1 << 20),
+        (input, cuts, maxLineBytes) => {
+          const run = (blocks: boolean) => {
+            const f = framer({ encoding: 'latin1', blocks, maxLineBytes });
+            const out: Line[] = [];
+            const bytes: Buffer[] = [];
+            for (const chunk of cutAt(input, cuts)) {
+              // A block is a view of the chunk: written before the next read reuses the buffer.
+              const scratch = Buffer.from(chunk);
+              const before = out.length;
+              f.push(scratch, out);
+              bytes.push(written(out.slice(before)));
+              scratch.fill(0x78);
+            }
+            const before = out.length;
+            f.flush(out);
+            bytes.push(written(out.slice(before)));
+            return { bytes: Buffer.concat(bytes), next: f.lineNumber, end: out.at(-1)?.end };
+          };
+          const lines = run(false);
+          const blocks = run(true);
+          expect(blocks.bytes.equals(input)).toBe(true);
+          expect(lines.bytes.equals(input)).toBe(true);
+          expect(blocks.next).toBe(lines.next);
+          expect(blocks.end).toBe(lines.end);
+        },
+      ),
+    );
   });
 });
