@@ -86,7 +86,7 @@ export interface TailOptions {
   readonly onNotice?: (notice: Notice) => void;
   /** Aborting it closes every file and watcher; a pending or later `next()` rejects with `ABORT_ERR`. */
   readonly signal?: AbortSignal;
-  /** Largest read from a file at once, in bytes (default 1 MiB). */
+  /** Largest read from a file at once, in bytes (default 256 KiB). */
   readonly readSize?: number;
   /**
    * Most files held open at once (default 256). Beyond it, the files least recently active are closed
@@ -199,7 +199,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     poll: options.poll ?? false,
     pollInterval: positiveInt('pollInterval', options.pollInterval, 1000),
     rotateWait: nonNegativeInt('rotateWait', options.rotateWait, 2000),
-    readSize: positiveInt('readSize', options.readSize, 1024 * 1024),
+    readSize: positiveInt('readSize', options.readSize, 256 * 1024),
     maxOpenFiles: positiveInt('maxOpenFiles', options.maxOpenFiles, DEFAULT_MAX_OPEN_FILES),
     blocks,
     glob: options.glob ?? true,
