@@ -2,6 +2,7 @@ import type { LineBlock } from './lines/line.js';
 import type { Notice } from './notices.js';
 import { optionError, type ProcessorError } from './errors.js';
 import type { ErrorPolicy, Processor } from './chain/types.js';
+import { prefilterOf } from './chain/prefilter.js';
 
 /**
  * Where reading starts in each source, with GNU tail's meanings:
@@ -149,6 +150,8 @@ export interface ResolvedOptions {
   readonly readSize: number;
   readonly maxOpenFiles: number;
   readonly blocks: boolean;
+  /** Byte strings a line must contain to get past the first processor (see `prefilterOf`). */
+  readonly prefilter: readonly Buffer[] | undefined;
   readonly glob: boolean;
   readonly processors: readonly Processor[];
   readonly onError: ErrorPolicy;
@@ -183,6 +186,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     throw optionError(`tail(): encoding must be 'utf8', 'latin1' or 'ascii', not ${String(encoding)}`);
   }
   if (options.start !== undefined) checkStart(options.start);
+  const processors = checkProcessors(options.processors);
   const blocks = options.blocks === true;
   if (blocks && (encoding !== 'latin1' || overlong !== 'split' || (options.processors?.length ?? 0) > 0)) {
     throw optionError('tail(): blocks need latin1, overlong split and no processors');
@@ -202,8 +206,9 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     readSize: positiveInt('readSize', options.readSize, 256 * 1024),
     maxOpenFiles: positiveInt('maxOpenFiles', options.maxOpenFiles, DEFAULT_MAX_OPEN_FILES),
     blocks,
+    prefilter: prefilterOf(processors),
     glob: options.glob ?? true,
-    processors: checkProcessors(options.processors),
+    processors,
     onError: checkPolicy(options.onError),
     onProcessorError: options.onProcessorError,
     processorTimeout: positiveInt('processorTimeout', options.processorTimeout, 30_000),

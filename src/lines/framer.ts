@@ -32,6 +32,12 @@ export interface FramerOptions {
    * `overlong: 'split'`, and only for a consumer that is done with a batch before asking for the next.
    */
   readonly blocks?: boolean;
+  /**
+   * Lines that contain none of these byte strings are counted but not framed: the first processor
+   * (a `grep` of literals) would drop them (see `prefilterOf`). Lines longer than `maxLineBytes` are
+   * framed anyway, so that they are reported.
+   */
+  readonly prefilter?: readonly Buffer[];
 }
 
 /**
@@ -119,6 +125,10 @@ export class Framer {
     const last = chunk.lastIndexOf(delimiter);
     if (last < from) return from;
     if (this.opts.blocks && this.frameBlock(chunk, from, last, base, out)) return last + 1;
+    if (this.opts.prefilter) {
+      this.frameFiltered(chunk, from, last, base, out, this.opts.prefilter);
+      return last + 1;
+    }
     const encoding = this.opts.encoding;
     let pos = from;
     while (pos <= last) {
@@ -165,6 +175,48 @@ export class Framer {
     while (pos <= last) {
       const idx = chunk.indexOf(this.opts.delimiter, pos);
       this.complete(chunk, pos, idx, base + pos, base + idx + 1, out);
+      this.lineNumber++;
+      pos = idx + 1;
+    }
+  }
+
+  /**
+   * With a prefilter: the lines of chunk[from, last] holding one of `needles` are framed, and the last
+   * one; the others are only counted. Each needle is searched for natively across the whole range, so lines that cannot
+   * pass cost a delimiter search each, not a decode, a Line and a regular expression.
+   */
+  private frameFiltered(chunk: Buffer, from: number, last: number, base: number, out: Line[], needles: readonly Buffer[]): void {
+    const delimiter = this.opts.delimiter;
+    // Where each needle occurs next (-1: nowhere further), -2 until searched.
+    const next = needles.map(() => -2);
+    let pos = from;
+    while (pos <= last) {
+      let hit = -1;
+      for (let i = 0; i < needles.length; i++) {
+        if (next[i]! < pos && next[i] !== -1) next[i] = chunk.indexOf(needles[i]!, pos);
+        const at = next[i]!;
+        if (at !== -1 && at <= last && (hit === -1 || at < hit)) hit = at;
+      }
+      // The line holding the hit starts after the delimiter before it (a needle holds no delimiter).
+      // With no hit, the last line is framed all the same: the batch then ends where the read did, so a
+      // checkpoint advances over the lines skipped (they count as filtered out, hence delivered).
+      const before = hit !== -1 ? chunk.lastIndexOf(delimiter, hit) : last > pos ? chunk.lastIndexOf(delimiter, last - 1) : -1;
+      const start = Math.max(before + 1, pos);
+      this.countLines(chunk, pos, start, base, out);
+      const idx = hit === -1 ? last : chunk.indexOf(delimiter, hit);
+      this.complete(chunk, start, idx, base + start, base + idx + 1, out);
+      this.lineNumber++;
+      pos = idx + 1;
+    }
+  }
+
+  /** Counts the lines of chunk[from, to) (`to` starts a line), framing only those over `maxLineBytes`. */
+  private countLines(chunk: Buffer, from: number, to: number, base: number, out: Line[]): void {
+    const delimiter = this.opts.delimiter;
+    const max = this.opts.maxLineBytes;
+    for (let pos = from; pos < to; ) {
+      const idx = chunk.indexOf(delimiter, pos);
+      if (idx - pos > max) this.complete(chunk, pos, idx, base + pos, base + idx + 1, out);
       this.lineNumber++;
       pos = idx + 1;
     }

@@ -80,6 +80,7 @@ export class FileFollower implements Source {
         overlong: this.opts.overlong,
         encoding: this.opts.encoding,
         blocks: this.opts.blocks,
+        prefilter: this.opts.prefilter,
         onTooLong: (offset: number) =>
           this.report(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
       },

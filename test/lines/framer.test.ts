@@ -753,3 +753,43 @@ describe('Framer: block mode', () => {
     );
   });
 });
+
+describe('Framer: prefilter', () => {
+  it('frames every line holding a needle exactly as without it, counts the others, and frames over-long ones anyway', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('ERR', 'OK', 'E', 'RR', '\n', '\r\n', 'é', 'xxxxxxxxxx', 'WARN'), { maxLength: 80 }).map((parts) => Buffer.from(parts.join(''))),
+        fc.array(fc.nat(400), { maxLength: 6 }),
+        fc.constantFrom(8, 1 << 20),
+        (input, cuts, maxLineBytes) => {
+          const run = (prefilter?: Buffer[]) => {
+            const f = framer({ prefilter, maxLineBytes });
+            const out: Line[] = [];
+            for (const chunk of cutAt(input, cuts)) f.push(chunk, out);
+            f.flush(out);
+            return { lines: out, next: f.lineNumber };
+          };
+          const all = run();
+          const filtered = run([Buffer.from('ERR'), Buffer.from('WARN')]);
+          const wanted = (l: Line) => l.text.includes('ERR') || l.text.includes('WARN');
+          expect(records(filtered.lines.filter(wanted))).toEqual(records(all.lines.filter(wanted)));
+          expect(filtered.next).toBe(all.next);
+          // The last line is always framed: a checkpoint reaches the end of what was read.
+          expect(filtered.lines.at(-1)?.end).toBe(all.lines.at(-1)?.end);
+          // Whatever else it framed is a line it could not skip: a held one, or one over the limit.
+          for (const line of filtered.lines.filter((l) => !wanted(l))) expect(all.lines.some((a) => a.offset === line.offset)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('reports an over-long line even when it holds no needle', () => {
+    const seen: number[] = [];
+    const lines = frame(['short\n', 'x'.repeat(20) + '\nERR\n'], { prefilter: [Buffer.from('ERR')], maxLineBytes: 8, onTooLong: (at) => seen.push(at) });
+    expect(seen).toEqual([14, 22]);
+    // 'short' is framed as the last line of its read (so that a checkpoint gets past it); the rest is
+    // the over-long line in pieces and the line holding the needle.
+    expect(texts(lines)).toEqual(['short', 'xxxxxxxx', 'xxxxxxxx', 'xxxx', 'ERR']);
+    expect(lines.at(-1)!.lineNumber).toBe(3);
+  });
+});

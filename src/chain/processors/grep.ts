@@ -1,5 +1,6 @@
 import type { ProcessorObject } from '../types.js';
 import { compilePatterns } from './patterns.js';
+import { isLiteralPattern, KEEPS_ONLY_CONTAINING } from '../prefilter.js';
 
 /** Options of {@link grep}. */
 export interface GrepOptions {
@@ -21,11 +22,15 @@ export interface GrepOptions {
  */
 export function grep(patterns: ReadonlyArray<string | RegExp>, options: GrepOptions = {}): ProcessorObject {
   const regexps = compilePatterns(patterns, '--grep', { ignoreCase: options.ignoreCase === true });
+  // Literal patterns, matched with case: a line without any of them cannot match (files use that to
+  // skip such lines undecoded when grep comes first).
+  const literal = options.ignoreCase !== true && patterns.every(isLiteralPattern);
   return {
     name: 'grep',
     process(text) {
       for (const regexp of regexps) if (regexp.test(text)) return undefined;
       return null;
     },
+    ...(literal && { [KEEPS_ONLY_CONTAINING]: [...patterns] }),
   };
 }
