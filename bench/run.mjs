@@ -112,7 +112,7 @@ function judge(results, cfg) {
     const r = tg.median / gg.median;
     add('catch-up --grep within 2× of tail -n +1 | grep', r <= 2, `${fmt(tg.median)} s vs ${fmt(gg.median)} s = ${fmt(r)}×`);
   }
-  for (const form of ['tail() per line, 0 proc', 'tail().batches(), 0 proc']) {
+  for (const form of ['Framer alone (same chunks as split2)', 'tail() per line, 0 proc', 'tail().batches(), 0 proc']) {
     const f = byTool('7 library', form);
     for (const base of ['split2 (baseline)', 'readline (baseline)']) {
       const b = byTool('7 library', base);

@@ -2,6 +2,7 @@
 // as JSON, ms covering only the iteration (not Node's start-up nor the import).
 //   lines-pN   for await (const line of tail(file, { follow: false, start: { fromLine: 1 }, processors }))
 //   batches-pN the same through .batches()
+//   framer     the Framer alone on fs.createReadStream(file) chunks (no iterator, no chain)
 //   split2     fs.createReadStream(file).pipe(split2()) 'data' events
 //   readline   readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity }) 'line' events
 // pN: N synchronous processors (0, 1 or 3), each keeping every line.
@@ -37,6 +38,23 @@ if (mode.startsWith('lines-') || mode.startsWith('batches-')) {
       for (let i = 0; i < batch.length; i++) if (batch[i].text.length >= 0) lines++;
     }
   }
+  t1 = now();
+} else if (mode === 'framer') {
+  // The framer alone, fed the same 64 KiB chunks of the same read stream as split2: what framing costs
+  // without tail()'s iterator, files and chain.
+  const { Framer } = await import('../../dist/lines/framer.js');
+  const framer = new Framer({ source: file, delimiter: 10, maxLineBytes: 16 * 1024 * 1024, overlong: 'split', encoding: 'utf8' });
+  t0 = now();
+  const stream = createReadStream(file);
+  const out = [];
+  stream.on('data', (chunk) => {
+    framer.push(chunk, out);
+    for (let i = 0; i < out.length; i++) if (out[i].text.length >= 0) lines++;
+    out.length = 0;
+  });
+  await once(stream, 'end');
+  framer.flush(out);
+  lines += out.length;
   t1 = now();
 } else if (mode === 'split2') {
   const { default: split2 } = await import('split2');

@@ -12,6 +12,7 @@ export async function library({ cfg, lib, results, log, libLabel }) {
   const tools = [
     { id: REF, mode: 'split2' },
     { id: 'readline (baseline)', mode: 'readline' },
+    { id: 'Framer alone (same chunks as split2)', mode: 'framer' },
     { id: 'tail() per line, 0 proc', mode: 'lines-p0' },
     { id: 'tail().batches(), 0 proc', mode: 'batches-p0' },
     { id: 'tail() per line, 1 proc', mode: 'lines-p1' },
