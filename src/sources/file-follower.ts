@@ -10,11 +10,10 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Origin } from '../checkpoint/ledger.js';
 import type { DirWatch, HintEvent } from './dir-watch.js';
 import type { Source, SourceHost } from './source.js';
+import { Retiring } from './retiring.js';
 
 /** A re-check this long after the last read that returned bytes catches writes no event announced. */
 const TRAILING_RECHECK_MS = 60;
-/** How often a rotated or deleted file still being drained is looked at. */
-const RETIRING_CHECK_MS = 100;
 
 /**
  * Follows one path. It holds one {@link Generation} for the file now at the path and, after a rotation
@@ -31,7 +30,7 @@ export class FileFollower implements Source {
   /** What every generation of this name shares: framing, read size, the open-file cap. */
   private readonly context: GenerationContext;
   private current: Generation | undefined;
-  private retiring: Generation[] = [];
+  private readonly retiring: Retiring;
   /** Lines produced outside a read (partial lines flushed when a file is closed or truncated). */
   private out: Line[] = [];
   private dirty = false;
@@ -48,7 +47,6 @@ export class FileFollower implements Source {
   private targetPath: string | undefined;
   private unsubscribeTarget: (() => void) | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
-  private retireTimer: NodeJS.Timeout | undefined;
   private readBytesThisPass = false;
   private givenUp = false;
   failure: NodeJS.ErrnoException | undefined;
@@ -72,6 +70,7 @@ export class FileFollower implements Source {
     this.watch = watch;
     this.start0 = start;
     this.discovered = discovered;
+    this.retiring = new Retiring(opts.rotateWait, () => this.hint());
     this.context = {
       framing: {
         source: this.name,
@@ -102,12 +101,12 @@ export class FileFollower implements Source {
 
   get catchingUp(): boolean {
     const gen = this.current;
-    return gen !== undefined && !gen.atEof && gen.offset < gen.initialSize && this.retiring.length === 0;
+    return gen !== undefined && !gen.atEof && gen.offset < gen.initialSize && this.retiring.size === 0;
   }
 
   get bufferedBytes(): number {
     let n = this.current?.framer.bufferedBytes ?? 0;
-    for (const gen of this.retiring) n += gen.framer.bufferedBytes;
+    for (const gen of this.retiring.files) n += gen.framer.bufferedBytes;
     return n;
   }
 
@@ -135,7 +134,7 @@ export class FileFollower implements Source {
     // Until its first line is delivered, a file resumes where this run began reading it: a crash
     // before then must not make the next run start at its last 10 lines and skip the rest.
     const gen = this.current;
-    if (gen && this.retiring.length === 0) this.host.resumer?.started(gen.origin, { offset: gen.offset, line: gen.framer.lineNumber });
+    if (gen && this.retiring.size === 0) this.host.resumer?.started(gen.origin, { offset: gen.offset, line: gen.framer.lineNumber });
   }
 
   /**
@@ -163,7 +162,7 @@ export class FileFollower implements Source {
    */
   poll(): void {
     if (this.opts.follow === false || this.closed || this.finished || this.dirty || this.draining) return;
-    if (this.retiring.length > 0 || this.looksChanged()) this.hint();
+    if (this.retiring.size > 0 || this.looksChanged()) this.hint();
   }
 
   private looksChanged(): boolean {
@@ -200,7 +199,7 @@ export class FileFollower implements Source {
     this.origin = undefined;
     if (flushed) return flushed;
     const lines: Line[] = [];
-    for (const gen of [...this.retiring, this.current]) {
+    for (const gen of [...this.retiring.files, this.current]) {
       if (gen === undefined) continue;
       let n: number;
       try {
@@ -230,8 +229,8 @@ export class FileFollower implements Source {
     if (this.opts.follow === false || this.stopping) {
       await this.finish(lines);
     } else {
-      await this.closeQuietRetiring(lines);
-      const released = this.retiring.length === 0 && !this.current;
+      await this.retiring.releaseQuiet((gen) => this.release(gen, lines));
+      const released = this.retiring.size === 0 && !this.current;
       // Nothing left to read and nothing to wait for: given up, a glob's file gone, or (by descriptor) its file lost.
       const over = this.givenUp || this.opts.follow === 'descriptor' || (this.discovered && this.reported === 'gone');
       if (released && over) this.finished = true;
@@ -246,9 +245,7 @@ export class FileFollower implements Source {
     this.unsubscribe?.();
     this.unsubscribeTarget?.();
     clearTimeout(this.recheckTimer);
-    clearInterval(this.retireTimer);
-    const gens = [...this.retiring, this.current];
-    this.retiring = [];
+    const gens = [...this.retiring.takeAll(), this.current];
     this.current = undefined;
     await Promise.allSettled(gens.map((gen) => gen?.dispose()));
   }
@@ -310,7 +307,7 @@ export class FileFollower implements Source {
     })).catch(() => undefined);
     if (!old) return;
     if (this.closed) return void (await old.dispose());
-    this.retire(old);
+    this.retiring.add(old);
     this.draining = true;
   }
 
@@ -351,7 +348,7 @@ export class FileFollower implements Source {
         this.report(links === 0 ? notices.deleted(this.name) : notices.inaccessible(this.name, statError!));
         this.reported = 'gone';
       }
-      this.retire(old);
+      this.retiring.add(old);
     }
     if (!st) return;
     if (!st.isFile()) {
@@ -379,32 +376,6 @@ export class FileFollower implements Source {
     await gen.restart(this.out);
   }
 
-  private retire(gen: Generation): void {
-    // Its name leads elsewhere now: it is never closed to make room, or it could not be found again.
-    gen.pinned = true;
-    this.retiring.push(gen);
-    // Quiet time counts from the later of its last growth and now: a writer that was idle before the
-    // rotation still gets the whole grace period to write its last lines to the old file.
-    gen.lastGrowth = Date.now();
-    this.retireTimer ??= setInterval(() => this.hint(), Math.max(Math.min(RETIRING_CHECK_MS, this.opts.rotateWait), 10));
-  }
-
-  /** Closes old files that have been quiet for `rotateWait`, emitting their held partial lines. */
-  private async closeQuietRetiring(out: Line[]): Promise<void> {
-    if (this.retiring.length === 0) return;
-    const now = Date.now();
-    const keep: Generation[] = [];
-    for (const gen of this.retiring) {
-      if (gen.atEof && now - gen.lastGrowth >= this.opts.rotateWait) await this.release(gen, out);
-      else keep.push(gen);
-    }
-    this.retiring = keep;
-    if (keep.length === 0) {
-      clearInterval(this.retireTimer);
-      this.retireTimer = undefined;
-    }
-  }
-
   /**
    * A read failed (EIO, ESTALE on NFS…): report it and let go of that file; a name followed by name is
    * looked up again, so a file that comes back is read anew. Lines already read are kept.
@@ -416,7 +387,7 @@ export class FileFollower implements Source {
       this.reported = 'gone';
       if (this.opts.follow !== 'name') this.failure = error;
     } else {
-      this.retiring = this.retiring.filter((g) => g !== gen);
+      this.retiring.remove(gen);
     }
     await this.release(gen, out);
   }
@@ -439,11 +410,9 @@ export class FileFollower implements Source {
 
   /** No follow, or stopped: emit the held lines, release the files, and end. */
   private async finish(out: Line[]): Promise<void> {
-    const gens = [...this.retiring, this.current];
-    this.retiring = [];
+    const gens = [...this.retiring.takeAll(), this.current];
     this.current = undefined;
     for (const gen of gens) if (gen) await this.release(gen, out);
-    clearInterval(this.retireTimer);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.unsubscribeTarget?.();
