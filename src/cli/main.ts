@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { TailInput, TailStream } from '../tail.js';
 import { DEFAULT_FILE_START, type EngineOptions } from '../options.js';
 import { notices, type Notice } from '../notices.js';
@@ -14,6 +14,7 @@ import { PluginError } from '../chain/plugins.js';
 import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
 import { canCopy, FileCopy } from './copy.js';
+import { StdoutWriter } from './stdout.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -103,8 +104,8 @@ class Run {
   /** Set when the run must end early: a signal, or the reader of stdout went away. */
   private exitOverride: number | undefined;
   private failed = false;
-  /** Ends the wait for a write to be taken when the run is interrupted (a reader that never reads). */
-  private wake: (() => void) | undefined;
+  /** Where output goes; stopped when the run is interrupted (a reader that never reads). */
+  private readonly out: StdoutWriter;
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
   private readonly onSigterm = () => this.interrupt(EXIT.sigterm);
   private readonly onStdoutError = (error: NodeJS.ErrnoException) => {
@@ -120,6 +121,7 @@ class Run {
     const inputs = options.files.length === 0 ? ['-'] : options.files;
     const headers = options.headers === 'always' || (options.headers === 'auto' && (inputs.length > 1 || inputs.some(isGlob)));
     this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output, encoding: this.encoding() });
+    this.out = new StdoutWriter(io.stdout);
   }
 
   /** Raw output without processors passes bytes through (latin1); processors and JSON need real text. */
@@ -183,8 +185,8 @@ class Run {
       for await (const batch of stream.batches()) {
         opened++;
         // In block mode the parts may be views of the read buffer: written through before the next read.
-        if (this.blocks()) await this.writeBlock(this.writer.renderParts(batch));
-        else await this.write(this.writer.render(batch));
+        if (this.blocks()) await this.out.writeThrough(this.writer.renderParts(batch));
+        else await this.out.write(this.writer.render(batch));
         // Written: with --state-file, these lines are delivered (a signal during the write leaves them out).
         if (this.exitOverride === undefined) stream.commit();
       }
@@ -200,7 +202,7 @@ class Run {
     }
     // An empty file still gets its header, as in GNU tail.
     if (opened === 0 && !failedHere && this.exitOverride === undefined && !Array.isArray(input) && !isGlob(input)) {
-      await this.write(this.writer.header(input));
+      await this.out.write(this.writer.header(input));
     }
   }
 
@@ -216,13 +218,13 @@ class Run {
     // whose first read fails gets none.
     let headed = false;
     const header = async () => {
-      if (!headed) await this.write(this.writer.header(input));
+      if (!headed) await this.out.write(this.writer.header(input));
       headed = true;
     };
     try {
       await file.copyTo(async (block) => {
         await header();
-        return this.writeBlock(block);
+        return this.out.writeThrough([block]);
       });
     } catch (error) {
       this.notice(notices.readError(input, error as NodeJS.ErrnoException));
@@ -230,30 +232,6 @@ class Run {
       return;
     }
     await header();
-  }
-
-  /**
-   * Writes a block whose buffer the copy reads into next: resolves to true once the stream is done with
-   * it (its callback ran), to false when the run must stop. One block at a time: stdout never queues more.
-   */
-  private writeBlock(block: Buffer | readonly Buffer[]): Promise<boolean> {
-    const parts = Array.isArray(block) ? block : [block as Buffer];
-    if (this.exitOverride !== undefined) return Promise.resolve(false);
-    if (parts.length === 0) return Promise.resolve(true);
-    const stdout = this.io.stdout;
-    // A Transform passes the chunk itself on to its reader, who may not have read it yet.
-    const own = (part: Buffer) => (stdout instanceof Transform ? Buffer.from(part) : part);
-    return new Promise((resolve) => {
-      this.wake = () => resolve(false);
-      // Several parts go out in one system call (writev); the last one's callback comes after them all.
-      stdout.cork();
-      for (let i = 0; i < parts.length - 1; i++) stdout.write(own(parts[i]!));
-      stdout.write(own(parts[parts.length - 1]!), (error) => {
-        this.wake = undefined;
-        resolve(!error && this.exitOverride === undefined);
-      });
-      stdout.uncork();
-    });
   }
 
   private tailOptions(names: readonly string[]): EngineOptions {
@@ -277,24 +255,6 @@ class Run {
       ...(o.maxLineBytes !== undefined && { maxLineBytes: o.maxLineBytes }),
       ...(o.stateFile !== undefined && { checkpoint: o.stateFile }),
     };
-  }
-
-  private async write(buf: Buffer): Promise<void> {
-    if (buf.length === 0 || this.exitOverride !== undefined) return;
-    if (this.io.stdout.write(buf)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.wake = undefined;
-        this.io.stdout.off('drain', done);
-        this.io.stdout.off('close', done);
-        this.io.stdout.off('error', done);
-        resolve();
-      };
-      this.wake = done;
-      this.io.stdout.on('drain', done);
-      this.io.stdout.on('close', done);
-      this.io.stdout.on('error', done);
-    });
   }
 
   private notice(notice: Notice): void {
@@ -321,7 +281,7 @@ class Run {
 
   private interrupt(status: number): void {
     this.exitOverride ??= status;
-    this.wake?.();
+    this.out.stop();
     void this.stream?.close();
   }
 
