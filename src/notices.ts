@@ -88,6 +88,14 @@ export const notices = {
   }),
 };
 
+/**
+ * True for a file that could be opened but not read (a directory, an I/O error): GNU tail prints such
+ * a file's header before the error, unlike one that could not be opened at all. @internal
+ */
+export function isReadFailure(notice: Notice): boolean {
+  return notice.type === 'error' && notice.message.startsWith('error reading ');
+}
+
 const ERRNO_TEXT: Record<string, string> = {
   ENOENT: 'No such file or directory',
   EACCES: 'Permission denied',

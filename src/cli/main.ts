@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { TailInput, TailStream } from '../tail.js';
 import { DEFAULT_FILE_START, type EngineOptions } from '../options.js';
-import { notices, type Notice } from '../notices.js';
+import { isReadFailure, notices, type Notice } from '../notices.js';
 import { TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
 import { parseArgs, type CliOptions } from './args.js';
@@ -169,6 +169,8 @@ class Run {
     const sources: TailInput = names.map((name) => (name === '-' ? { name: '-', stream: this.io.stdin } : name));
     let opened = 0;
     let failedHere = false;
+    // One file of a no-follow run: headers (also of empty and unreadable files) follow GNU's.
+    const single = !Array.isArray(input) && !isGlob(input);
     // Loaded on first use: a command that only copies files starts without the line engine.
     const { openTail } = await import('../tail.js');
     if (this.exitOverride !== undefined) return;
@@ -176,6 +178,8 @@ class Run {
       ...this.tailOptions(names),
       onNotice: (notice) => {
         if (notice.type === 'error') failedHere = true;
+        // A file opened but unreadable (a directory) gets its header first, as in GNU tail.
+        if (single && opened === 0 && isReadFailure(notice)) void this.out.write(this.writer.header(notice.source));
         this.notice(notice);
       },
     });
@@ -201,7 +205,7 @@ class Run {
       await stream.close().catch((error: unknown) => this.io.stderr.write(`tail-async: ${String(error)}\n`));
     }
     // An empty file still gets its header, as in GNU tail.
-    if (opened === 0 && !failedHere && this.exitOverride === undefined && !Array.isArray(input) && !isGlob(input)) {
+    if (opened === 0 && !failedHere && this.exitOverride === undefined && single) {
       await this.out.write(this.writer.header(input));
     }
   }
@@ -214,8 +218,8 @@ class Run {
   private async copy(input: string): Promise<void> {
     await using file = await FileCopy.open(input, this.options.start ?? DEFAULT_FILE_START, this.options.zero ? 0 : 0x0a);
     if (!file) return this.pump(input);
-    // The header comes with the first bytes, or at the end for an empty selection, as in pump(): a file
-    // whose first read fails gets none.
+    // The header comes with the first bytes, or at the end for an empty selection, or before the error
+    // when the file cannot be read, as in pump() and GNU tail.
     let headed = false;
     const header = async () => {
       if (!headed) await this.out.write(this.writer.header(input));
@@ -227,6 +231,7 @@ class Run {
         return this.out.writeThrough([block]);
       });
     } catch (error) {
+      await header();
       this.notice(notices.readError(input, error as NodeJS.ErrnoException));
       this.failed = true;
       return;

@@ -200,6 +200,7 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'tail-async-gnu-'));
   for (const [name, make] of Object.entries(CORPUS)) writeFileSync(file(name), make());
   for (const [name, content] of Object.entries(STDIN)) writeFileSync(stdinFile(name), content);
+  mkdirSync(file(DIRECTORY));
   startGnuBatch();
 });
 
@@ -340,6 +341,30 @@ describe.each(Object.entries(FILE_SETS))('%s', (_title, names) => {
     const missing = names.filter((n) => !(n in CORPUS)).map(file);
     expect(actual.status).toBe(missing.length > 0 ? 1 : 0);
     expect(actual.stderr).toBe(missing.map((m) => `tail-async: cannot open '${m}' for reading: No such file or directory\n`).join(''));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// A directory among the files: opened, not readable; GNU prints its header, then the error
+// ---------------------------------------------------------------------------------------------------------
+
+/** A directory in the corpus directory, made before GNU runs. */
+const DIRECTORY = 'a-directory';
+
+describe('a directory among the files', () => {
+  // Not `-c` nor `-n +N` with files after the directory: GNU 9.1 then stops at the directory and skips
+  // them; tail-async reads them (README, Messages and exit status).
+  const sets: ReadonlyArray<readonly [readonly string[], readonly string[]]> = [
+    [['-n', '2'], [DIRECTORY, 'lines-eol']],
+    [['-n', '2'], ['lines-eol', DIRECTORY]],
+    [['-q', '-n', '1'], [DIRECTORY, 'crlf']],
+    [['-v'], [DIRECTORY]],
+    [['-n', '+1'], ['utf8', DIRECTORY]],
+  ];
+  const rows = sets.map(([args, names]) => [`${label(args)} ${names.join(' ')}`, register({ options: args, files: names })] as const);
+  it.each(rows)('tail %s', async (_label, id) => {
+    const actual = await check(id);
+    expect(actual.status).toBe(1);
   });
 });
 
