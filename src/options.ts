@@ -188,7 +188,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
   if (options.start !== undefined) checkStart(options.start);
   const processors = checkProcessors(options.processors);
   const blocks = options.blocks === true;
-  if (blocks && (encoding !== 'latin1' || overlong !== 'split' || (options.processors?.length ?? 0) > 0)) {
+  if (blocks && (encoding !== 'latin1' || overlong !== 'split' || processors.length > 0)) {
     throw optionError('tail(): blocks need latin1, overlong split and no processors');
   }
   const onNotice = options.onNotice;

@@ -4,7 +4,6 @@ import type { Line } from '../lines/line.js';
 import { Framer, type FramerOptions } from '../lines/framer.js';
 import type { Origin } from '../checkpoint/ledger.js';
 import { HEAD_BYTES } from '../checkpoint/fingerprint.js';
-import { readAt } from './read-at.js';
 import type { HandlePool, Parkable } from './handle-pool.js';
 import { openByIdentity } from './find-file.js';
 
@@ -33,7 +32,6 @@ export class Generation implements Parkable {
   /** Path the file was opened at, or found at when it was parked: where it is looked for again. */
   private where: string;
   private readonly context: GenerationContext;
-  private readonly pool: HandlePool | undefined;
   /** Uses of the handle under way: it is not parked meanwhile. */
   private uses = 0;
   /** Never parked (an old file being drained after a rotation: its name no longer leads to it). */
@@ -41,14 +39,12 @@ export class Generation implements Parkable {
   private disposed = false;
   /** Parked and then not found again. */
   lost = false;
-  private readonly framing: FramingOptions;
   /** First bytes of the file as read so far (up to 1 KiB). */
   private head: Buffer;
   private lastSize: number;
   /** Smallest next read: grows while reads come back full (a writer ahead), else {@link MIN_READ}. */
   private readAhead = MIN_READ;
   private lastMtimeMs: number;
-  private readonly readSize: number;
   /** When the file last gave bytes (ms since epoch), or when it was opened. */
   lastGrowth: number;
   /** True once a read found nothing more. */
@@ -60,8 +56,6 @@ export class Generation implements Parkable {
     this.handle = handle;
     this.where = path;
     this.context = context;
-    this.pool = context.pool;
-    this.framing = context.framing;
     this.dev = st.dev;
     this.ino = st.ino;
     this.head = head;
@@ -69,7 +63,6 @@ export class Generation implements Parkable {
     this.lastMtimeMs = st.mtimeMs;
     this.initialSize = st.size;
     this.framer = framer;
-    this.readSize = context.readSize;
     this.lastGrowth = Date.now();
     this.origin = { source: context.framing.source, dev: st.dev, ino: st.ino, use: (fn) => this.use(fn) };
   }
@@ -98,7 +91,7 @@ export class Generation implements Parkable {
       const at = place ? await place(handle, st) : { offset: 0, skipLines: 0, firstLineNumber: 1 };
       // Read from the start, the fingerprint is made of the bytes the framer reads; started further on,
       // it is taken now, and the first read after it checks that the file did not change in between.
-      const head = at.offset === 0 ? Buffer.alloc(0) : await readHead(handle, Math.min(st.size, HEAD_BYTES));
+      const head = at.offset === 0 ? Buffer.alloc(0) : readHead(handle, Math.min(st.size, HEAD_BYTES));
       const framer = new Framer({ ...context.framing, startOffset: at.offset, skipLines: at.skipLines, firstLineNumber: at.firstLineNumber });
       const gen = new Generation(handle, path, st, head, context, framer);
       pool?.opened(gen);
@@ -135,7 +128,7 @@ export class Generation implements Parkable {
     this.uses++;
     try {
       const handle = this.handle ?? (await this.reopen());
-      this.pool?.touch(this);
+      this.context.pool?.touch(this);
       return await fn(handle);
     } finally {
       this.uses--;
@@ -143,12 +136,12 @@ export class Generation implements Parkable {
   }
 
   private async reopen(): Promise<FileHandle> {
-    if (this.disposed) throw errno('EBADF', `'${this.framing.source}' is closed`);
-    if (this.lost) throw errno('ENOENT', `'${this.framing.source}' is gone`);
-    await this.pool?.reserve();
-    const found = await openByIdentity([this.where, this.framing.source], this.dev, this.ino).catch(() => undefined);
+    if (this.disposed) throw errno('EBADF', `'${this.context.framing.source}' is closed`);
+    if (this.lost) throw errno('ENOENT', `'${this.context.framing.source}' is gone`);
+    await this.context.pool?.reserve();
+    const found = await openByIdentity([this.where, this.context.framing.source], this.dev, this.ino).catch(() => undefined);
     if (!found || this.disposed) {
-      this.pool?.cancel();
+      this.context.pool?.cancel();
       await found?.handle.close().catch(() => {});
       if (!found && !this.disposed) {
         this.lost = true;
@@ -158,7 +151,7 @@ export class Generation implements Parkable {
     }
     this.where = found.path;
     this.handle = found.handle;
-    this.pool?.opened(this);
+    this.context.pool?.opened(this);
     return found.handle;
   }
 
@@ -191,7 +184,7 @@ export class Generation implements Parkable {
 
   private async readWith(handle: FileHandle, out: Line[]): Promise<number> {
     const offset = this.framer.position;
-    const size = Math.min(Math.max(this.lastSize - offset, this.readAhead), this.readSize);
+    const size = Math.min(Math.max(this.lastSize - offset, this.readAhead), this.context.readSize);
     const buf = this.context.readBuffer?.(size) ?? Buffer.allocUnsafe(size);
     const { bytesRead } = await handle.read(buf, 0, size, offset);
     if (bytesRead === 0) {
@@ -204,7 +197,7 @@ export class Generation implements Parkable {
     this.lastGrowth = Date.now();
     if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
     // A read that filled its buffer found a writer ahead of us: read more at once next time.
-    this.readAhead = bytesRead === size ? Math.min(size * 2, this.readSize) : MIN_READ;
+    this.readAhead = bytesRead === size ? Math.min(size * 2, this.context.readSize) : MIN_READ;
     this.framer.push(chunk, out);
     return bytesRead;
   }
@@ -221,7 +214,7 @@ export class Generation implements Parkable {
     if (offset < head.length) {
       const overlap = Math.min(head.length - offset, chunk.length);
       if (!chunk.subarray(0, overlap).equals(head.subarray(offset, offset + overlap))) return false;
-    } else if (head.length > 0 && !readHeadSync(handle, head.length).equals(head)) {
+    } else if (head.length > 0 && !readHead(handle, head.length).equals(head)) {
       return false;
     }
     if (offset <= head.length && head.length < HEAD_BYTES) {
@@ -245,7 +238,7 @@ export class Generation implements Parkable {
       this.lastSize = st.size;
       this.lastMtimeMs = st.mtimeMs;
       if (!changed || this.head.length === 0) return false;
-      const now = await readHead(handle, this.head.length);
+      const now = readHead(handle, this.head.length);
       return !now.equals(this.head);
     }).catch((error: unknown) => {
       if (this.lost) return false;
@@ -259,7 +252,7 @@ export class Generation implements Parkable {
    */
   async restart(out: Line[]): Promise<void> {
     this.framer.flush(out);
-    this.framer = new Framer(this.framing);
+    this.framer = new Framer(this.context.framing);
     const st = await this.stat();
     this.lastSize = st.size;
     this.lastMtimeMs = st.mtimeMs;
@@ -318,7 +311,7 @@ export class Generation implements Parkable {
     this.disposed = true;
     const handle = this.handle;
     this.handle = undefined;
-    this.pool?.closed(this);
+    this.context.pool?.closed(this);
     await handle?.close();
   }
 }
@@ -342,7 +335,11 @@ export interface GenerationContext {
   readonly readBuffer?: (size: number) => Buffer;
 }
 
-function readHeadSync(handle: FileHandle, length: number): Buffer {
+/**
+ * The first `length` bytes of the file (fewer if it is shorter). Synchronous: at most 1 KiB, from the
+ * page cache, like the safety poll's `fstat`; a thread-pool round trip would add to every line's latency.
+ */
+function readHead(handle: FileHandle, length: number): Buffer {
   const buf = Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {
@@ -351,11 +348,6 @@ function readHeadSync(handle: FileHandle, length: number): Buffer {
     done += n;
   }
   return buf.subarray(0, done);
-}
-
-async function readHead(handle: FileHandle, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  return buf.subarray(0, await readAt(handle, buf, length, 0));
 }
 
 /** Where the file open as `fd` is now (Linux), so a parked file is looked for where it really is. */

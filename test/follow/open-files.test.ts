@@ -2,7 +2,7 @@ import { appendFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tail, type Notice } from '../../src/index.js';
+import { tail, type Notice, type TailOptions } from '../../src/index.js';
 import { fdsUnder, tempDir } from '../helpers/fs.js';
 import { collect, waitFor } from '../helpers/wait.js';
 import { prng } from '../helpers/random.js';
@@ -27,6 +27,23 @@ function fdMeter(dir: string): { sample: () => number; readonly max: number } {
       return max;
     },
   };
+}
+
+/**
+ * a.log and b.log followed with room for one open file: once b (opened last) is the only one open,
+ * a is closed (parked). Returns with a parked.
+ */
+async function aParked(options: TailOptions) {
+  const dir = await tempDir();
+  const a = path.join(dir, 'a.log');
+  const b = path.join(dir, 'b.log');
+  writeFileSync(a, 'a1\n');
+  writeFileSync(b, 'b1\n');
+  const stream = tail([a, b], { start: { lines: 0 }, maxOpenFiles: 1, ...options });
+  await stream.open();
+  const out = collect(stream);
+  await waitFor(() => fdsUnder(dir).length === 1 && fdsUnder(dir)[0] === b, 'only b.log open');
+  return { a, out };
 }
 
 describe('open-file cap', () => {
@@ -95,17 +112,8 @@ describe('open-file cap', () => {
   }, 30_000);
 
   it('finds a closed file again after it was rotated by rename, and reads its rest before the new file', async () => {
-    const dir = await tempDir();
-    const a = path.join(dir, 'a.log');
-    const b = path.join(dir, 'b.log');
-    writeFileSync(a, 'a1\n');
-    writeFileSync(b, 'b1\n');
-    const stream = tail([a, b], { start: { lines: 0 }, maxOpenFiles: 1, rotateWait: 200 });
-    await stream.open();
-    const out = collect(stream);
+    const { a, out } = await aParked({ rotateWait: 200 });
     try {
-      // b was opened last: a is closed (parked) now.
-      await waitFor(() => fdsUnder(dir).length === 1 && fdsUnder(dir)[0] === b, 'only b.log open');
       // All at once, before the follower can look: the rest of a goes to the renamed file.
       renameSync(a, `${a}.1`);
       appendFileSync(`${a}.1`, 'a2 after rename\n');
@@ -118,17 +126,9 @@ describe('open-file cap', () => {
   });
 
   it('reports a closed file deleted with unread lines, and follows the name again when it comes back', async () => {
-    const dir = await tempDir();
-    const a = path.join(dir, 'a.log');
-    const b = path.join(dir, 'b.log');
-    writeFileSync(a, 'a1\n');
-    writeFileSync(b, 'b1\n');
     const notices: Notice[] = [];
-    const stream = tail([a, b], { start: { lines: 0 }, maxOpenFiles: 1, rotateWait: 50, onNotice: (n) => notices.push(n) });
-    await stream.open();
-    const out = collect(stream);
+    const { a, out } = await aParked({ rotateWait: 50, onNotice: (n) => notices.push(n) });
     try {
-      await waitFor(() => fdsUnder(dir).length === 1 && fdsUnder(dir)[0] === b, 'only b.log open');
       appendFileSync(a, 'written, then deleted before anyone looked\n');
       unlinkSync(a);
       await waitFor(() => notices.some((n) => n.message.includes('closed while idle')), 'the loss to be reported');
