@@ -7,7 +7,7 @@ import { ErrorReporter } from './chain/report.js';
 import { Ledger } from './checkpoint/ledger.js';
 import { DeliveryTracker } from './checkpoint/tracker.js';
 import type { Notice } from './notices.js';
-import type { TailStream } from './tail.js';
+import type { TailStream } from './tail-stream.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
-import { readAt } from '../sources/read-at.js';
+import { fdReader, readAt } from '../sources/read-at.js';
+import { HEAD_BYTES } from '../sources/head.js';
 
-/** Bytes of a file's start that identify its content (also the follower's "rewritten in place" check). */
-export const HEAD_BYTES = 1024;
 /** Bytes just before the offset that must still be there to resume at it. */
 export const TAIL_BYTES = 64;
 
@@ -15,15 +13,15 @@ export interface Fingerprint {
   readonly tailHash: string;
 }
 
-/** Fingerprints `handle` for resuming at `offset`: its first bytes (up to 1 KiB) and the 64 before `offset`. @internal */
-export async function fingerprint(handle: FileHandle, offset: number, size: number): Promise<Fingerprint> {
+/** Fingerprints the file open as `fd` for resuming at `offset`: its first bytes (up to 1 KiB) and the 64 before `offset`. @internal */
+export async function fingerprint(fd: number, offset: number, size: number): Promise<Fingerprint> {
   const headLength = Math.min(size, HEAD_BYTES);
   const tailLength = Math.min(offset, TAIL_BYTES);
   return {
     headLength,
-    headHash: await hashRange(handle, 0, headLength),
+    headHash: await hashRange(fd, 0, headLength),
     tailLength,
-    tailHash: await hashRange(handle, offset - tailLength, tailLength),
+    tailHash: await hashRange(fd, offset - tailLength, tailLength),
   };
 }
 
@@ -32,14 +30,14 @@ export async function fingerprint(handle: FileHandle, offset: number, size: numb
  * recorded, so a file that was small then works) and the same bytes before the offset.
  * @internal
  */
-export async function stillMatches(handle: FileHandle, size: number, offset: number, print: Fingerprint): Promise<boolean> {
+export async function stillMatches(fd: number, size: number, offset: number, print: Fingerprint): Promise<boolean> {
   if (size < offset || size < print.headLength) return false;
-  if ((await hashRange(handle, 0, print.headLength)) !== print.headHash) return false;
-  return (await hashRange(handle, offset - print.tailLength, print.tailLength)) === print.tailHash;
+  if ((await hashRange(fd, 0, print.headLength)) !== print.headHash) return false;
+  return (await hashRange(fd, offset - print.tailLength, print.tailLength)) === print.tailHash;
 }
 
-async function hashRange(handle: FileHandle, start: number, length: number): Promise<string> {
+async function hashRange(fd: number, start: number, length: number): Promise<string> {
   const buf = Buffer.alloc(length);
-  const done = await readAt(handle, buf, length, start);
+  const done = await readAt(fdReader(fd), buf, length, start);
   return createHash('sha1').update(buf.subarray(0, done)).digest('hex').slice(0, 16);
 }

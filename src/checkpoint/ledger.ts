@@ -1,29 +1,11 @@
-import { stat, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { closeSync, fstatSync, type Stats } from 'node:fs';
 import { openByIdentity } from '../sources/find-file.js';
+import type { Origin, ResumePoint, Resumer } from '../sources/resume.js';
 import type { CheckpointEntry } from './state.js';
 import { fingerprint, stillMatches } from './fingerprint.js';
 import { loadCheckpoint, saveCheckpoint } from './store.js';
 import type { TailError } from '../errors.js';
-
-/**
- * The file a delivered line was read from: its name, its identity, and a way to read it through the
- * handle the lines came from (opened again if it was closed while idle). One object per opened file.
- * @internal
- */
-export interface Origin {
-  readonly source: string;
-  readonly dev: number;
-  readonly ino: number;
-  use<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T>;
-}
-
-/** Where to resume a file. @internal */
-export interface ResumePoint {
-  readonly offset: number;
-  /** Number of the next line. */
-  readonly line: number;
-}
 
 /** Entries of files not seen for this long are dropped from the state file. */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -36,7 +18,7 @@ const REFRESH_MS = 24 * 3600 * 1000;
  * I resume this file?" only when the file's identity and fingerprints still match.
  * @internal
  */
-export class Ledger {
+export class Ledger implements Resumer {
   private readonly file: string;
   private entries: Map<string, CheckpointEntry>;
   /** Delivered positions not yet saved, by path. */
@@ -73,12 +55,12 @@ export class Ledger {
    * `'start'` when the name has an entry that no longer matches (truncated or replaced while stopped);
    * undefined when nothing is known of it.
    */
-  async resumeAt(name: string, handle: FileHandle, st: Stats): Promise<ResumePoint | 'start' | undefined> {
+  async resumeAt(name: string, fd: number, st: Stats): Promise<ResumePoint | 'start' | undefined> {
     const own = this.entries.get(name);
     const candidates = [own, ...[...this.entries.values()].filter((e) => e !== own && e.dev === st.dev && e.ino === st.ino)];
     for (const entry of candidates) {
       if (!entry || entry.dev !== st.dev || entry.ino !== st.ino) continue;
-      if (await stillMatches(handle, st.size, entry.offset, entry)) return { offset: entry.offset, line: entry.line };
+      if (await stillMatches(fd, st.size, entry.offset, entry)) return { offset: entry.offset, line: entry.line };
     }
     return own ? 'start' : undefined;
   }
@@ -90,13 +72,13 @@ export class Ledger {
   async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined> {
     const entry = this.entries.get(name);
     if (!entry || (current && current.dev === entry.dev && current.ino === entry.ino)) return undefined;
-    const found = await openByIdentity([name], entry.dev, entry.ino);
+    const found = openByIdentity([name], entry.dev, entry.ino);
     if (!found) return undefined;
     try {
-      const st = await found.handle.stat();
-      if (await stillMatches(found.handle, st.size, entry.offset, entry)) return { path: found.path, point: { offset: entry.offset, line: entry.line } };
+      const st = fstatSync(found.fd);
+      if (await stillMatches(found.fd, st.size, entry.offset, entry)) return { path: found.path, point: { offset: entry.offset, line: entry.line } };
     } finally {
-      await found.handle.close();
+      closeSync(found.fd);
     }
     return undefined;
   }
@@ -149,7 +131,7 @@ export class Ledger {
   /** Turns a delivered position into an entry, fingerprinting the file through the handle it was read with. */
   private async fix(name: string, origin: Origin, point: ResumePoint): Promise<void> {
     try {
-      const print = await origin.use(async (handle) => fingerprint(handle, point.offset, (await handle.stat()).size));
+      const print = await origin.use(async (fd) => fingerprint(fd, point.offset, fstatSync(fd).size));
       this.entries.set(name, { path: name, dev: origin.dev, ino: origin.ino, offset: point.offset, line: point.line, ...print, seen: Date.now() });
       this.changed = true;
     } catch {

@@ -1,5 +1,6 @@
 import type { Line } from '../lines/line.js';
-import type { Ledger, Origin, ResumePoint } from './ledger.js';
+import type { Ledger } from './ledger.js';
+import type { Origin, ResumePoint } from '../sources/resume.js';
 
 /** How often delivered positions are saved at most, in ms. */
 const SAVE_EVERY_MS = 1000;

@@ -3,6 +3,7 @@ import type { StartPosition } from '../options.js';
 import type { Processor } from '../chain/types.js';
 import { isGlob } from '../sources/glob.js';
 import { startPoint } from '../sources/start-position.js';
+import { fdReader } from '../sources/read-at.js';
 import type { CliOptions } from './args.js';
 
 /** Largest read: big enough that system calls cost nothing next to the bytes moved. */
@@ -77,7 +78,7 @@ export class FileCopy implements AsyncDisposable {
     try {
       const opened = await handle.stat();
       if (!opened.isFile()) throw new Error('no longer a regular file');
-      const at = await startPoint(handle, opened.size, start, delimiter);
+      const at = await startPoint(fdReader(handle.fd), opened.size, start, delimiter);
       return new FileCopy(handle, delimiter, at.offset, at.skipLines, opened.size);
     } catch {
       await handle.close().catch(() => {});

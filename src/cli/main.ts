@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import type { TailInput, TailStream } from '../tail.js';
+import type { TailInput, TailStream } from '../tail-stream.js';
 import { DEFAULT_FILE_START, type EngineOptions } from '../options.js';
 import { isReadFailure, notices, type Notice } from '../notices.js';
 import { TailError } from '../errors.js';

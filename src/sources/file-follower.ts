@@ -6,8 +6,9 @@ import type { ResolvedOptions, StartPosition } from '../options.js';
 import { notices, type Notice } from '../notices.js';
 import { Generation, REWRITTEN, type GenerationContext } from './generation.js';
 import { startPoint, type StartPoint } from './start-position.js';
+import { fdReader } from './read-at.js';
 import type { FileHandle } from 'node:fs/promises';
-import type { Origin } from '../checkpoint/ledger.js';
+import type { Origin } from './resume.js';
 import type { DirWatch, HintEvent } from './dir-watch.js';
 import type { Source, SourceHost } from './source.js';
 import { Retiring } from './retiring.js';
@@ -283,10 +284,10 @@ export class FileFollower implements Source {
 
   /** Where the file opened at the start is read from: its checkpoint, else the start position. */
   private async initialPlace(handle: FileHandle, st: Stats): Promise<StartPoint> {
-    const resumed = await this.host.resumer?.resumeAt(this.name, handle, st);
+    const resumed = await this.host.resumer?.resumeAt(this.name, handle.fd, st);
     if (resumed === 'start') return { offset: 0, skipLines: 0, firstLineNumber: 1 };
     if (resumed) return { offset: resumed.offset, skipLines: 0, firstLineNumber: resumed.line };
-    return startPoint(handle, st.size, this.start0, this.opts.delimiter);
+    return startPoint(fdReader(handle.fd), st.size, this.start0, this.opts.delimiter);
   }
 
   /**

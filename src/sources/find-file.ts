@@ -1,46 +1,59 @@
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** A file found by its identity: its path and an open handle. @internal */
+/** A file found by its identity: its path and an open descriptor. @internal */
 export interface FoundFile {
   readonly path: string;
-  readonly handle: FileHandle;
+  readonly fd: number;
 }
 
 /**
  * Opens the file with identity `(dev, ino)`: at one of `paths` if it is still there, else wherever it is
  * now in their directories (renamed by a rotation). Undefined when it is in none of them (deleted, or
- * moved elsewhere). The identity is checked on the open handle, so a file replaced meanwhile is not taken.
+ * moved elsewhere). The identity is checked on the open descriptor, so a file replaced meanwhile is not
+ * taken. Synchronous (a directory listing and a few stats): it runs when a parked file is needed again
+ * and when a checkpoint is resumed, and never blocks on a FIFO (opened non-blocking).
  * @internal
  */
-export async function openByIdentity(paths: readonly string[], dev: number, ino: number): Promise<FoundFile | undefined> {
+export function openByIdentity(paths: readonly string[], dev: number, ino: number): FoundFile | undefined {
   for (const candidate of paths) {
-    const found = await openIfSame(candidate, dev, ino);
+    const found = openIfSame(candidate, dev, ino);
     if (found) return found;
   }
   for (const dir of new Set(paths.map((p) => path.dirname(p)))) {
     let names: string[];
     try {
-      names = await readdir(dir);
+      names = readdirSync(dir);
     } catch {
       continue;
     }
     for (const name of names) {
       const full = path.join(dir, name);
-      const st = await stat(full).catch(() => undefined);
+      const st = statSync(full, { throwIfNoEntry: false });
       if (!st || st.dev !== dev || st.ino !== ino) continue;
-      const found = await openIfSame(full, dev, ino);
+      const found = openIfSame(full, dev, ino);
       if (found) return found;
     }
   }
   return undefined;
 }
 
-async function openIfSame(file: string, dev: number, ino: number): Promise<FoundFile | undefined> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return undefined;
-  const st = await handle.stat().catch(() => undefined);
-  if (st && st.isFile() && st.dev === dev && st.ino === ino) return { path: file, handle };
-  await handle.close().catch(() => {});
+/** Flags to open a followed file: read only, and never waiting for a writer should it be a FIFO. @internal */
+export const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+function openIfSame(file: string, dev: number, ino: number): FoundFile | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, READ_FLAGS);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile() && st.dev === dev && st.ino === ino) return { path: file, fd };
+  } catch {
+    // fall through: not the file
+  }
+  closeSync(fd);
   return undefined;
 }

@@ -1,9 +1,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { fstatSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import { Framer, type FramerOptions } from '../lines/framer.js';
-import type { Origin } from '../checkpoint/ledger.js';
-import { HEAD_BYTES } from '../checkpoint/fingerprint.js';
+import type { Origin } from './resume.js';
+import { HEAD_BYTES } from './head.js';
 import type { HandlePool, Parkable } from './handle-pool.js';
 import { openByIdentity } from './find-file.js';
 
@@ -64,7 +64,7 @@ export class Generation implements Parkable {
     this.initialSize = st.size;
     this.framer = framer;
     this.lastGrowth = Date.now();
-    this.origin = { source: context.framing.source, dev: st.dev, ino: st.ino, use: (fn) => this.use(fn) };
+    this.origin = { source: context.framing.source, dev: st.dev, ino: st.ino, use: (fn) => this.use((handle) => fn(handle.fd)) };
   }
 
   /**
@@ -139,7 +139,10 @@ export class Generation implements Parkable {
     if (this.disposed) throw errno('EBADF', `'${this.context.framing.source}' is closed`);
     if (this.lost) throw errno('ENOENT', `'${this.context.framing.source}' is gone`);
     await this.context.pool?.reserve();
-    const found = await openByIdentity([this.where, this.context.framing.source], this.dev, this.ino).catch(() => undefined);
+    const fd = openByIdentity([this.where, this.context.framing.source], this.dev, this.ino);
+    if (fd) closeSync(fd.fd);
+    const handle = fd && (await open(fd.path, 'r').catch(() => undefined));
+    const found = handle && { path: fd.path, handle };
     if (!found || this.disposed) {
       this.context.pool?.cancel();
       await found?.handle.close().catch(() => {});

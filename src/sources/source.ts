@@ -1,7 +1,5 @@
 import type { Line } from '../lines/line.js';
-import type { Origin, ResumePoint } from '../checkpoint/ledger.js';
-import type { Stats } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import type { Origin, Resumer } from './resume.js';
 import type { HandlePool } from './handle-pool.js';
 
 /**
@@ -48,12 +46,3 @@ export interface SourceHost {
   readBuffer(size: number): Buffer;
 }
 
-/** Answers where a file resumes after a restart (see the checkpoint's Ledger). @internal */
-export interface Resumer {
-  resumeAt(name: string, handle: FileHandle, st: Stats): Promise<ResumePoint | 'start' | undefined>;
-  movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined>;
-  /** A file was opened at the start: where reading begins counts as delivered until lines are. */
-  started(origin: Origin, point: ResumePoint): void;
-  /** A file is about to be closed: fingerprint its delivered position while its handle is open. */
-  settle(origin: Origin): Promise<void>;
-}

@@ -1,6 +1,5 @@
-import type { FileHandle } from 'node:fs/promises';
 import type { StartPosition } from '../options.js';
-import { readAt } from './read-at.js';
+import { readAt, type PositionalRead } from './read-at.js';
 
 const BLOCK = 64 * 1024;
 
@@ -13,12 +12,12 @@ export interface StartPoint {
 }
 
 /**
- * Resolves a {@link StartPosition} on an open regular file. `fromLine` is resolved by the framer
+ * Resolves a {@link StartPosition} on a regular file. `fromLine` is resolved by the framer
  * (skipping lines as it reads), the others here, without reading more than the selected bytes.
  * @internal
  */
 export async function startPoint(
-  handle: FileHandle,
+  file: PositionalRead,
   size: number,
   start: StartPosition,
   delimiter: number,
@@ -30,7 +29,7 @@ export async function startPoint(
     return { offset: Math.min(Math.max(start.fromByte, 1) - 1, size), skipLines: 0, firstLineNumber: 1 };
   }
   if ('bytes' in start) return { offset: Math.max(size - start.bytes, 0), skipLines: 0, firstLineNumber: 1 };
-  return { offset: await lastLinesOffset(handle, size, start.lines, delimiter), skipLines: 0, firstLineNumber: 1 };
+  return { offset: await lastLinesOffset(file, size, start.lines, delimiter), skipLines: 0, firstLineNumber: 1 };
 }
 
 /**
@@ -38,7 +37,7 @@ export async function startPoint(
  * backwards in blocks. A final line without a delimiter counts as a line, as in GNU tail.
  * @internal
  */
-export async function lastLinesOffset(handle: FileHandle, size: number, count: number, delimiter: number): Promise<number> {
+export async function lastLinesOffset(file: PositionalRead, size: number, count: number, delimiter: number): Promise<number> {
   if (count === 0 || size === 0) return size;
   const buf = Buffer.allocUnsafe(Math.min(BLOCK, size));
   let end = size;
@@ -48,7 +47,7 @@ export async function lastLinesOffset(handle: FileHandle, size: number, count: n
   while (end > 0) {
     const start = Math.max(end - buf.length, 0);
     const length = end - start;
-    await readFully(handle, buf, length, start);
+    await readFully(file, buf, length, start);
     let pos = length;
     if (skipLast) {
       if (buf[length - 1] === delimiter) pos--;
@@ -65,7 +64,7 @@ export async function lastLinesOffset(handle: FileHandle, size: number, count: n
   return 0;
 }
 
-async function readFully(handle: FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
+async function readFully(file: PositionalRead, buf: Buffer, length: number, position: number): Promise<void> {
   // The file may have shrunk under us: what is missing reads as no delimiter.
-  buf.fill(0xff, await readAt(handle, buf, length, position), length);
+  buf.fill(0xff, await readAt(file, buf, length, position), length);
 }

@@ -1,7 +1,8 @@
 import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Ledger, type Origin } from '../../src/checkpoint/ledger.js';
+import { Ledger } from '../../src/checkpoint/ledger.js';
+import type { Origin } from '../../src/sources/resume.js';
 import { DeliveryTracker } from '../../src/checkpoint/tracker.js';
 import { tempDir } from '../helpers/fs.js';
 
@@ -25,7 +26,7 @@ describe('Ledger retention', () => {
     const handle = await open(file, 'r');
     try {
       const st = await handle.stat();
-      const origin: Origin = { source: file, dev: st.dev, ino: st.ino, use: (fn) => fn(handle) };
+      const origin: Origin = { source: file, dev: st.dev, ino: st.ino, use: (fn) => fn(handle.fd) };
       ledger.record(origin, { offset: 4, line: 2 });
       await ledger.save();
       // Six days old: still kept.

@@ -2,10 +2,11 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { Volume } from 'memfs';
 import { lastLinesOffset, startPoint } from '../../src/sources/start-position.js';
+import { fdReader, type PositionalRead } from '../../src/sources/read-at.js';
 import { Framer } from '../../src/lines/framer.js';
 import type { Line } from '../../src/lines/line.js';
 import type { StartPosition } from '../../src/options.js';
@@ -15,26 +16,24 @@ import { prng as prng32 } from '../helpers/random.js';
 const BLOCK = 64 * 1024;
 
 /** Opens `content` as a file in a fresh in-memory volume, counting the bytes read through the handle. */
-async function memFile(content: string | Buffer): Promise<{ handle: FileHandle; size: number; bytesRead: () => number; close: () => Promise<void> }> {
+async function memFile(content: string | Buffer): Promise<{ read: PositionalRead; size: number; bytesRead: () => number; close: () => Promise<void> }> {
   const vol = new Volume();
   const data = typeof content === 'string' ? Buffer.from(content) : content;
   vol.writeFileSync('/file', data);
   const real = await vol.promises.open('/file', 'r');
   let read = 0;
-  const handle = {
-    read: async (buffer: Buffer, offset: number, length: number, position: number) => {
-      const result = await real.read(buffer, offset, length, position);
-      read += result.bytesRead;
-      return result;
-    },
-  } as unknown as FileHandle;
-  return { handle, size: data.length, bytesRead: () => read, close: () => real.close() };
+  const reader: PositionalRead = async (buffer, offset, length, position) => {
+    const result = await real.read(buffer, offset, length, position);
+    read += result.bytesRead;
+    return result.bytesRead;
+  };
+  return { read: reader, size: data.length, bytesRead: () => read, close: () => real.close() };
 }
 
 async function offsetOf(content: string | Buffer, count: number, delimiter = 10, size?: number): Promise<number> {
   const file = await memFile(content);
   try {
-    return await lastLinesOffset(file.handle, size ?? file.size, count, delimiter);
+    return await lastLinesOffset(file.read, size ?? file.size, count, delimiter);
   } finally {
     await file.close();
   }
@@ -166,7 +165,7 @@ describe('lastLinesOffset', () => {
     expect(data.at(-1)).toBe(10);
     const file = await memFile(data);
     try {
-      expect(await lastLinesOffset(file.handle, file.size, 10, 10)).toBe(data.length - 1000);
+      expect(await lastLinesOffset(file.read, file.size, 10, 10)).toBe(data.length - 1000);
       expect(file.bytesRead()).toBe(BLOCK);
     } finally {
       await file.close();
@@ -178,7 +177,7 @@ describe('startPoint', () => {
   async function pointOf(content: string, start: StartPosition, delimiter = 10) {
     const file = await memFile(content);
     try {
-      return await startPoint(file.handle, file.size, start, delimiter);
+      return await startPoint(file.read, file.size, start, delimiter);
     } finally {
       await file.close();
     }
@@ -286,7 +285,7 @@ describe('start positions agree with GNU tail on real files', () => {
   async function resolve(dir: string, c: Case, start: StartPosition, delimiter: number) {
     const handle = await open(path.join(dir, c.file), 'r');
     try {
-      return await startPoint(handle, c.data.length, start, delimiter);
+      return await startPoint(fdReader(handle.fd), c.data.length, start, delimiter);
     } finally {
       await handle.close();
     }
@@ -326,7 +325,7 @@ describe('start positions agree with GNU tail on real files', () => {
     await compare(nulCorpus, counts, (n) => ['-z', '-n', String(n)], async (dir, c, n) => {
       const handle = await open(path.join(dir, c.file), 'r');
       try {
-        return c.data.subarray(await lastLinesOffset(handle, c.data.length, n, 0));
+        return c.data.subarray(await lastLinesOffset(fdReader(handle.fd), c.data.length, n, 0));
       } finally {
         await handle.close();
       }

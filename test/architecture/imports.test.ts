@@ -1,0 +1,61 @@
+/**
+ * The folder layout is the architecture: these rules keep it so. Imports are read from the source text
+ * (static `import … from`, `export … from` and dynamic `import()`), type-only imports included: a cycle
+ * of types is still two modules that cannot be understood one without the other.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.resolve(import.meta.dirname, '../../src');
+
+function modules(dir = SRC): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? modules(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
+}
+
+/** The modules of src/ that `file` imports, as paths relative to src/. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/g), ...text.matchAll(/import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!);
+  return specs.filter((s) => s.startsWith('.')).map((s) => path.relative(SRC, path.resolve(path.dirname(file), s.replace(/\.js$/, '.ts'))));
+}
+
+const graph = new Map(modules().map((file) => [path.relative(SRC, file), importsOf(file)]));
+
+describe('module boundaries', () => {
+  it('every relative import names a module that exists', () => {
+    const missing = [...graph].flatMap(([from, to]) => to.filter((t) => !graph.has(t)).map((t) => `${from} -> ${t}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('has no import cycle in src/', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (m: string) => {
+      state.set(m, 'open');
+      stack.push(m);
+      for (const next of graph.get(m) ?? []) {
+        if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].join(' -> '));
+        else if (!state.has(next)) visit(next);
+      }
+      stack.pop();
+      state.set(m, 'done');
+    };
+    for (const m of graph.keys()) if (!state.has(m)) visit(m);
+    expect(cycles).toEqual([]);
+  });
+
+  it('keeps the sources independent of the checkpoint (they meet through sources/resume.ts)', () => {
+    const wrong = [...graph].filter(([from]) => from.startsWith('sources/')).flatMap(([from, to]) => to.filter((t) => t.startsWith('checkpoint/')).map((t) => `${from} -> ${t}`));
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps the line framer and the processing chain free of I/O modules', () => {
+    const io = /^(sources|checkpoint|cli)\//;
+    const wrong = [...graph].filter(([from]) => /^(lines|chain)\//.test(from)).flatMap(([from, to]) => to.filter((t) => io.test(t)).map((t) => `${from} -> ${t}`));
+    expect(wrong).toEqual([]);
+  });
+});
