@@ -18,6 +18,17 @@ export type Notice =
   | NoticeOf<'inaccessible'> & { readonly error: NodeJS.ErrnoException }
   /** The file was deleted (its last link removed); it is drained, then released after the grace period. */
   | NoticeOf<'deleted'>
+  /**
+   * The name leads to something that is not a regular file (a directory): nothing is read from it; the
+   * name is watched, and a file that takes it again is followed.
+   */
+  | NoticeOf<'untailable'>
+  /**
+   * Files came to the name and left it again between two looks, faster than they could be seen, and
+   * some of them were not found afterwards (deleted, or moved out of the directory): their lines may be
+   * lost. `count` is how many such files there may have been.
+   */
+  | NoticeOf<'missed'> & { readonly count: number }
   /** A line was longer than `maxLineBytes`: it was split, or truncated, at `offset`. */
   | NoticeOf<'line-too-long'> & { readonly offset: number; readonly action: 'split' | 'truncate' }
   /** A file could not be opened or read; without follow by name it is given up. */
@@ -74,6 +85,15 @@ export const notices = {
         ? `error reading '${source}': Is a directory`
         : `cannot open '${source}' for reading: ${describeErrno(error)}`,
   }),
+  accessible: (source: string): Notice => ({ type: 'appeared', source, message: `'${source}' has become accessible` }),
+  untailable: (source: string): Notice => ({ type: 'untailable', source, message: `'${source}' has been replaced with an untailable file` }),
+  cannotFollow: (source: string): Notice => ({ type: 'untailable', source, message: `${source}: cannot follow end of this type of file` }),
+  missed: (source: string, count: number): Notice => ({
+    type: 'missed',
+    source,
+    count,
+    message: `'${source}' was replaced faster than it could be looked at: ${count === 1 ? 'a file' : `${count} files`} that held the name may have been missed`,
+  }),
   lostWhileParked: (source: string): Notice => ({
     type: 'error',
     source,
@@ -108,6 +128,9 @@ const ERRNO_TEXT: Record<string, string> = {
   EIO: 'Input/output error',
   ENXIO: 'No such device or address',
   ESTALE: 'Stale file handle',
+  ENAMETOOLONG: 'File name too long',
+  ENOSPC: 'No space left on device',
+  EROFS: 'Read-only file system',
 };
 
 /** The C library's text for an errno code, as GNU tools print it. @internal */

@@ -12,6 +12,7 @@ import type { Source, SourceHost } from './sources/source.js';
 import type { Origin, Resumer } from './sources/resume.js';
 import { Discovery } from './sources/discovery.js';
 import { HandlePool } from './sources/handle-pool.js';
+import { Readers } from './sources/readers.js';
 import { compileGlob, isGlob } from './sources/glob.js';
 
 /** The safety poll looks at about this many sources at a time (see {@link Session.pollSlice}). */
@@ -53,6 +54,7 @@ export class Session implements SourceHost {
   /** With a checkpoint: where files opened at the start resume. */
   resumer: Resumer | undefined;
   readonly pool: HandlePool;
+  readonly readers = new Readers();
   /** The read buffer every file of the session reads into (see {@link readBuffer}). */
   private buffer = Buffer.alloc(0);
   /** The file the last batch came from (for the checkpoint). */

@@ -48,7 +48,7 @@ export interface FramerOptions {
  * @internal
  */
 export class Framer {
-  private readonly opts: FramerOptions;
+  private opts: FramerOptions;
   private readonly eol: LineEnding;
   /** Bytes of the unfinished line, copied out of their chunks. */
   private held: Buffer[] = [];
@@ -77,6 +77,16 @@ export class Framer {
   /** Bytes held for the unfinished line. */
   get bufferedBytes(): number {
     return this.heldBytes;
+  }
+
+  /** Offset of the first byte of the unfinished line (the read position when none is held). */
+  get unfinishedStart(): number {
+    return this.heldBytes > 0 || this.discarding ? this.lineStart : this.position;
+  }
+
+  /** Lines framed from now on carry `source` as their source. */
+  rename(source: string): void {
+    this.opts = { ...this.opts, source };
   }
 
   /** Frames `chunk`, which follows the bytes pushed so far, appending finished lines to `out`. */

@@ -45,7 +45,7 @@ export class DirWatch {
       for (const sub of dir.subs) {
         sub.dir = undefined;
         this.attach(sub);
-        sub.onHint('rename');
+        sub.onHint('rewatch');
       }
     }
     // Subscriptions parked on an ancestor move down when their own directory exists now.
@@ -94,7 +94,7 @@ export class DirWatch {
   private reattach(sub: Subscription): void {
     this.detach(sub);
     this.attach(sub);
-    sub.onHint('rename');
+    sub.onHint('rewatch');
   }
 
   private open(dirPath: string): WatchedDir | undefined {
@@ -111,7 +111,7 @@ export class DirWatch {
     watcher.on('change', (event, filename) => this.onEvent(dir, event === 'change' ? 'change' : 'rename', filename === null ? null : String(filename)));
     watcher.on('error', () => {
       dir.broken = true;
-      for (const sub of dir.subs) sub.onHint('rename');
+      for (const sub of dir.subs) sub.onHint('rewatch');
     });
     this.dirs.set(dirPath, dir);
     return dir;
@@ -138,8 +138,12 @@ export class DirWatch {
   }
 }
 
-/** What a hint says: an entry was created, removed or renamed (`rename`), or a file was written (`change`). @internal */
-export type HintEvent = 'rename' | 'change';
+/**
+ * What a hint says: an entry was created, removed or renamed (`rename`), a file was written (`change`),
+ * or the watch itself was renewed (its directory appeared, vanished or was replaced: `rewatch`), so that
+ * anything may have changed unseen. @internal
+ */
+export type HintEvent = 'rename' | 'change' | 'rewatch';
 
 /** A name no file can have (NUL is not allowed in names): "any entry of the directory". */
 const ANY_ENTRY = '\u0000any';

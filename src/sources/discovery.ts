@@ -25,7 +25,7 @@ export class Discovery {
     this.rescan = onNewEntry;
     // Writes to files already followed say nothing about new matches: only entries coming and going do.
     this.onHint = (event) => {
-      if (event === 'rename') onNewEntry();
+      if (event !== 'change') onNewEntry();
     };
     if (watch) this.watched.set(glob.base, watch.subscribeDirectory(glob.base, this.onHint));
   }

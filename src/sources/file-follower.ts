@@ -1,269 +1,558 @@
-import { realpath, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import type { ResolvedOptions, StartPosition } from '../options.js';
 import { notices, type Notice } from '../notices.js';
-import { Generation, REWRITTEN, type GenerationContext } from './generation.js';
-import { startPoint, type StartPoint } from './start-position.js';
-import { fdReader } from './read-at.js';
-import type { FileHandle } from 'node:fs/promises';
+import type { DirWatch } from './dir-watch.js';
+import { Generation, REWRITTEN, SET_ASIDE, type GenerationContext } from './generation.js';
+import { Generations } from './generations.js';
+import { initialPhase, openFailed, transition, type Phase, type Step } from './follower-phase.js';
+import { lookAt, NameWatch, type Look } from './name-watch.js';
+import type { Reader } from './readers.js';
 import type { Origin } from './resume.js';
-import type { DirWatch, HintEvent } from './dir-watch.js';
+import { startPoint, type StartPoint } from './start-position.js';
 import type { Source, SourceHost } from './source.js';
-import { Retiring } from './retiring.js';
+import { findCopy, findUnseen, type Known } from './unseen.js';
 
 /** A re-check this long after the last read that returned bytes catches writes no event announced. */
 const TRAILING_RECHECK_MS = 60;
 
 /**
- * Follows one path. It holds one {@link Generation} for the file now at the path and, after a rotation
- * or deletion, keeps the old ones ("retiring") until they have been quiet for `rotateWait`; old files
- * are always read before the new one. Events only mark it dirty; every look re-checks the file itself.
+ * Follows one name. Its state is a {@link Phase} (see follower-phase.ts for every transition) plus the
+ * {@link Generations} it holds: the file at the name and the files that left it, read oldest first.
+ *
+ * Every file the name is seen to carry is opened and held at once ("pinned"), whatever else the follower
+ * is doing: a directory event for the name is looked at in the event handler itself (one `stat`, and an
+ * `open` when the file is new), not when the reading gets round to it. When events show that more files
+ * came and went than were seen, the directory is searched for them ({@link sweep}); what cannot be found
+ * is reported. Reading is separate: `pull()` reads the held files in order, one chunk at a time.
  * @internal
  */
-export class FileFollower implements Source {
+export class FileFollower implements Source, Reader {
   readonly name: string;
+  /** Found by a glob: once the file is gone and released, the follower ends (the glob finds it again). */
+  readonly discovered: boolean;
   private readonly opts: ResolvedOptions;
   private readonly host: SourceHost;
-  private readonly watch: DirWatch | undefined;
   private readonly start0: StartPosition;
   /** What every generation of this name shares: framing, read size, the open-file cap. */
   private readonly context: GenerationContext;
-  private current: Generation | undefined;
-  private readonly retiring: Retiring;
-  /** Lines produced outside a read (partial lines flushed when a file is closed or truncated). */
+  private phase: Phase = initialPhase();
+  private readonly gens: Generations;
+  private readonly names: NameWatch;
+  /** Lines produced outside a read (partial lines flushed when a file is released or truncated). */
   private out: Line[] = [];
-  private dirty = false;
-  /** The next pass looks at the name and the file before reading (see {@link hint}). */
-  private needsLook = true;
-  private lookedThisPass = true;
-  private draining = false;
-  private finished = false;
-  private closed = false;
-  /** Last condition reported for the name, so a lasting one is reported once. */
-  private reported: 'ok' | 'missing' | 'gone' = 'ok';
-  private unsubscribe: (() => void) | undefined;
-  /** The file's own path when the name is a link to it, or (by descriptor) the path it was opened at. */
-  private targetPath: string | undefined;
-  private unsubscribeTarget: (() => void) | undefined;
+  /** A read may find something: a hint came, or the last read returned bytes. */
+  private dirty = true;
+  /** The name and the held file were looked at since the last read that returned bytes. */
+  private looked = false;
+  /** A read returned bytes since the last trailing re-check. */
+  private readBytes = false;
   private recheckTimer: NodeJS.Timeout | undefined;
-  private readBytesThisPass = false;
-  private givenUp = false;
+  /** A look came while the first file was being placed: look again once it is. */
+  private lookAfterStart = false;
+  /** The file (by identity) whose reads failed: not taken again while the name leads to it. */
+  private unreadable: { dev: number; ino: number } | undefined;
+  private readonly reportedLost = new WeakSet<Generation>();
+  private readonly startedAt = Date.now();
   failure: NodeJS.ErrnoException | undefined;
   origin: Origin | undefined;
 
-  /** Found by a glob: once the file is gone and released, the follower ends (the glob finds it again). */
-  readonly discovered: boolean;
-  private stopping = false;
-
-  constructor(
-    path: string,
-    opts: ResolvedOptions,
-    host: SourceHost,
-    watch: DirWatch | undefined,
-    start: StartPosition,
-    discovered = false,
-  ) {
+  constructor(path: string, opts: ResolvedOptions, host: SourceHost, watch: DirWatch | undefined, start: StartPosition, discovered = false) {
     this.name = path;
     this.opts = opts;
     this.host = host;
-    this.watch = watch;
     this.start0 = start;
     this.discovered = discovered;
-    this.retiring = new Retiring(opts.rotateWait, () => this.hint());
+    this.gens = new Generations(opts.rotateWait, () => this.hint());
+    this.names = new NameWatch(path, opts.follow === false ? undefined : watch, {
+      look: () => this.lookNow(true),
+      write: () => this.hint(),
+      settled: () => this.settled(),
+    });
     this.context = {
       framing: {
-        source: this.name,
-        delimiter: this.opts.delimiter,
-        maxLineBytes: this.opts.maxLineBytes,
-        overlong: this.opts.overlong,
-        encoding: this.opts.encoding,
-        blocks: this.opts.blocks,
-        prefilter: this.opts.prefilter,
-        onTooLong: (offset: number) =>
-          this.report(notices.lineTooLong(this.name, offset, this.opts.overlong, this.opts.maxLineBytes)),
+        delimiter: opts.delimiter,
+        maxLineBytes: opts.maxLineBytes,
+        overlong: opts.overlong,
+        encoding: opts.encoding,
+        blocks: opts.blocks,
+        prefilter: opts.prefilter,
+        onTooLong: (offset: number) => this.report(notices.lineTooLong(this.name, offset, opts.overlong, opts.maxLineBytes)),
       },
-      readSize: this.opts.readSize,
-      pool: this.host.pool,
-      onLost: () => this.report(notices.lostWhileParked(this.name)),
-      readBuffer: (size) => this.host.readBuffer(size),
+      readSize: opts.readSize,
+      pool: host.pool,
+      readBuffer: (size) => host.readBuffer(size),
     };
   }
 
+  private get byName(): boolean {
+    return this.opts.follow === 'name';
+  }
+
   get ready(): boolean {
-    // A hint that arrives while the follower finishes must not make a finished follower look busy.
-    return !this.closed && (this.out.length > 0 || (!this.finished && (this.dirty || this.draining)));
+    const p = this.phase.name;
+    return p !== 'closed' && p !== 'starting' && (this.out.length > 0 || (p !== 'finished' && this.dirty));
   }
 
   get done(): boolean {
-    return this.finished && this.out.length === 0;
+    return this.phase.name === 'finished' && this.out.length === 0;
   }
 
   get catchingUp(): boolean {
-    const gen = this.current;
-    return gen !== undefined && !gen.atEof && gen.offset < gen.initialSize && this.retiring.size === 0;
+    const gen = this.gens.current;
+    return gen !== undefined && !gen.atEof && gen.offset < gen.initialSize && this.gens.draining.length === 0;
   }
 
   get bufferedBytes(): number {
-    let n = this.current?.framer.bufferedBytes ?? 0;
-    for (const gen of this.retiring.files) n += gen.framer.bufferedBytes;
+    let n = 0;
+    for (const gen of this.gens.all) n += gen.bufferedBytes;
     return n;
   }
 
   async start(): Promise<void> {
-    try {
-      const gen = await this.openGeneration(true);
-      if (this.closed) return void (await gen.dispose());
-      this.current = gen;
-      this.draining = true;
-    } catch (error) {
-      const err = error as NodeJS.ErrnoException;
-      this.report(notices.cannotOpen(this.name, err));
-      if (this.opts.follow !== 'name' || err.code === 'EISDIR') {
-        this.failure = err;
-        this.finished = true;
-        return;
+    // Watch before the first look, so that nothing that happens after it goes unseen.
+    if (this.byName) this.names.start();
+    const look = lookAt(this.name);
+    if (!this.byName && look.kind !== 'file') return this.cannotStart(look);
+    let step = transition(this.phase, { type: 'look', look, fresh: true }, this.name);
+    if (step.pin && look.kind === 'file') {
+      try {
+        const gen = this.pinCurrent();
+        await gen.place((read, fd, st) => this.initialPlace(read, fd, st));
+      } catch (error) {
+        if (this.isClosed) return;
+        const current = this.gens.current;
+        if (current) this.forget(current);
+        if (!this.byName) return this.cannotStart({ kind: 'inaccessible', error: error as NodeJS.ErrnoException });
+        step = openFailed(this.phase, error as NodeJS.ErrnoException, this.name);
       }
-      this.reported = 'missing';
     }
-    if (this.opts.follow === 'name') {
-      this.unsubscribe = this.watch?.subscribe(this.name, (event) => this.hint(event));
-    }
-    await this.watchTarget();
+    if (this.isClosed) return;
+    this.enter(step);
+    if (this.opts.follow !== false) await this.names.follow(this.opts.follow === 'descriptor');
     await this.resumeMovedAway();
+    if (this.opts.follow === false) this.enter(transition(this.phase, { type: 'stop' }, this.name));
     // Until its first line is delivered, a file resumes where this run began reading it: a crash
     // before then must not make the next run start at its last 10 lines and skip the rest.
-    const gen = this.current;
-    if (gen && this.retiring.size === 0) this.host.resumer?.started(gen.origin, { offset: gen.offset, line: gen.framer.lineNumber });
+    const gen = this.gens.current;
+    if (gen && this.gens.draining.length === 0) this.host.resumer?.started(gen.origin, { offset: gen.offset, line: gen.framer.lineNumber });
+    if (this.lookAfterStart) this.lookNow(false);
+    this.hint();
+  }
+
+  /** Without follow by name, an operand that cannot be read is given up at once. */
+  private cannotStart(look: Exclude<Look, { kind: 'file' }>): void {
+    const code = look.kind === 'missing' ? 'ENOENT' : 'EISDIR';
+    const error = look.kind === 'inaccessible' ? look.error : (Object.assign(new Error(code), { code }) as NodeJS.ErrnoException);
+    this.report(notices.cannotOpen(this.name, error));
+    this.failure = error;
+    this.phase = { name: 'finished' };
+    this.names.close();
   }
 
   /**
-   * Watches the directory of the file itself when it is not the name's: a symbolic link to a file
-   * elsewhere (Kubernetes' /var/log/containers), or, by descriptor, the file as it was opened. Without
-   * it, appends there would be seen only by the safety poll.
-   */
-  private async watchTarget(): Promise<void> {
-    if (!this.watch || this.opts.follow === false || !this.current) return;
-    const target = await realpath(this.name).catch(() => undefined);
-    if (target === this.targetPath || this.closed) return;
-    this.unsubscribeTarget?.();
-    this.unsubscribeTarget = undefined;
-    this.targetPath = target;
-    const isName = target === undefined || target === path.resolve(this.name);
-    if (target !== undefined && (!isName || this.opts.follow === 'descriptor')) {
-      this.unsubscribeTarget = this.watch.subscribe(target, (event) => this.hint(event));
-    }
-  }
-
-  /**
-   * The safety poll, for what no watch event announced (NFS, FUSE, missed events). It costs two
-   * synchronous stats per file and wakes the follower only when something looks different, so that a
-   * thousand quiet files cost almost nothing.
+   * The safety poll, for what no watch event announced (NFS, FUSE, missed events). One synchronous
+   * `stat` of the name per file, and a look only when something looks different, so that a thousand
+   * quiet files cost almost nothing.
    */
   poll(): void {
-    if (this.opts.follow === false || this.closed || this.finished || this.dirty || this.draining) return;
-    if (this.retiring.size > 0 || this.looksChanged()) this.hint();
-  }
-
-  private looksChanged(): boolean {
-    const gen = this.current;
-    if (this.opts.follow !== 'name') return gen?.looksChanged() ?? false;
-    const st = statSync(this.name, { throwIfNoEntry: false });
-    if (!gen) return st !== undefined;
-    return st === undefined || !gen.isSameFile(st) || gen.looksChanged(st);
+    const p = this.phase.name;
+    if (this.opts.follow === false || (p !== 'following' && p !== 'waiting') || this.dirty) return;
+    if (this.gens.draining.length > 0) return this.hint();
+    const current = this.gens.current;
+    if (!this.byName) {
+      if (current?.looksChanged()) this.hint();
+      return;
+    }
+    const look = lookAt(this.name);
+    if (look.kind !== 'file' || !current?.isSameFile(look.st)) this.lookNow(false);
+    else if (current.looksChanged(look.st)) this.hint();
   }
 
   stop(): void {
-    this.stopping = true;
+    this.enter(transition(this.phase, { type: 'stop' }, this.name));
     this.hint();
   }
 
   async pull(): Promise<Line[] | null> {
-    if (this.closed || this.finished) {
+    const queued = this.take();
+    if (queued) {
+      // Lines flushed outside a read have no position a checkpoint could resume from.
       this.origin = undefined;
-      return this.take();
+      return queued;
     }
-    if (this.dirty) {
-      this.dirty = false;
-      this.draining = true;
-      this.lookedThisPass = this.needsLook;
-      if (this.needsLook) {
-        this.needsLook = false;
-        await this.check();
-        if (this.closed) return null;
+    const p = this.phase.name;
+    if (p === 'closed' || p === 'finished' || p === 'starting') return null;
+    this.dirty = false;
+    for (;;) {
+      const lines: Line[] = [];
+      const read = await this.readHeld(lines);
+      if (this.isClosed) return null;
+      if (read === 'lines') return lines;
+      if (read === 'again') continue;
+      // Every held file is read to its end: look at the name and the file (a truncation reads as
+      // nothing more at the old position) before deciding that there is nothing new.
+      if (!this.looked) {
+        this.looked = true;
+        if (this.recheck()) continue;
       }
+      break;
     }
-    // Lines flushed outside a read (held partial lines of a file closed or truncated) go out on their
-    // own: they have no origin a checkpoint could resume from.
-    const flushed = this.take();
     this.origin = undefined;
-    if (flushed) return flushed;
-    const lines: Line[] = [];
-    for (const gen of [...this.retiring.files, this.current]) {
-      if (gen === undefined) continue;
-      let n: number;
-      try {
-        n = await gen.read(lines);
-      } catch (error) {
-        if (this.closed) return null;
-        await this.dropUnreadable(gen, error as NodeJS.ErrnoException, lines);
-        continue;
-      }
-      if (n === REWRITTEN) {
-        await this.restart(gen);
-        return lines;
-      }
-      if (n > 0) {
-        this.readBytesThisPass = true;
-        this.origin = gen.origin;
-        return lines;
-      }
-    }
-    // Every file is read to its end. Reached after reading only: look at the name and the file now
-    // (a truncation reads as nothing more at the old position).
-    if (!this.lookedThisPass) {
-      this.hint();
-      return lines.length > 0 ? lines : null;
-    }
-    this.draining = false;
-    if (this.opts.follow === false || this.stopping) {
-      await this.finish(lines);
-    } else {
-      await this.retiring.releaseQuiet((gen) => this.release(gen, lines));
-      const released = this.retiring.size === 0 && !this.current;
-      // Nothing left to read and nothing to wait for: given up, a glob's file gone, or (by descriptor) its file lost.
-      const over = this.givenUp || this.opts.follow === 'descriptor' || (this.discovered && this.reported === 'gone');
-      if (released && over) this.finished = true;
-      else this.scheduleRecheck();
-    }
-    return lines.length > 0 ? lines : null;
+    await this.afterDrain();
+    return this.take();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.unsubscribe?.();
-    this.unsubscribeTarget?.();
+    if (this.isClosed) return;
+    this.phase = { name: 'closed' };
+    this.names.close();
+    this.gens.stop();
     clearTimeout(this.recheckTimer);
-    const gens = [...this.retiring.takeAll(), this.current];
-    this.current = undefined;
-    await Promise.allSettled(gens.map((gen) => gen?.dispose()));
+    for (const gen of this.gens.takeAll()) {
+      this.host.readers.release(gen);
+      gen.dispose();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reader: how the other followers of the session see this one (one file, one reader)
+
+  leadsTo(gen: Generation): boolean {
+    if (this.gens.current !== gen) return false;
+    const look = lookAt(this.name);
+    return look.kind === 'file' && gen.isSameFile(look.st);
+  }
+
+  surrender(gen: Generation): void {
+    this.gens.remove(gen);
+    this.host.readers.release(gen);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Looking at the name
+
+  /**
+   * Looks at the name now and acts on what it finds: a new file is pinned at once, the file held is
+   * retired when it left. `byEvent`: a directory event called for it (its count is kept by the
+   * {@link NameWatch}); otherwise nothing counted what happened, so a new file also sends us searching
+   * the directory for files that came and went unseen.
+   */
+  private lookNow(byEvent: boolean): void {
+    const p = this.phase.name;
+    if (p === 'starting') {
+      this.lookAfterStart = true;
+      return;
+    }
+    if (!this.byName || (p !== 'following' && p !== 'waiting')) return;
+    let look = lookAt(this.name);
+    const current = this.gens.current;
+    // A file whose reads failed is not taken again while the name leads to it.
+    const bad = this.unreadable;
+    if (look.kind === 'file' && bad && look.st.dev === bad.dev && look.st.ino === bad.ino) {
+      look = { kind: 'inaccessible', error: Object.assign(new Error('EIO'), { code: 'EIO' }) };
+    }
+    const fresh = look.kind === 'file' && !current?.isSameFile(look.st);
+    const deleted = look.kind === 'missing' && current !== undefined && current.linkCount() === 0;
+    this.enter(transition(this.phase, { type: 'look', look, fresh, deleted }, this.name));
+    const pinned = this.gens.current;
+    if (fresh && pinned !== undefined && pinned !== current) {
+      this.names.arrival();
+      if (!byEvent) this.sweep();
+    }
+    this.hint();
+  }
+
+  /** A burst of events is over: if more files came and went than were seen, look for them, then report. */
+  private settled(): void {
+    // Without a file at the name, a departure not yet followed by an arrival is no mystery.
+    if (this.names.unaccounted === 0 || this.phase.name !== 'following') return;
+    this.sweep();
+    const left = this.names.unaccounted;
+    if (left > 0) this.report(notices.missed(this.name, Math.ceil(left / 2)));
+    this.names.forgive();
+  }
+
+  /**
+   * Searches the directory for files that held the name between two looks and were rotated away unseen
+   * (born after the newest file known to have left the name, before the one at it now, in a rotated-name
+   * form), and holds them, to be read before the file at the name.
+   */
+  private sweep(): void {
+    const current = this.gens.current;
+    if (!current) return;
+    const after = this.gens.newestLeftBorn || this.startedAt;
+    for (const found of findUnseen(this.name, this.known, after, current.file.born, this.gens.heads())) {
+      const gen = this.pinAt(found.path, found.st);
+      if (!gen) continue;
+      this.gens.insertOlder(gen, gen.file.born);
+      this.names.arrival();
+    }
+  }
+
+  /** Files held now by this follower or any other, or lately released: not to be taken for unseen ones. */
+  private readonly known: Known = {
+    knows: (st: Stats) => this.gens.knows(st) || this.host.readers.has(st),
+  };
+
+  /** Opens the file found at `path` (in the directory), if it is still the file `seen`, and claims it. */
+  private pinAt(path: string, seen: Stats): Generation | undefined {
+    try {
+      const { gen } = Generation.pin(path, this.name, this.context);
+      if (!gen.isSameFile(seen)) {
+        gen.dispose();
+        return undefined;
+      }
+      this.host.readers.claim(gen, this);
+      return gen;
+    } catch {
+      return undefined; // gone meanwhile
+    }
+  }
+
+  /** Applies a transition: retire, pin, report, and enter its phase. */
+  private enter(step: Step): void {
+    if (this.isClosed) return;
+    if (step.retire) this.retire();
+    let final = step;
+    if (step.pin && this.phase.name !== 'starting') {
+      try {
+        this.pinCurrent();
+        void this.names.follow(this.opts.follow === 'descriptor');
+      } catch (error) {
+        final = openFailed(this.phase, error as NodeJS.ErrnoException, this.name);
+      }
+    }
+    this.phase = final.phase;
+    for (const notice of final.notices ?? []) this.report(notice);
+    if (final.phase.name === 'finished' || final.phase.name === 'finishing') this.names.stopWatchingName();
+  }
+
+  /**
+   * Opens and holds the file now at the name as the current generation. A file another follower drains
+   * after it left that follower's name is now this name's: that follower stops reading it, and this one
+   * reads it from its start (GNU tail's "has been replaced; following new file"), or, for a file a glob
+   * found, from where the other one was (a rename between two matches is not a new file).
+   */
+  private pinCurrent(): Generation {
+    const { gen, st } = Generation.pin(this.name, this.name, this.context);
+    let taken = gen;
+    for (const other of this.host.readers.holders(st)) {
+      if (other.reader === this || other.reader.leadsTo(other.gen)) continue;
+      other.reader.surrender(other.gen);
+      if (this.discovered && taken === gen) {
+        other.gen.rename(this.name);
+        taken = other.gen;
+      } else {
+        other.gen.dispose();
+      }
+    }
+    if (taken !== gen) gen.dispose();
+    taken.file.pinned = false;
+    taken.leftAt = undefined;
+    this.gens.setCurrent(taken);
+    this.host.readers.claim(taken, this);
+    return taken;
+  }
+
+  /** The file at the name left it: drain it, unless another follower reads it at its own name now. */
+  private retire(): void {
+    const gen = this.gens.current;
+    if (!gen) return;
+    let st: Stats | undefined;
+    try {
+      st = gen.file.statNow();
+    } catch {
+      st = undefined;
+    }
+    if (st && this.host.readers.holders(st).some((h) => h.reader !== this && h.reader.leadsTo(h.gen))) {
+      this.forget(gen);
+      return;
+    }
+    this.gens.retireCurrent();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading
+
+  /** Reads one chunk from the oldest held file that has one. */
+  private async readHeld(lines: Line[]): Promise<'lines' | 'again' | 'eof'> {
+    const stamp = this.gens.stamp;
+    for (const gen of this.gens.all) {
+      let n: number;
+      try {
+        n = await gen.read(lines, () => !this.gens.insertedBefore(gen, stamp));
+      } catch (error) {
+        if (this.isClosed) return 'eof';
+        await this.dropUnreadable(gen, error as NodeJS.ErrnoException);
+        return 'again';
+      }
+      if (this.isClosed) return 'eof';
+      if (gen.file.lost && !this.reportedLost.has(gen)) {
+        this.reportedLost.add(gen);
+        this.report(notices.lostWhileParked(this.name));
+      }
+      // An older file was found while this one was read: read that first.
+      if (n === SET_ASIDE) return 'again';
+      if (n === REWRITTEN) {
+        this.truncated(gen);
+        return 'again';
+      }
+      if (n > 0) {
+        this.dirty = true;
+        this.looked = false;
+        this.readBytes = true;
+        this.origin = gen.origin;
+        return 'lines';
+      }
+    }
+    return 'eof';
+  }
+
+  /** At the end of every held file: checks the file at the name for truncation, and looks at the name. True when there is more to read. */
+  private recheck(): boolean {
+    const current = this.gens.current;
+    let again = false;
+    if (current) {
+      let truncated = false;
+      try {
+        truncated = current.wasTruncated();
+      } catch (error) {
+        this.report(notices.readError(this.name, error as NodeJS.ErrnoException));
+      }
+      if (truncated) {
+        this.truncated(current);
+        again = true;
+      }
+    }
+    if (this.byName) {
+      const stamp = this.gens.stamp;
+      this.lookNow(false);
+      if (this.gens.current !== current || this.gens.stamp !== stamp) again = true;
+    }
+    return again;
+  }
+
+  /**
+   * Truncated or rewritten in place: read again from the first byte. A `copytruncate` rotation copied the
+   * file first: when that copy is found and holds more than was read, the rest is read from it first, so
+   * that nothing written before the truncation is lost.
+   */
+  private truncated(gen: Generation): void {
+    this.report(notices.truncated(this.name));
+    const copy = this.byName && gen === this.gens.current ? this.pinCopyOf(gen) : undefined;
+    gen.restart(this.out, copy === undefined);
+  }
+
+  private pinCopyOf(gen: Generation): Generation | undefined {
+    const head = gen.firstBytes;
+    if (head.length === 0 || gen.offset === 0) return undefined;
+    const found = findCopy(this.name, this.known, gen.file.born, gen.offset + 1, head);
+    const copy = found && this.pinAt(found.path, found.st);
+    if (!copy) return undefined;
+    copy.startAt({ offset: gen.lineStart, skipLines: 0, firstLineNumber: gen.framer.lineNumber }, head);
+    this.gens.insertOlder(copy, copy.file.born);
+    return copy;
+  }
+
+  /**
+   * Every held file is read to its end: release the files that left the name and have been quiet for
+   * `rotateWait`, end when nothing is left to wait for, else arm the trailing re-check.
+   */
+  private async afterDrain(): Promise<void> {
+    if (this.phase.name === 'finishing') {
+      for (const gen of this.gens.takeAll()) await this.release(gen);
+      this.enter(transition(this.phase, { type: 'drained' }, this.name));
+      return;
+    }
+    for (const gen of this.gens.quiet()) {
+      this.gens.remove(gen);
+      await this.release(gen);
+    }
+    if (this.isClosed) return;
+    // Nothing held and nothing to wait for: by descriptor, the file was lost; a glob's file is gone.
+    const over = this.gens.size === 0 && (this.opts.follow === 'descriptor' || (this.discovered && this.phase.name === 'waiting'));
+    if (over) this.enter(transition(this.phase, { type: 'over' }, this.name));
+    else this.scheduleRecheck();
+  }
+
+  /**
+   * A read failed (EIO, ESTALE on NFS…): report it and let go of that file; a name followed by name is
+   * looked up again, so another file at the name is read anew. Lines already read are kept.
+   */
+  private async dropUnreadable(gen: Generation, error: NodeJS.ErrnoException): Promise<void> {
+    this.report(notices.readError(this.name, error));
+    if (gen === this.gens.current) {
+      this.unreadable = { dev: gen.dev, ino: gen.ino };
+      if (!this.byName) this.failure = error;
+      else this.enter(transition(this.phase, { type: 'unreadable' }, this.name));
+    }
+    this.gens.remove(gen);
+    await this.release(gen);
+  }
+
+  /** Closes a file read to its end, after the checkpoint took what it needs from it. */
+  private async release(gen: Generation): Promise<void> {
+    this.host.readers.release(gen);
+    await this.host.resumer?.settle(gen.origin).catch(() => {});
+    gen.close(this.out);
+  }
+
+  /** Stops reading `gen` without emitting its unfinished line (another follower reads the file now). */
+  private forget(gen: Generation): void {
+    this.gens.remove(gen);
+    this.host.readers.release(gen);
+    gen.dispose();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Starting and resuming
+
+  /** Where the file opened at the start is read from: its checkpoint, else the start position. */
+  private async initialPlace(read: Parameters<typeof startPoint>[0], fd: number, st: Stats): Promise<StartPoint> {
+    const resumed = await this.host.resumer?.resumeAt(this.name, fd, st);
+    if (resumed === 'start') return { offset: 0, skipLines: 0, firstLineNumber: 1 };
+    if (resumed) return { offset: resumed.offset, skipLines: 0, firstLineNumber: resumed.line };
+    return startPoint(read, st.size, this.start0, this.opts.delimiter);
+  }
+
+  /**
+   * With a checkpoint, the file last read under this name may have been rotated away while tail-async
+   * was stopped: its rest is read first, like any rotated file, then the new one from its start.
+   */
+  private async resumeMovedAway(): Promise<void> {
+    const resumer = this.host.resumer;
+    if (!resumer || this.opts.follow === 'descriptor') return;
+    let st: Stats | undefined;
+    try {
+      st = this.gens.current?.file.statNow();
+    } catch {
+      st = undefined;
+    }
+    const moved = await resumer.movedAway(this.name, st);
+    if (!moved || this.isClosed) return;
+    const found = lookAt(moved.path);
+    const gen = found.kind === 'file' ? this.pinAt(moved.path, found.st) : undefined;
+    if (!gen) return;
+    gen.startAt({ offset: moved.point.offset, skipLines: 0, firstLineNumber: moved.point.line });
+    this.gens.insertOlder(gen, gen.file.born);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private get isClosed(): boolean {
+    return this.phase.name === 'closed';
   }
 
   /** Notices stop with `close()`: an operation cut short by closing is not news to anyone. */
   private report(notice: Notice): void {
-    if (!this.closed) this.opts.onNotice(notice);
+    if (!this.isClosed) this.opts.onNotice(notice);
   }
 
-  /**
-   * Something may have changed. A `change` event (data written) only makes the follower read: the name
-   * and the file are looked at (truncation, rotation) once the read reaches the end, so new lines go out
-   * without waiting for those looks. Anything else (a rename, a timer, the poll) looks first.
-   */
-  private hint(event?: HintEvent): void {
-    if (this.closed || this.finished) return;
-    if (event !== 'change') this.needsLook = true;
+  /** Something may have changed: the next pull reads. */
+  private hint(): void {
+    const p = this.phase.name;
+    if (p === 'closed' || p === 'finished') return;
     this.dirty = true;
     this.host.notify();
   }
@@ -275,157 +564,12 @@ export class FileFollower implements Source {
     return lines;
   }
 
-  private async openGeneration(initial: boolean): Promise<Generation> {
-    const place = initial ? (handle: FileHandle, st: Stats) => this.initialPlace(handle, st) : undefined;
-    return Generation.open(this.name, this.context, place);
-  }
-
-
-
-  /** Where the file opened at the start is read from: its checkpoint, else the start position. */
-  private async initialPlace(handle: FileHandle, st: Stats): Promise<StartPoint> {
-    const resumed = await this.host.resumer?.resumeAt(this.name, handle.fd, st);
-    if (resumed === 'start') return { offset: 0, skipLines: 0, firstLineNumber: 1 };
-    if (resumed) return { offset: resumed.offset, skipLines: 0, firstLineNumber: resumed.line };
-    return startPoint(fdReader(handle.fd), st.size, this.start0, this.opts.delimiter);
-  }
-
-  /**
-   * With a checkpoint, the file last read under this name may have been rotated away while tail-async
-   * was stopped: its rest is read first, like any rotated file, then the new one from its start.
-   */
-  private async resumeMovedAway(): Promise<void> {
-    const resumer = this.host.resumer;
-    if (!resumer || this.opts.follow === 'descriptor') return;
-    const current = this.current;
-    const st = current ? await current.stat().catch(() => undefined) : undefined;
-    const moved = await resumer.movedAway(this.name, st);
-    if (!moved || this.closed) return;
-    const old = await Generation.open(moved.path, this.context, async () => ({
-      offset: moved.point.offset,
-      skipLines: 0,
-      firstLineNumber: moved.point.line,
-    })).catch(() => undefined);
-    if (!old) return;
-    if (this.closed) return void (await old.dispose());
-    this.retiring.add(old);
-    this.draining = true;
-  }
-
-  /** Looks at the name and the open file: truncation, rotation, deletion, appearance. */
-  private async check(): Promise<void> {
-    if (this.givenUp) return;
-    const gen = this.current;
-    if (gen) {
-      let truncated: boolean;
-      try {
-        truncated = await gen.wasTruncated();
-      } catch (error) {
-        this.report(notices.readError(this.name, error as NodeJS.ErrnoException));
-        truncated = false;
-      }
-      if (truncated) await this.restart(gen);
-    }
-    if (this.opts.follow !== 'name') return;
-
-    let st: Stats | undefined;
-    let statError: NodeJS.ErrnoException | undefined;
-    try {
-      st = await stat(this.name);
-    } catch (error) {
-      statError = error as NodeJS.ErrnoException;
-    }
-    if (this.current && st && this.current.isSameFile(st)) {
-      this.reported = 'ok';
-      return;
-    }
-    if (this.current) {
-      const old = this.current;
-      this.current = undefined;
-      if (st) {
-        this.report(notices.replaced(this.name));
-      } else {
-        const links = await old.linkCount().catch(() => 0);
-        this.report(links === 0 ? notices.deleted(this.name) : notices.inaccessible(this.name, statError!));
-        this.reported = 'gone';
-      }
-      this.retiring.add(old);
-    }
-    if (!st) return;
-    if (!st.isFile()) {
-      this.giveUpUntailable();
-      return;
-    }
-    try {
-      const fresh = await this.openGeneration(false);
-      if (this.closed) return void (await fresh.dispose());
-      this.current = fresh;
-      await this.watchTarget();
-    } catch (error) {
-      const err = error as NodeJS.ErrnoException;
-      if (this.reported === 'ok') this.report(notices.inaccessible(this.name, err));
-      this.reported = 'gone';
-      return;
-    }
-    if (this.reported !== 'ok') this.report(notices.appeared(this.name));
-    this.reported = 'ok';
-  }
-
-  /** Truncated or rewritten in place: keep what was held, then read the file again from 0. */
-  private async restart(gen: Generation): Promise<void> {
-    this.report(notices.truncated(this.name));
-    await gen.restart(this.out);
-  }
-
-  /**
-   * A read failed (EIO, ESTALE on NFS…): report it and let go of that file; a name followed by name is
-   * looked up again, so a file that comes back is read anew. Lines already read are kept.
-   */
-  private async dropUnreadable(gen: Generation, error: NodeJS.ErrnoException, out: Line[]): Promise<void> {
-    this.report(notices.readError(this.name, error));
-    if (gen === this.current) {
-      this.current = undefined;
-      this.reported = 'gone';
-      if (this.opts.follow !== 'name') this.failure = error;
-    } else {
-      this.retiring.remove(gen);
-    }
-    await this.release(gen, out);
-  }
-
-  /** Closes a file that has been read to its end, after the checkpoint took what it needs from it. */
-  private async release(gen: Generation, out: Line[]): Promise<void> {
-    await this.host.resumer?.settle(gen.origin).catch(() => {});
-    await gen.close(out).catch(() => {});
-  }
-
-  /** The name now leads to a directory or other untailable file: stop following the name. */
-  private giveUpUntailable(): void {
-    const err = Object.assign(new Error('untailable file'), { code: 'EISDIR' }) as NodeJS.ErrnoException;
-    this.report(notices.cannotOpen(this.name, err));
-    this.failure = err;
-    this.givenUp = true;
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-  }
-
-  /** No follow, or stopped: emit the held lines, release the files, and end. */
-  private async finish(out: Line[]): Promise<void> {
-    const gens = [...this.retiring.takeAll(), this.current];
-    this.current = undefined;
-    for (const gen of gens) if (gen) await this.release(gen, out);
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    this.unsubscribeTarget?.();
-    this.unsubscribeTarget = undefined;
-    this.finished = true;
-  }
-
   private scheduleRecheck(): void {
-    if (!this.readBytesThisPass || this.recheckTimer !== undefined) return;
-    this.readBytesThisPass = false;
+    if (!this.readBytes || this.recheckTimer !== undefined) return;
+    this.readBytes = false;
     this.recheckTimer = setTimeout(() => {
       this.recheckTimer = undefined;
+      this.looked = false;
       this.hint();
     }, TRAILING_RECHECK_MS);
   }

@@ -1,161 +1,77 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { closeSync, fstatSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
 import { Framer, type FramerOptions } from '../lines/framer.js';
 import type { Origin } from './resume.js';
-import { HEAD_BYTES } from './head.js';
-import type { HandlePool, Parkable } from './handle-pool.js';
-import { openByIdentity } from './find-file.js';
+import { HEAD_BYTES, readHead } from './head.js';
+import type { HandlePool } from './handle-pool.js';
+import { FileRef } from './file-ref.js';
+import { fdReader } from './read-at.js';
+import type { StartPoint } from './start-position.js';
 
 const MIN_READ = 64 * 1024;
 
 /** What {@link Generation.read} returns when the file was rewritten in place around the read. @internal */
 export const REWRITTEN = -1;
+/** What {@link Generation.read} returns when the chunk read was set aside (see its `mayFrame`). @internal */
+export const SET_ASIDE = -2;
 
 /**
- * One opened file (one "generation" of a followed name): the handle it is read through, its identity,
- * the framer holding its unfinished line, and a fingerprint of its first bytes. Reads always go through
- * the handle, never by name, so a rename between two reads cannot mix two files.
- *
- * Under a {@link HandlePool} cap, an idle generation may be parked: its handle is closed and everything
- * else kept. The next use opens the same file again, found by identity (also after a rename in its
- * directory), and carries on at the same offset. A file deleted, or moved to another directory, while
- * parked is lost: reads find nothing more, and the follower sees the name change as usual.
+ * Reading one generation of a followed name (one file, one inode): its read position, the framer that
+ * holds its unfinished line, and a fingerprint of its first bytes that tells a file rewritten in place.
+ * Reads always go through the descriptor, never by name, so a rename between two reads cannot mix two
+ * files. One read at a time: a read asked for while another is under way waits for it.
  * @internal
  */
-export class Generation implements Parkable {
-  readonly dev: number;
-  readonly ino: number;
+export class Generation {
+  readonly file: FileRef;
   framer: Framer;
-  readonly origin: Origin;
-  private handle: FileHandle | undefined;
-  /** Path the file was opened at, or found at when it was parked: where it is looked for again. */
-  private where: string;
   private readonly context: GenerationContext;
-  /** Uses of the handle under way: it is not parked meanwhile. */
-  private uses = 0;
-  /** Never parked (an old file being drained after a rotation: its name no longer leads to it). */
-  pinned = false;
-  private disposed = false;
-  /** Parked and then not found again. */
-  lost = false;
+  /** The name the lines are read under (changes when another follower takes the file over). */
+  private name: string;
+  origin: Origin;
   /** First bytes of the file as read so far (up to 1 KiB). */
-  private head: Buffer;
+  private head: Buffer = Buffer.alloc(0);
   private lastSize: number;
+  private lastMtimeMs: number;
   /** Smallest next read: grows while reads come back full (a writer ahead), else {@link MIN_READ}. */
   private readAhead = MIN_READ;
-  private lastMtimeMs: number;
-  /** When the file last gave bytes (ms since epoch), or when it was opened. */
+  /** When the file last gave bytes (ms since epoch), or when it was opened or left its name. */
   lastGrowth: number;
   /** True once a read found nothing more. */
   atEof = false;
-  /** Size when the generation was opened. */
-  readonly initialSize: number;
+  /** Size when the generation was placed. */
+  initialSize: number;
+  /** When the file left the followed name (renamed away, deleted); undefined while it is at the name. */
+  leftAt: number | undefined;
+  private reading: Promise<number> | undefined;
 
-  private constructor(handle: FileHandle, path: string, st: Stats, head: Buffer, context: GenerationContext, framer: Framer) {
-    this.handle = handle;
-    this.where = path;
+  private constructor(file: FileRef, st: Stats, name: string, context: GenerationContext) {
+    this.file = file;
     this.context = context;
-    this.dev = st.dev;
-    this.ino = st.ino;
-    this.head = head;
+    this.name = name;
     this.lastSize = st.size;
     this.lastMtimeMs = st.mtimeMs;
     this.initialSize = st.size;
-    this.framer = framer;
     this.lastGrowth = Date.now();
-    this.origin = { source: context.framing.source, dev: st.dev, ino: st.ino, use: (fn) => this.use((handle) => fn(handle.fd)) };
+    this.framer = new Framer({ ...context.framing, source: name });
+    this.origin = this.makeOrigin();
   }
 
   /**
-   * Opens `path` for reading. `place` decides, from the open handle and its size, where reading starts
-   * and how lines are numbered. Throws the errno error (ENOENT, EACCES, EISDIR…) when it cannot be read.
+   * Opens the file at `path` now (see {@link FileRef.open}) as a generation read under `name` from its
+   * first byte. Throws what {@link FileRef.open} throws.
    */
-  static async open(
-    path: string,
-    context: GenerationContext,
-    place?: (handle: FileHandle, st: Stats) => Promise<{ offset: number; skipLines: number; firstLineNumber: number }>,
-  ): Promise<Generation> {
-    const pool = context.pool;
-    await pool?.reserve();
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      pool?.cancel();
-      throw error;
-    }
-    try {
-      const st = await handle.stat();
-      if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR' });
-      const at = place ? await place(handle, st) : { offset: 0, skipLines: 0, firstLineNumber: 1 };
-      // Read from the start, the fingerprint is made of the bytes the framer reads; started further on,
-      // it is taken now, and the first read after it checks that the file did not change in between.
-      const head = at.offset === 0 ? Buffer.alloc(0) : readHead(handle, Math.min(st.size, HEAD_BYTES));
-      const framer = new Framer({ ...context.framing, startOffset: at.offset, skipLines: at.skipLines, firstLineNumber: at.firstLineNumber });
-      const gen = new Generation(handle, path, st, head, context, framer);
-      pool?.opened(gen);
-      return gen;
-    } catch (error) {
-      pool?.cancel();
-      await handle.close().catch(() => {});
-      throw error;
-    }
+  static pin(path: string, name: string, context: GenerationContext): { gen: Generation; st: Stats } {
+    const { file, st } = FileRef.open(path, context.pool);
+    return { gen: new Generation(file, st, name, context), st };
   }
 
-  get parkable(): boolean {
-    return this.handle !== undefined && this.uses === 0 && !this.pinned;
+  get dev(): number {
+    return this.file.dev;
   }
 
-  /** True while the handle is closed to stay under the open-file cap. */
-  get parked(): boolean {
-    return this.handle === undefined && !this.disposed;
-  }
-
-  async park(): Promise<void> {
-    const handle = this.handle;
-    if (!handle) return;
-    this.handle = undefined;
-    this.where = currentPath(handle.fd) ?? this.where;
-    await handle.close().catch(() => {});
-  }
-
-  /**
-   * Runs `fn` with the open handle, opening the file again first if it was parked. Throws ENOENT when a
-   * parked file cannot be found any more, EBADF once the generation is closed.
-   */
-  async use<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T> {
-    this.uses++;
-    try {
-      const handle = this.handle ?? (await this.reopen());
-      this.context.pool?.touch(this);
-      return await fn(handle);
-    } finally {
-      this.uses--;
-    }
-  }
-
-  private async reopen(): Promise<FileHandle> {
-    if (this.disposed) throw errno('EBADF', `'${this.context.framing.source}' is closed`);
-    if (this.lost) throw errno('ENOENT', `'${this.context.framing.source}' is gone`);
-    await this.context.pool?.reserve();
-    const fd = openByIdentity([this.where, this.context.framing.source], this.dev, this.ino);
-    if (fd) closeSync(fd.fd);
-    const handle = fd && (await open(fd.path, 'r').catch(() => undefined));
-    const found = handle && { path: fd.path, handle };
-    if (!found || this.disposed) {
-      this.context.pool?.cancel();
-      await found?.handle.close().catch(() => {});
-      if (!found && !this.disposed) {
-        this.lost = true;
-        this.context.onLost?.();
-      }
-      return this.reopen();
-    }
-    this.where = found.path;
-    this.handle = found.handle;
-    this.context.pool?.opened(this);
-    return found.handle;
+  get ino(): number {
+    return this.file.ino;
   }
 
   /** Read position: the offset of the next byte to read. */
@@ -163,39 +79,93 @@ export class Generation implements Parkable {
     return this.framer.position;
   }
 
-  /** True when `st` (a `stat` of the followed name) is this same file. */
+  /** Where the unfinished line held by the framer starts (the offset when none is held). */
+  get lineStart(): number {
+    return this.framer.unfinishedStart;
+  }
+
+  /** The first bytes read so far (up to 1 KiB): what a copy of this file would start with. */
+  get firstBytes(): Buffer {
+    return this.head;
+  }
+
+  /** True when `st` (a `stat` of some name) is this same file. */
   isSameFile(st: Stats): boolean {
-    return st.ino === this.ino && st.dev === this.dev;
+    return this.file.isSame(st);
   }
 
   /**
-   * Reads one chunk from the read position, framing it into `out`. Returns the number of bytes read,
-   * or {@link REWRITTEN} when the file turned out to have been rewritten in place (its first bytes
-   * changed) around this read: the chunk is then dropped, since it may belong to another content.
+   * Sets where reading starts, before the first read. `place` decides from the descriptor and the
+   * file's status (a start position, a checkpoint). Started past the first byte, the fingerprint is
+   * taken now, and the first read checks that the file did not change in between.
    */
-  async read(out: Line[]): Promise<number> {
-    if (this.lost || (this.parked && this.parkedUnchanged())) {
-      this.atEof = true;
-      return 0;
-    }
-    return this.use((handle) => this.readWith(handle, out)).catch((error: unknown) => {
-      if (!this.lost) throw error;
-      this.atEof = true;
-      return 0;
+  async place(place: (read: ReturnType<typeof fdReader>, fd: number, st: Stats) => Promise<StartPoint>): Promise<void> {
+    await this.file.use(async (fd) => {
+      const st = this.file.statNow()!;
+      const at = await place(fdReader(fd), fd, st);
+      this.startAt(at, at.offset === 0 ? Buffer.alloc(0) : readHead(fd, Math.min(st.size, HEAD_BYTES)));
+      this.lastSize = st.size;
+      this.lastMtimeMs = st.mtimeMs;
+      this.initialSize = st.size;
     });
   }
 
-  private async readWith(handle: FileHandle, out: Line[]): Promise<number> {
+  /** Starts reading at `at` (a checkpoint's point, or where another generation of this content stopped). */
+  startAt(at: StartPoint, head: Buffer = Buffer.alloc(0)): void {
+    this.framer = new Framer({ ...this.context.framing, source: this.name, startOffset: at.offset, skipLines: at.skipLines, firstLineNumber: at.firstLineNumber });
+    this.head = head;
+  }
+
+  /** Lines read from now on carry `name` (the file was taken over by the follower of that name). */
+  rename(name: string): void {
+    this.name = name;
+    this.framer.rename(name);
+    this.origin = this.makeOrigin();
+  }
+
+  /**
+   * Reads one chunk from the read position and frames it into `out`. Returns the number of bytes read;
+   * {@link REWRITTEN} when the file turned out to have been rewritten in place (its first bytes changed)
+   * around this read (the chunk is dropped: it may belong to another content); {@link SET_ASIDE} when
+   * `mayFrame`, asked once the bytes are in, says no (the position stays, the same bytes are read again
+   * later: an older file to read first appeared meanwhile).
+   */
+  read(out: Line[], mayFrame: () => boolean = () => true): Promise<number> {
+    const run = async (): Promise<number> => {
+      // Closed under the open-file cap and unchanged since: nothing to read, no need to open it again.
+      if (this.file.parked && this.parkedUnchanged()) {
+        this.atEof = true;
+        return 0;
+      }
+      try {
+        return await this.file.use((fd) => this.readWith(fd, out, mayFrame), this.alsoAt());
+      } catch (error) {
+        if (!this.file.lost) throw error;
+        this.atEof = true;
+        return 0;
+      }
+    };
+    const previous = this.reading;
+    const next = previous ? previous.then(run, run) : run();
+    this.reading = next;
+    void next.finally(() => {
+      if (this.reading === next) this.reading = undefined;
+    }).catch(() => {});
+    return next;
+  }
+
+  private async readWith(fd: number, out: Line[], mayFrame: () => boolean): Promise<number> {
     const offset = this.framer.position;
     const size = Math.min(Math.max(this.lastSize - offset, this.readAhead), this.context.readSize);
     const buf = this.context.readBuffer?.(size) ?? Buffer.allocUnsafe(size);
-    const { bytesRead } = await handle.read(buf, 0, size, offset);
+    const bytesRead = await fdReader(fd)(buf, 0, size, offset);
     if (bytesRead === 0) {
       this.atEof = true;
       return 0;
     }
     const chunk = buf.subarray(0, bytesRead);
-    if (!this.stillSameContent(handle, chunk, offset)) return REWRITTEN;
+    if (!this.stillSameContent(fd, chunk, offset)) return REWRITTEN;
+    if (!mayFrame()) return SET_ASIDE;
     this.atEof = false;
     this.lastGrowth = Date.now();
     if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
@@ -209,15 +179,14 @@ export class Generation implements Parkable {
    * Checks a chunk just read against the fingerprint, and grows the fingerprint from it. A chunk that
    * overlaps the fingerprint is compared with it directly; a chunk further on is checked by reading the
    * first bytes again after it: a file truncated and rewritten between two looks would otherwise be read
-   * at the old position, mid-line. That read (at most 1 KiB, from the page cache) is synchronous, like
-   * the safety poll's `fstat`: a round trip through the thread pool would add to every line's latency.
+   * at the old position, mid-line.
    */
-  private stillSameContent(handle: FileHandle, chunk: Buffer, offset: number): boolean {
+  private stillSameContent(fd: number, chunk: Buffer, offset: number): boolean {
     const head = this.head;
     if (offset < head.length) {
       const overlap = Math.min(head.length - offset, chunk.length);
       if (!chunk.subarray(0, overlap).equals(head.subarray(offset, offset + overlap))) return false;
-    } else if (head.length > 0 && !readHead(handle, head.length).equals(head)) {
+    } else if (head.length > 0 && !readHead(fd, head.length).equals(head)) {
       return false;
     }
     if (offset <= head.length && head.length < HEAD_BYTES) {
@@ -229,140 +198,107 @@ export class Generation implements Parkable {
 
   /**
    * True when the file was truncated (smaller than the read position) or rewritten in place (its first
-   * bytes changed, though it may be as large as before). Cheap when nothing changed: one `fstat` (one
-   * `stat` of its path when parked, without opening it again).
+   * bytes changed, though it may be as large as before). Synchronous and cheap when nothing changed: one
+   * `fstat` (a `stat` of its path when parked, without opening it again).
    */
-  async wasTruncated(): Promise<boolean> {
-    if (this.lost || (this.parked && this.parkedUnchanged())) return false;
-    return this.use(async (handle) => {
-      const st = await handle.stat();
-      if (st.size < this.framer.position) return true;
-      const changed = st.size !== this.lastSize || st.mtimeMs !== this.lastMtimeMs;
-      this.lastSize = st.size;
-      this.lastMtimeMs = st.mtimeMs;
-      if (!changed || this.head.length === 0) return false;
-      const now = readHead(handle, this.head.length);
-      return !now.equals(this.head);
-    }).catch((error: unknown) => {
-      if (this.lost) return false;
-      throw error;
-    });
+  wasTruncated(): boolean {
+    const st = this.file.statNow();
+    if (!st) return false;
+    if (st.size < this.framer.position) return true;
+    const changed = st.size !== this.lastSize || st.mtimeMs !== this.lastMtimeMs;
+    this.lastSize = st.size;
+    this.lastMtimeMs = st.mtimeMs;
+    if (!changed || this.head.length === 0) return false;
+    return !readHead(this.file.descriptor(this.alsoAt()), this.head.length).equals(this.head);
   }
 
   /**
-   * After a truncation: emits the held unfinished line into `out` (those bytes were written), then reads
-   * the file again from its first byte, numbering lines from 1.
+   * After a truncation: emits the held unfinished line into `out` (those bytes were written) unless
+   * `keepHeld` is false (another file continues it), then reads the file again from its first byte,
+   * numbering lines from 1.
    */
-  async restart(out: Line[]): Promise<void> {
-    this.framer.flush(out);
-    this.framer = new Framer(this.context.framing);
-    const st = await this.stat();
-    this.lastSize = st.size;
-    this.lastMtimeMs = st.mtimeMs;
+  restart(out: Line[], flushHeld = true): void {
+    if (flushHeld) this.framer.flush(out);
+    this.framer = new Framer({ ...this.context.framing, source: this.name });
+    const st = this.file.statNow();
+    if (st) {
+      this.lastSize = st.size;
+      this.lastMtimeMs = st.mtimeMs;
+    }
     this.head = Buffer.alloc(0);
     this.atEof = false;
   }
 
-  /** The open file's status. */
-  stat(): Promise<Stats> {
-    return this.use((handle) => handle.stat());
-  }
-
   /**
    * A cheap look for the safety poll: true when the file may hold something new (its size is not the
-   * read position, or it was modified since the last check). No promise, and at most one system call:
-   * none when `nameStat`, a fresh `stat` of the followed name, is of this file; else an `fstat` (a
-   * `stat` of its path when parked).
+   * read position, or it was modified since the last check). At most one system call: none when
+   * `nameStat`, a fresh `stat` of the followed name, is of this file.
    */
   looksChanged(nameStat?: Stats): boolean {
-    if (this.lost) return false;
-    if (this.parked) return !this.parkedUnchanged(nameStat);
-    let st: Stats;
+    let st: Stats | undefined;
     try {
-      // A stat of the name that leads to this very file says as much as an fstat.
-      st = nameStat && this.isSameFile(nameStat) ? nameStat : fstatSync(this.handle!.fd);
+      st = nameStat && this.isSameFile(nameStat) ? nameStat : this.file.statNow();
     } catch {
       return true;
     }
+    if (!st) return false;
     return st.size !== this.framer.position || st.mtimeMs !== this.lastMtimeMs;
   }
 
-  /**
-   * Parked: true when the file is still at the path it was parked at, as it was then. `nameStat`, a
-   * fresh `stat` of the followed name, saves a second one when the name leads to this same file.
-   */
-  private parkedUnchanged(nameStat?: Stats): boolean {
-    const same = nameStat !== undefined && nameStat.ino === this.ino && nameStat.dev === this.dev;
-    const st = same ? nameStat : statSync(this.where, { throwIfNoEntry: false });
-    return st !== undefined && st.ino === this.ino && st.dev === this.dev && st.size === this.lastSize && st.size === this.framer.position && st.mtimeMs === this.lastMtimeMs;
+  /** Parked: true when the file is still where it was parked, as large as the read position and not modified since. */
+  private parkedUnchanged(): boolean {
+    const st = this.file.statNow();
+    return st !== undefined && st.size === this.lastSize && st.size === this.framer.position && st.mtimeMs === this.lastMtimeMs;
   }
 
-  /** Number of links of the open file: 0 once it has been deleted (or lost while parked). */
-  async linkCount(): Promise<number> {
-    if (this.lost) return 0;
-    return (await this.stat()).nlink;
+  /** Number of links of the file: 0 once it has been deleted (or lost while parked). */
+  linkCount(): number {
+    try {
+      return this.file.statNow()?.nlink ?? 0;
+    } catch {
+      return 0;
+    }
   }
 
-  /** Emits the held unfinished line (if any) into `out` and closes the handle. */
-  async close(out: Line[]): Promise<void> {
+  /** Bytes held for the unfinished line. */
+  get bufferedBytes(): number {
+    return this.framer.bufferedBytes;
+  }
+
+  /** Emits the held unfinished line (if any) into `out` and closes the file. */
+  close(out: Line[]): void {
     this.framer.flush(out);
-    await this.dispose();
+    this.dispose();
   }
 
-  /** Closes the handle for good (the unfinished line, if any, is dropped). */
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    const handle = this.handle;
-    this.handle = undefined;
-    this.context.pool?.closed(this);
-    await handle?.close();
+  /** Closes the file for good (the unfinished line, if any, is dropped). */
+  dispose(): void {
+    this.file.close();
+  }
+
+  /** More paths at which a parked file may be found again: the name it is read under. */
+  private alsoAt(): string[] {
+    return [this.name];
+  }
+
+  private makeOrigin(): Origin {
+    return { source: this.name, dev: this.file.dev, ino: this.file.ino, use: (fn) => this.file.use(fn, this.alsoAt()) };
   }
 }
 
-/** Framing options shared by every framer of a followed file. @internal */
-export type FramingOptions = Omit<FramerOptions, 'startOffset' | 'skipLines' | 'firstLineNumber'>;
+/** Framing options shared by every framer of a followed name. @internal */
+export type FramingOptions = Omit<FramerOptions, 'startOffset' | 'skipLines' | 'firstLineNumber' | 'source'>;
 
-/** What every generation of a followed file shares. @internal */
+/** What every generation of a followed name shares. @internal */
 export interface GenerationContext {
   readonly framing: FramingOptions;
   /** Largest read at once, in bytes. */
   readonly readSize: number;
   /** The open-file cap, when there is one. */
   readonly pool: HandlePool | undefined;
-  /** Told when a parked file cannot be found again. */
-  readonly onLost?: () => void;
   /**
    * A buffer of at least `size` bytes to read into, reused from read to read (the framer copies what it
    * keeps, so a chunk is dead once framed): one per session, whose reads never overlap.
    */
   readonly readBuffer?: (size: number) => Buffer;
-}
-
-/**
- * The first `length` bytes of the file (fewer if it is shorter). Synchronous: at most 1 KiB, from the
- * page cache, like the safety poll's `fstat`; a thread-pool round trip would add to every line's latency.
- */
-function readHead(handle: FileHandle, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(handle.fd, buf, done, length - done, done);
-    if (n === 0) break;
-    done += n;
-  }
-  return buf.subarray(0, done);
-}
-
-/** Where the file open as `fd` is now (Linux), so a parked file is looked for where it really is. */
-function currentPath(fd: number): string | undefined {
-  try {
-    const link = readlinkSync(`/proc/self/fd/${fd}`);
-    return link.startsWith('/') && !link.endsWith(' (deleted)') ? link : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function errno(code: string, message: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: ${message}`), { code });
 }

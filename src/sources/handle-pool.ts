@@ -1,21 +1,22 @@
 /** Something that holds an open file and can let go of it while idle, to take it again when needed. @internal */
 export interface Parkable {
-  /** True when the handle is open and nothing is using it now (it may be closed). */
+  /** True when the descriptor is open and nothing is using it now (it may be closed). */
   readonly parkable: boolean;
-  /** Closes the handle, keeping everything needed to open the same file again. */
-  park(): Promise<void>;
+  /** Closes the descriptor, keeping everything needed to open the same file again. */
+  park(): void;
 }
 
 /**
- * Keeps the number of open followed files under a cap. Every open handle is registered here in
+ * Keeps the number of open followed files under a cap. Every open descriptor is registered here in
  * least-recently-used order; before a new one is opened, the least recently used idle ones are parked
- * (closed, their place kept) until there is room. Files in use, and old files still being drained after
- * a rotation, are never parked, so the cap can be exceeded briefly by those alone.
+ * (closed, their place kept) until there is room. Files in use, and files that left their name (being
+ * drained), are never parked, so the cap can be exceeded briefly by those alone. Synchronous, so that a
+ * file can be opened the moment it is seen.
  * @internal
  */
 export class HandlePool {
   readonly max: number;
-  /** Open handles, least recently used first (a touch moves one to the end). */
+  /** Open descriptors, least recently used first (a touch moves one to the end). */
   private readonly open = new Set<Parkable>();
   /** Opens under way: room was made for them, they are not registered yet. */
   private reserved = 0;
@@ -24,26 +25,26 @@ export class HandlePool {
     this.max = max;
   }
 
-  /** Number of handles open (or being opened) now. */
+  /** Number of descriptors open (or being opened) now. */
   get size(): number {
     return this.open.size + this.reserved;
   }
 
   /**
-   * Makes room for one more handle, parking idle ones if needed, and reserves it: follow with
-   * {@link opened} once the handle is open, or {@link cancel} if opening failed.
+   * Makes room for one more descriptor, parking idle ones if needed, and reserves it: follow with
+   * {@link opened} once it is open, or {@link cancel} if opening failed.
    */
-  async reserve(): Promise<void> {
+  reserve(): void {
     for (const holder of this.open) {
       if (this.size < this.max) break;
       if (!holder.parkable) continue;
       this.open.delete(holder);
-      await holder.park();
+      holder.park();
     }
     this.reserved++;
   }
 
-  /** A reserved slot now holds `holder`'s handle. */
+  /** A reserved slot now holds `holder`'s descriptor. */
   opened(holder: Parkable): void {
     this.reserved--;
     this.open.add(holder);
@@ -59,7 +60,7 @@ export class HandlePool {
     if (this.open.delete(holder)) this.open.add(holder);
   }
 
-  /** `holder` closed its handle for good. */
+  /** `holder` closed its descriptor for good. */
   closed(holder: Parkable): void {
     this.open.delete(holder);
   }

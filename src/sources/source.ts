@@ -1,6 +1,7 @@
 import type { Line } from '../lines/line.js';
 import type { Origin, Resumer } from './resume.js';
 import type { HandlePool } from './handle-pool.js';
+import type { Readers } from './readers.js';
 
 /**
  * What the session needs of a source of lines: a file follower or a stream. Sources never push data:
@@ -42,6 +43,8 @@ export interface SourceHost {
   readonly resumer: Resumer | undefined;
   /** The cap on open files, shared by every file of the session. */
   readonly pool: HandlePool | undefined;
+  /** Which follower reads which file (one file, one reader). */
+  readonly readers: Readers;
   /** A buffer of at least `size` bytes for the next read, reused (one read at a time per session). */
   readBuffer(size: number): Buffer;
 }

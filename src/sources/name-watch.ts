@@ -1,0 +1,138 @@
+import { realpath } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import type { DirWatch, HintEvent } from './dir-watch.js';
+
+/** What a look at a followed name finds. @internal */
+export type Look =
+  | { readonly kind: 'file'; readonly st: Stats }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'inaccessible'; readonly error: NodeJS.ErrnoException }
+  | { readonly kind: 'untailable'; readonly st: Stats };
+
+/**
+ * Looks at `name` now (one synchronous `stat`): a regular file, nothing, something that cannot be looked
+ * at (EACCES, ELOOP, ENOTDIR, ENAMETOOLONG…), or something that is not a regular file. Never throws.
+ * @internal
+ */
+export function lookAt(name: string): Look {
+  try {
+    const st = statSync(name, { throwIfNoEntry: false });
+    if (!st) return { kind: 'missing' };
+    return st.isFile() ? { kind: 'file', st } : { kind: 'untailable', st };
+  } catch (error) {
+    return { kind: 'inaccessible', error: error as NodeJS.ErrnoException };
+  }
+}
+
+/** What the follower does when the name's watch says something. @internal */
+export interface NameWatchHandlers {
+  /** An entry event for the name (created, removed, renamed), or the watch was renewed: look now. */
+  look(): void;
+  /** The file was written: read. */
+  write(): void;
+  /** A burst of events is over (see {@link NameWatch.unaccounted}). */
+  settled(): void;
+}
+
+/**
+ * Watching one followed name: its directory's events for that entry, and, when the name is a symbolic
+ * link to a file elsewhere (or, by descriptor, a file that moved), that file's own directory.
+ *
+ * It also keeps count of files that came to the name. A file arriving and a file leaving each make one
+ * entry event (a rename over the name makes one for both), so a look that sees a new file accounts for
+ * two. Events come in bursts, after the fact: when, once a burst is over, more events came than the
+ * arrivals seen can explain, a file held the name between two looks without being seen
+ * ({@link unaccounted}).
+ * @internal
+ */
+export class NameWatch {
+  readonly name: string;
+  private readonly watch: DirWatch | undefined;
+  private readonly handlers: NameWatchHandlers;
+  private unsubscribe: (() => void) | undefined;
+  private unsubscribeTarget: (() => void) | undefined;
+  private target: string | undefined;
+  /** Entry events minus twice the arrivals seen (never below -1: see {@link settle}). */
+  private debt = 0;
+  private settling: NodeJS.Immediate | undefined;
+  private closed = false;
+
+  constructor(name: string, watch: DirWatch | undefined, handlers: NameWatchHandlers) {
+    this.name = name;
+    this.watch = watch;
+    this.handlers = handlers;
+  }
+
+  /** Starts watching the name (before it is first looked at, so no event in between is missed). */
+  start(): void {
+    this.unsubscribe ??= this.watch?.subscribe(this.name, (event) => this.onEvent(event, true));
+  }
+
+  /** A look saw a file at the name that was not held. */
+  arrival(): void {
+    this.debt -= 2;
+  }
+
+  /** Events not explained by the arrivals seen, once a burst is over; 0 when all is accounted for. */
+  get unaccounted(): number {
+    return Math.max(this.debt, 0);
+  }
+
+  /** After a burst: what is unaccounted for has been dealt with (found, or reported). */
+  forgive(): void {
+    this.debt = 0;
+  }
+
+  /**
+   * Watches the directory of the file itself when it is not the name's: a symbolic link to a file
+   * elsewhere (Kubernetes' /var/log/containers), or, by descriptor, the file as it was opened. Without
+   * it, appends there would be seen only by the safety poll.
+   */
+  async follow(byDescriptor: boolean): Promise<void> {
+    if (!this.watch || this.closed) return;
+    const target = await realpath(this.name).catch(() => undefined);
+    if (target === this.target || this.closed) return;
+    this.unsubscribeTarget?.();
+    this.unsubscribeTarget = undefined;
+    this.target = target;
+    const isName = target === undefined || target === path.resolve(this.name);
+    if (target !== undefined && (!isName || byDescriptor)) {
+      this.unsubscribeTarget = this.watch.subscribe(target, (event) => this.onEvent(event, false));
+    }
+  }
+
+  /** Stops watching the name itself (the file is followed by descriptor, or the name was given up). */
+  stopWatchingName(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stopWatchingName();
+    this.unsubscribeTarget?.();
+    this.unsubscribeTarget = undefined;
+    if (this.settling) clearImmediate(this.settling);
+    this.settling = undefined;
+  }
+
+  private onEvent(event: HintEvent, ofName: boolean): void {
+    if (this.closed) return;
+    if (event === 'change') return this.handlers.write();
+    if (event === 'rename' && ofName) this.debt++;
+    this.handlers.look();
+    // The events of one burst are delivered one after another in the same turn of the event loop:
+    // judge what they add up to once they are all in.
+    this.settling ??= setImmediate(() => this.settle());
+  }
+
+  private settle(): void {
+    this.settling = undefined;
+    if (this.closed) return;
+    this.handlers.settled();
+    // A rename over the name makes one event for an arrival and a departure: that credit may not pile
+    // up over many such renames and hide a file that was missed later.
+    if (this.debt < -1) this.debt = -1;
+  }
+}

@@ -1,0 +1,54 @@
+import type { Stats } from 'node:fs';
+import type { Generation } from './generation.js';
+
+/** A follower as the other followers of its session see it. @internal */
+export interface Reader {
+  /** The followed name. */
+  readonly name: string;
+  /** True when `gen` is the file this follower reads at its name, and the name still leads to it. */
+  leadsTo(gen: Generation): boolean;
+  /** Another follower reads `gen` from now on: stop reading it (without closing it). */
+  surrender(gen: Generation): void;
+}
+
+/**
+ * Which follower reads which file, for a whole session: one file, one reader. When a file that one
+ * follower drains after it left its name turns up at another followed name (`mv a b` with both followed,
+ * a file renamed from one glob match to another), the follower of the new name reads it from then on and
+ * the other stops. A file at two followed names at once (links) is read under both, as GNU tail does.
+ * @internal
+ */
+export class Readers {
+  private readonly byIdentity = new Map<string, Map<Generation, Reader>>();
+
+  /** `reader` reads `gen`. */
+  claim(gen: Generation, reader: Reader): void {
+    const key = identity(gen.dev, gen.ino);
+    let holders = this.byIdentity.get(key);
+    if (!holders) this.byIdentity.set(key, (holders = new Map()));
+    holders.set(gen, reader);
+  }
+
+  /** Nobody reads `gen` any more (released, closed, or about to be claimed by another reader). */
+  release(gen: Generation): void {
+    const key = identity(gen.dev, gen.ino);
+    const holders = this.byIdentity.get(key);
+    holders?.delete(gen);
+    if (holders?.size === 0) this.byIdentity.delete(key);
+  }
+
+  /** The generations of file `st` read now, and by whom. */
+  holders(st: Stats): Array<{ readonly gen: Generation; readonly reader: Reader }> {
+    const holders = this.byIdentity.get(identity(st.dev, st.ino));
+    return holders ? [...holders].map(([gen, reader]) => ({ gen, reader })) : [];
+  }
+
+  /** True when some follower reads file `st` now. */
+  has(st: Stats): boolean {
+    return this.byIdentity.has(identity(st.dev, st.ino));
+  }
+}
+
+function identity(dev: number, ino: number): string {
+  return `${dev}:${ino}`;
+}
