@@ -1,5 +1,6 @@
 import { watch, statSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { isRotatedName } from './rotated-name.js';
 
 /**
  * Change hints for paths, from one `fs.watch` per directory (inotify on Linux). A hint only says
@@ -17,9 +18,13 @@ export class DirWatch {
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
 
-  /** Calls `onHint` whenever `file` may have changed, until the returned function is called. */
-  subscribe(file: string, onHint: (event: HintEvent) => void): () => void {
-    const sub: Subscription = { file: path.resolve(file), onHint, dir: undefined, name: '' };
+  /**
+   * Calls `onHint` whenever `file` may have changed, until the returned function is called. With
+   * `siblings`, also calls it (`'sibling'`) when an entry in a rotated-name form of the file's name
+   * (`NAME.1`, `NAME-20261130`…) is created, removed or renamed.
+   */
+  subscribe(file: string, onHint: (event: HintEvent) => void, options: { siblings?: boolean } = {}): () => void {
+    const sub: Subscription = { file: path.resolve(file), onHint, dir: undefined, name: '', siblings: options.siblings === true };
     this.subscriptions.add(sub);
     this.attach(sub);
     return () => {
@@ -125,7 +130,10 @@ export class DirWatch {
       return;
     }
     for (const sub of [...dir.subs]) {
-      if (filename !== null && filename !== sub.name && sub.name !== ANY_ENTRY) continue;
+      if (filename !== null && filename !== sub.name && sub.name !== ANY_ENTRY) {
+        if (sub.siblings && event === 'rename' && isRotatedName(sub.name, filename) && sub.file === path.join(dir.path, sub.name)) sub.onHint('sibling');
+        continue;
+      }
       // A directory on the way to the file appeared: watch closer to the file.
       if (sub.file !== path.join(dir.path, sub.name)) this.reattach(sub);
       else sub.onHint(event);
@@ -143,7 +151,7 @@ export class DirWatch {
  * or the watch itself was renewed (its directory appeared, vanished or was replaced: `rewatch`), so that
  * anything may have changed unseen. @internal
  */
-export type HintEvent = 'rename' | 'change' | 'rewatch';
+export type HintEvent = 'rename' | 'change' | 'rewatch' | 'sibling';
 
 /** A name no file can have (NUL is not allowed in names): "any entry of the directory". */
 const ANY_ENTRY = '\u0000any';
@@ -162,6 +170,8 @@ interface Subscription {
   dir: WatchedDir | undefined;
   /** The entry of `dir` that leads to `file` (its basename, or the next directory on the way). */
   name: string;
+  /** Also told of entries in rotated-name forms of the name. */
+  readonly siblings: boolean;
 }
 
 function inodeOf(p: string): number | undefined {

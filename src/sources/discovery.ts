@@ -25,7 +25,7 @@ export class Discovery {
     this.rescan = onNewEntry;
     // Writes to files already followed say nothing about new matches: only entries coming and going do.
     this.onHint = (event) => {
-      if (event !== 'change') onNewEntry();
+      if (event === 'rename' || event === 'rewatch') onNewEntry();
     };
     if (watch) this.watched.set(glob.base, watch.subscribeDirectory(glob.base, this.onHint));
   }

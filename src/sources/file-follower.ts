@@ -11,10 +11,13 @@ import type { Reader } from './readers.js';
 import type { Origin } from './resume.js';
 import { startPoint, type StartPoint } from './start-position.js';
 import type { Source, SourceHost } from './source.js';
-import { findCopy, findUnseen, type Known } from './unseen.js';
+import { findUnseen, judgeCopy, rotatedSiblingsOf, type Known, type Sighting } from './unseen.js';
+import { birthOf } from './file-ref.js';
 
 /** A re-check this long after the last read that returned bytes catches writes no event announced. */
 const TRAILING_RECHECK_MS = 60;
+/** Rotated-name files set aside as neither generations nor copies to read, remembered at most. */
+const IGNORED_SIBLINGS = 256;
 
 /**
  * Follows one name. Its state is a {@link Phase} (see follower-phase.ts for every transition) plus the
@@ -54,6 +57,12 @@ export class FileFollower implements Source, Reader {
   private unreadable: { dev: number; ino: number } | undefined;
   private readonly reportedLost = new WeakSet<Generation>();
   private readonly startedAt = Date.now();
+  /** Birth time of the file at the name before the current one: files born since may be unseen ones. */
+  private previousBorn: number | undefined;
+  /** Rotated-name files that are not to be read (there before us, or old copies), by identity. */
+  private readonly ignored = new Set<string>();
+  /** A rotated-name file looked like a copy of what a held file holds now: judge again on changes. */
+  private copyPending = false;
   failure: NodeJS.ErrnoException | undefined;
   origin: Origin | undefined;
 
@@ -65,9 +74,13 @@ export class FileFollower implements Source, Reader {
     this.discovered = discovered;
     this.gens = new Generations(opts.rotateWait, () => this.hint());
     this.names = new NameWatch(path, opts.follow === false ? undefined : watch, {
-      look: () => this.lookNow(true),
-      write: () => this.hint(),
+      look: () => this.lookNow(),
+      write: () => {
+        if (this.copyPending) this.checkCopies();
+        this.hint();
+      },
       settled: () => this.settled(),
+      sibling: () => this.checkCopies(),
     });
     this.context = {
       framing: {
@@ -110,8 +123,12 @@ export class FileFollower implements Source, Reader {
   }
 
   async start(): Promise<void> {
-    // Watch before the first look, so that nothing that happens after it goes unseen.
-    if (this.byName) this.names.start();
+    // Watch before the first look, so that nothing that happens after it goes unseen; rotated files
+    // there already are history, not generations or copies to read.
+    if (this.byName) {
+      this.names.start();
+      for (const sibling of rotatedSiblingsOf(this.name, this.known)) this.ignore(sibling);
+    }
     const look = lookAt(this.name);
     if (!this.byName && look.kind !== 'file') return this.cannotStart(look);
     let step = transition(this.phase, { type: 'look', look, fresh: true }, this.name);
@@ -136,7 +153,7 @@ export class FileFollower implements Source, Reader {
     // before then must not make the next run start at its last 10 lines and skip the rest.
     const gen = this.gens.current;
     if (gen && this.gens.draining.length === 0) this.host.resumer?.started(gen.origin, { offset: gen.offset, line: gen.framer.lineNumber });
-    if (this.lookAfterStart) this.lookNow(false);
+    if (this.lookAfterStart) this.lookNow();
     this.hint();
   }
 
@@ -165,7 +182,7 @@ export class FileFollower implements Source, Reader {
       return;
     }
     const look = lookAt(this.name);
-    if (look.kind !== 'file' || !current?.isSameFile(look.st)) this.lookNow(false);
+    if (look.kind !== 'file' || !current?.isSameFile(look.st)) this.lookNow();
     else if (current.looksChanged(look.st)) this.hint();
   }
 
@@ -233,12 +250,10 @@ export class FileFollower implements Source, Reader {
   // Looking at the name
 
   /**
-   * Looks at the name now and acts on what it finds: a new file is pinned at once, the file held is
-   * retired when it left. `byEvent`: a directory event called for it (its count is kept by the
-   * {@link NameWatch}); otherwise nothing counted what happened, so a new file also sends us searching
-   * the directory for files that came and went unseen.
+   * Looks at the name now and acts on what it finds: a new file is pinned at once, and the directory
+   * searched for files that held the name in between unseen; the file held is retired when it left.
    */
-  private lookNow(byEvent: boolean): void {
+  private lookNow(): void {
     const p = this.phase.name;
     if (p === 'starting') {
       this.lookAfterStart = true;
@@ -258,7 +273,8 @@ export class FileFollower implements Source, Reader {
     const pinned = this.gens.current;
     if (fresh && pinned !== undefined && pinned !== current) {
       this.names.arrival();
-      if (!byEvent) this.sweep();
+      // Before anything of the new file is read: files that held the name in between, unseen.
+      this.sweep(current?.file.born ?? this.previousBorn);
     }
     this.hint();
   }
@@ -267,7 +283,7 @@ export class FileFollower implements Source, Reader {
   private settled(): void {
     // Without a file at the name, a departure not yet followed by an arrival is no mystery.
     if (this.names.unaccounted === 0 || this.phase.name !== 'following') return;
-    this.sweep();
+    this.sweep(this.previousBorn);
     const left = this.names.unaccounted;
     if (left > 0) this.report(notices.missed(this.name, Math.ceil(left / 2)));
     this.names.forgive();
@@ -278,10 +294,10 @@ export class FileFollower implements Source, Reader {
    * (born after the newest file known to have left the name, before the one at it now, in a rotated-name
    * form), and holds them, to be read before the file at the name.
    */
-  private sweep(): void {
+  private sweep(since: number | undefined): void {
     const current = this.gens.current;
     if (!current) return;
-    const after = this.gens.newestLeftBorn || this.startedAt;
+    const after = since ?? this.startedAt;
     for (const found of findUnseen(this.name, this.known, after, current.file.born, this.gens.heads())) {
       const gen = this.pinAt(found.path, found.st);
       if (!gen) continue;
@@ -292,8 +308,14 @@ export class FileFollower implements Source, Reader {
 
   /** Files held now by this follower or any other, or lately released: not to be taken for unseen ones. */
   private readonly known: Known = {
-    knows: (st: Stats) => this.gens.knows(st) || this.host.readers.has(st),
+    knows: (st: Stats) => this.ignored.has(identity(st)) || this.gens.knows(st) || this.host.readers.has(st),
   };
+
+  /** A rotated-name file not to be read, ever. */
+  private ignore(sighting: Sighting): void {
+    this.ignored.add(identity(sighting.st));
+    if (this.ignored.size > IGNORED_SIBLINGS) this.ignored.delete(this.ignored.values().next().value!);
+  }
 
   /** Opens the file found at `path` (in the directory), if it is still the file `seen`, and claims it. */
   private pinAt(path: string, seen: Stats): Generation | undefined {
@@ -336,6 +358,7 @@ export class FileFollower implements Source, Reader {
    */
   private pinCurrent(): Generation {
     const { gen, st } = Generation.pin(this.name, this.name, this.context);
+    this.previousBorn = this.gens.current?.file.born ?? this.previousBorn;
     let taken = gen;
     for (const other of this.host.readers.holders(st)) {
       if (other.reader === this || other.reader.leadsTo(other.gen)) continue;
@@ -409,25 +432,29 @@ export class FileFollower implements Source, Reader {
     return 'eof';
   }
 
-  /** At the end of every held file: checks the file at the name for truncation, and looks at the name. True when there is more to read. */
+  /**
+   * At the end of every held file: checks each for truncation (also a file that left the name: it may
+   * have been truncated before it was rotated away), and looks at the name. True when there is more to read.
+   */
   private recheck(): boolean {
     const current = this.gens.current;
     let again = false;
-    if (current) {
+    for (const gen of this.gens.all) {
       let truncated = false;
       try {
-        truncated = current.wasTruncated();
+        truncated = gen.wasTruncated();
       } catch (error) {
         this.report(notices.readError(this.name, error as NodeJS.ErrnoException));
       }
       if (truncated) {
-        this.truncated(current);
+        this.truncated(gen);
         again = true;
       }
     }
     if (this.byName) {
       const stamp = this.gens.stamp;
-      this.lookNow(false);
+      if (this.copyPending) this.checkCopies();
+      this.lookNow();
       if (this.gens.current !== current || this.gens.stamp !== stamp) again = true;
     }
     return again;
@@ -440,19 +467,57 @@ export class FileFollower implements Source, Reader {
    */
   private truncated(gen: Generation): void {
     this.report(notices.truncated(this.name));
-    const copy = this.byName && gen === this.gens.current ? this.pinCopyOf(gen) : undefined;
-    gen.restart(this.out, copy === undefined);
+    if (!this.checkCopies(gen)) this.restart(gen, true);
   }
 
-  private pinCopyOf(gen: Generation): Generation | undefined {
-    const head = gen.firstBytes;
-    if (head.length === 0 || gen.offset === 0) return undefined;
-    const found = findCopy(this.name, this.known, gen.file.born, gen.offset + 1, head);
-    const copy = found && this.pinAt(found.path, found.st);
-    if (!copy) return undefined;
-    copy.startAt({ offset: gen.lineStart, skipLines: 0, firstLineNumber: gen.framer.lineNumber }, head);
+  /**
+   * Looks for the copy a `copytruncate` rotation made of a held file before truncating it (`truncated`:
+   * of that file, known to be truncated; else of any held file, judged by content), and when one holds
+   * what was not read, reads that rest from it first. Rotated-name files that look like a copy of what
+   * a file holds now are judged again on later changes, for `rotateWait`; what they are not by then,
+   * they never will be. True when a copy was found.
+   */
+  private checkCopies(truncated?: Generation): boolean {
+    if (!this.byName || this.isClosed) return false;
+    const gens = truncated ? [truncated] : this.gens.all;
+    let pending = false;
+    for (const candidate of rotatedSiblingsOf(this.name, this.known)) {
+      const young = Date.now() - birthOf(candidate.st) < this.opts.rotateWait;
+      let related = false;
+      for (const gen of gens) {
+        if (birthOf(candidate.st) < gen.file.born) continue;
+        const verdict = judgeCopy(candidate, gen.copied, gen === truncated);
+        if (verdict === 'copy' && this.readCopy(candidate, gen)) {
+          // Found by its content: the truncation was not seen as such.
+          if (!truncated) this.report(notices.truncated(this.name));
+          this.copyPending = false;
+          return true;
+        }
+        if (verdict === 'not-yet') related = true;
+      }
+      if (related && young) pending = true;
+      else if (!young) this.ignore(candidate);
+    }
+    this.copyPending = pending;
+    return false;
+  }
+
+  /** Holds `copy`, to be read from where `gen` stopped, then reads `gen` again from its first byte. */
+  private readCopy(found: Sighting, gen: Generation): boolean {
+    const copy = this.pinAt(found.path, found.st);
+    if (!copy) return false;
+    copy.startAt({ offset: gen.lineStart, skipLines: 0, firstLineNumber: gen.framer.lineNumber }, gen.firstBytes);
     this.gens.insertOlder(copy, copy.file.born);
-    return copy;
+    // The unfinished line goes on in the copy.
+    this.restart(gen, false);
+    this.hint();
+    return true;
+  }
+
+  /** `gen` is read again from its first byte; the rotated-name files there now are not its copies. */
+  private restart(gen: Generation, flushHeld: boolean): void {
+    gen.restart(this.out, flushHeld);
+    for (const sibling of rotatedSiblingsOf(this.name, this.known)) this.ignore(sibling);
   }
 
   /**
@@ -573,4 +638,8 @@ export class FileFollower implements Source, Reader {
       this.hint();
     }, TRAILING_RECHECK_MS);
   }
+}
+
+function identity(st: Stats): string {
+  return `${st.dev}:${st.ino}`;
 }

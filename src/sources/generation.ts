@@ -89,6 +89,26 @@ export class Generation {
     return this.head;
   }
 
+  /**
+   * The file's first bytes (up to 1 KiB) and size now, read through the descriptor (what was read so
+   * far when it is parked); undefined when it cannot be read.
+   */
+  now(): { head: Buffer; size: number } | undefined {
+    try {
+      if (this.file.parked) return { head: this.head, size: this.lastSize };
+      const fd = this.file.descriptor();
+      const size = this.file.statNow()?.size ?? 0;
+      return { head: readHead(fd, Math.min(size, HEAD_BYTES)), size };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** What a copy of this file must look like (see unseen.ts `judgeCopy`). */
+  get copied(): { readonly readHead: Buffer; readonly lineStart: number; now(): { head: Buffer; size: number } | undefined } {
+    return { readHead: this.head, lineStart: this.lineStart, now: () => this.now() };
+  }
+
   /** True when `st` (a `stat` of some name) is this same file. */
   isSameFile(st: Stats): boolean {
     return this.file.isSame(st);

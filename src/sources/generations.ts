@@ -123,9 +123,13 @@ export class Generations {
     return this.all.some((gen) => gen.isSameFile(st)) || this.remembered.some(same);
   }
 
-  /** The first bytes of every file held now or released lately (to tell a copy of one of them). */
+  /**
+   * The first bytes of every file held now (as they are now, read or not) or released lately (as read),
+   * to tell a copy of one of them from a file of its own.
+   */
   heads(): Buffer[] {
-    return [...this.all.map((gen) => gen.firstBytes), ...this.remembered.map((r) => r.head)].filter((h) => h.length > 0);
+    const held = this.all.map((gen) => gen.now()?.head ?? gen.firstBytes);
+    return [...held, ...this.remembered.map((r) => r.head)].filter((h) => h.length > 0);
   }
 
   /** The birth time of the newest file that left the name (0 if none). */

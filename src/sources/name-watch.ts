@@ -33,6 +33,8 @@ export interface NameWatchHandlers {
   write(): void;
   /** A burst of events is over (see {@link NameWatch.unaccounted}). */
   settled(): void;
+  /** An entry in a rotated-name form of the name came or went (a rotation, or a copy of the file). */
+  sibling(): void;
 }
 
 /**
@@ -66,7 +68,7 @@ export class NameWatch {
 
   /** Starts watching the name (before it is first looked at, so no event in between is missed). */
   start(): void {
-    this.unsubscribe ??= this.watch?.subscribe(this.name, (event) => this.onEvent(event, true));
+    this.unsubscribe ??= this.watch?.subscribe(this.name, (event) => this.onEvent(event, true), { siblings: true });
   }
 
   /** A look saw a file at the name that was not held. */
@@ -120,6 +122,7 @@ export class NameWatch {
   private onEvent(event: HintEvent, ofName: boolean): void {
     if (this.closed) return;
     if (event === 'change') return this.handlers.write();
+    if (event === 'sibling') return this.handlers.sibling();
     if (event === 'rename' && ofName) this.debt++;
     this.handlers.look();
     // The events of one burst are delivered one after another in the same turn of the event loop:

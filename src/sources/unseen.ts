@@ -3,6 +3,7 @@ import path from 'node:path';
 import { READ_FLAGS } from './find-file.js';
 import { HEAD_BYTES, readHead } from './head.js';
 import { birthOf } from './file-ref.js';
+import { isRotatedName } from './rotated-name.js';
 
 /**
  * Looking in a followed name's directory for files that held the name while no look saw them: a file
@@ -23,21 +24,6 @@ export interface Known {
   knows(st: Stats): boolean;
 }
 
-/** Suffixes of compressed files: a rotation tool made them from a rotated file; they are not generations. */
-const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|lzma|lzo|z|zip|Z)$/;
-
-/**
- * True when `entry` is a name a rotation gives a file that was at `base`: `base.N` (logrotate, log4j,
- * Python), `base.SUFFIX` (Python's timed rotation), `base-SUFFIX` (logrotate's `dateext`), compressed
- * forms excluded.
- * @internal
- */
-export function isRotatedName(base: string, entry: string): boolean {
-  if (entry.length <= base.length + 1 || !entry.startsWith(base)) return false;
-  const sep = entry[base.length];
-  return (sep === '.' || sep === '-') && !COMPRESSED.test(entry);
-}
-
 /**
  * Files in a rotated-name form of `name` that may be generations of it never seen: not known, regular,
  * born after `after` and not after `before` (ms), and not a copy of a known file (their first bytes are
@@ -55,20 +41,41 @@ export function findUnseen(name: string, known: Known, after: number, before: nu
   return found.sort((a, b) => birthOf(a.st) - birthOf(b.st));
 }
 
+/** What a file in a rotated-name form is to a generation being read (see {@link judgeCopy}). @internal */
+export type CopyVerdict = 'copy' | 'not-yet' | 'unrelated';
+
+/** What {@link judgeCopy} needs of the generation. @internal */
+export interface CopiedFile {
+  /** The first bytes read so far (up to 1 KiB; empty when nothing was read). */
+  readonly readHead: Buffer;
+  /** Where the unfinished line starts: bytes before it were read. */
+  readonly lineStart: number;
+  /** The file's first bytes (up to 1 KiB) and size now. */
+  now(): { readonly head: Buffer; readonly size: number } | undefined;
+}
+
 /**
- * The copy `copytruncate` made of a file before truncating it: in a rotated-name form of `name`, not
- * known, born after `after`, at least `minSize` bytes long, and starting with `head` (the truncated
- * file's first bytes as read). The newest such file.
+ * Whether `candidate` is the copy a `copytruncate` rotation made of `file` before truncating it, holding
+ * bytes that were not read: it starts with what was read of the file, it is longer than what was read,
+ * and (unless the file is `known` to be truncated) the file no longer holds what it holds: it is
+ * shorter, or starts with other bytes. `not-yet`: it looks like a copy of what the file holds now (the
+ * truncation may follow).
  * @internal
  */
-export function findCopy(name: string, known: Known, after: number, minSize: number, head: Buffer): Sighting | undefined {
-  let best: Sighting | undefined;
-  for (const candidate of rotatedSiblings(name, known)) {
-    if (birthOf(candidate.st) < after || candidate.st.size < minSize) continue;
-    if (!startsLike(candidate.path, head)) continue;
-    if (!best || birthOf(candidate.st) > birthOf(best.st)) best = candidate;
-  }
-  return best;
+export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: boolean): CopyVerdict {
+  if (candidate.st.size <= file.lineStart) return 'unrelated';
+  const head = headOf(candidate.path);
+  if (!head || head.length === 0) return 'unrelated';
+  if (file.readHead.length > 0 && !samePrefix(head, file.readHead)) return 'unrelated';
+  if (truncated) return 'copy';
+  const now = file.now();
+  if (!now) return 'unrelated';
+  return now.size >= candidate.st.size && samePrefix(head, now.head) ? 'not-yet' : 'copy';
+}
+
+/** Files in a rotated-name form of `name` that are not `known`, oldest first. @internal */
+export function rotatedSiblingsOf(name: string, known: Known): Sighting[] {
+  return [...rotatedSiblings(name, known)].sort((a, b) => birthOf(a.st) - birthOf(b.st));
 }
 
 function* rotatedSiblings(name: string, known: Known): Generator<Sighting> {
@@ -96,19 +103,29 @@ function* rotatedSiblings(name: string, known: Known): Generator<Sighting> {
 /** True when the file at `file` starts with the bytes of `head` (over the shorter of the two, not empty). */
 function startsLike(file: string, head: Buffer): boolean {
   if (head.length === 0) return false;
+  const own = headOf(file);
+  return own !== undefined && own.length > 0 && samePrefix(own, head);
+}
+
+/** The first bytes (up to 1 KiB) of the regular file at `file`; undefined when it cannot be read. */
+function headOf(file: string): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(file, READ_FLAGS);
   } catch {
-    return false;
+    return undefined;
   }
   try {
-    if (!fstatSync(fd).isFile()) return false;
-    const own = readHead(fd, Math.min(head.length, HEAD_BYTES));
-    return own.length > 0 && own.equals(head.subarray(0, own.length));
+    return fstatSync(fd).isFile() ? readHead(fd, HEAD_BYTES) : undefined;
   } catch {
-    return false;
+    return undefined;
   } finally {
     closeSync(fd);
   }
+}
+
+/** True when `a` and `b` agree over the length of the shorter. */
+function samePrefix(a: Buffer, b: Buffer): boolean {
+  const n = Math.min(a.length, b.length);
+  return a.subarray(0, n).equals(b.subarray(0, n));
 }
