@@ -479,23 +479,20 @@ export class FileFollower implements Source, Reader {
    */
   private checkCopies(truncated?: Generation): boolean {
     if (!this.byName || this.isClosed) return false;
-    const gens = truncated ? [truncated] : this.gens.all;
     let pending = false;
     for (const candidate of rotatedSiblingsOf(this.name, this.known)) {
-      const young = Date.now() - birthOf(candidate.st) < this.opts.rotateWait;
-      let related = false;
-      for (const gen of gens) {
-        if (birthOf(candidate.st) < gen.file.born) continue;
-        const verdict = judgeCopy(candidate, gen.copied, gen === truncated);
-        if (verdict === 'copy' && this.readCopy(candidate, gen)) {
-          // Found by its content: the truncation was not seen as such.
-          if (!truncated) this.report(notices.truncated(this.name));
-          this.copyPending = false;
-          return true;
-        }
-        if (verdict === 'not-yet') related = true;
+      const born = birthOf(candidate.st);
+      const young = Date.now() - born < this.opts.rotateWait;
+      // A copy is made of the file at the name: the newest held file born before it.
+      const gen = this.gens.newestBornBy(born);
+      const verdict = gen && (!truncated || gen === truncated) ? judgeCopy(candidate, gen.copied, gen === truncated) : 'unrelated';
+      if (verdict === 'copy' && this.readCopy(candidate, gen!)) {
+        // Found by its content: the truncation was not seen as such.
+        if (!truncated) this.report(notices.truncated(this.name));
+        this.copyPending = false;
+        return true;
       }
-      if (related && young) pending = true;
+      if (verdict === 'not-yet' && young) pending = true;
       else if (!young) this.ignore(candidate);
     }
     this.copyPending = pending;

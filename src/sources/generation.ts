@@ -7,6 +7,7 @@ import type { HandlePool } from './handle-pool.js';
 import { FileRef } from './file-ref.js';
 import { fdReader } from './read-at.js';
 import type { StartPoint } from './start-position.js';
+import type { CopiedFile } from './unseen.js';
 
 const MIN_READ = 64 * 1024;
 
@@ -93,19 +94,20 @@ export class Generation {
    * The file's first bytes (up to 1 KiB) and size now, read through the descriptor (what was read so
    * far when it is parked); undefined when it cannot be read.
    */
-  now(): { head: Buffer; size: number } | undefined {
+  now(): { head: Buffer; size: number; mtimeMs: number } | undefined {
     try {
-      if (this.file.parked) return { head: this.head, size: this.lastSize };
+      if (this.file.parked) return { head: this.head, size: this.lastSize, mtimeMs: this.lastMtimeMs };
       const fd = this.file.descriptor();
-      const size = this.file.statNow()?.size ?? 0;
-      return { head: readHead(fd, Math.min(size, HEAD_BYTES)), size };
+      const st = this.file.statNow();
+      if (!st) return undefined;
+      return { head: readHead(fd, Math.min(st.size, HEAD_BYTES)), size: st.size, mtimeMs: st.mtimeMs };
     } catch {
       return undefined;
     }
   }
 
   /** What a copy of this file must look like (see unseen.ts `judgeCopy`). */
-  get copied(): { readonly readHead: Buffer; readonly lineStart: number; now(): { head: Buffer; size: number } | undefined } {
+  get copied(): CopiedFile {
     return { readHead: this.head, lineStart: this.lineStart, now: () => this.now() };
   }
 

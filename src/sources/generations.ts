@@ -132,6 +132,13 @@ export class Generations {
     return [...held, ...this.remembered.map((r) => r.head)].filter((h) => h.length > 0);
   }
 
+  /** The newest generation held that was born at or before `born` (ms). */
+  newestBornBy(born: number): Generation | undefined {
+    let best: Generation | undefined;
+    for (const gen of this.all) if (gen.file.born <= born && (!best || gen.file.born > best.file.born)) best = gen;
+    return best;
+  }
+
   /** The birth time of the newest file that left the name (0 if none). */
   get newestLeftBorn(): number {
     let born = 0;

@@ -50,15 +50,16 @@ export interface CopiedFile {
   readonly readHead: Buffer;
   /** Where the unfinished line starts: bytes before it were read. */
   readonly lineStart: number;
-  /** The file's first bytes (up to 1 KiB) and size now. */
-  now(): { readonly head: Buffer; readonly size: number } | undefined;
+  /** The file's first bytes (up to 1 KiB), size and modification time now. */
+  now(): { readonly head: Buffer; readonly size: number; readonly mtimeMs: number } | undefined;
 }
 
 /**
- * Whether `candidate` is the copy a `copytruncate` rotation made of `file` before truncating it, holding
- * bytes that were not read: it starts with what was read of the file, it is longer than what was read,
- * and (unless the file is `known` to be truncated) the file no longer holds what it holds: it is
- * shorter, or starts with other bytes. `not-yet`: it looks like a copy of what the file holds now (the
+ * Whether `candidate` is the copy a `copytruncate` rotation made of `file` (the file at the name when
+ * the copy was born) before truncating it, holding bytes that were not read: it starts with what was
+ * read of the file, it is longer than what was read, and (unless the file is known to be `truncated`)
+ * the file was modified after the copy was born and no longer holds what the copy holds: it is shorter,
+ * or starts with other bytes. `not-yet`: it may be such a copy, but the file holds what it holds (the
  * truncation may follow).
  * @internal
  */
@@ -70,6 +71,7 @@ export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: bool
   if (truncated) return 'copy';
   const now = file.now();
   if (!now) return 'unrelated';
+  if (now.mtimeMs < birthOf(candidate.st)) return 'not-yet';
   return now.size >= candidate.st.size && samePrefix(head, now.head) ? 'not-yet' : 'copy';
 }
 
