@@ -493,7 +493,7 @@ export class FileFollower implements Source, Reader {
         return true;
       }
       if (verdict === 'not-yet' && young) pending = true;
-      else if (!young) this.ignore(candidate);
+      else if (verdict === 'read' || !young) this.ignore(candidate);
     }
     this.copyPending = pending;
     return false;
@@ -637,6 +637,7 @@ export class FileFollower implements Source, Reader {
   }
 }
 
+/** A file's identity over time: inode numbers are reused once a file is gone, birth times are not. */
 function identity(st: Stats): string {
-  return `${st.dev}:${st.ino}`;
+  return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
 }

@@ -124,11 +124,11 @@ export class Generations {
   }
 
   /**
-   * The first bytes of every file held now (as they are now, read or not) or released lately (as read),
+   * The first bytes of every file held now (as read, and as they are now) or released lately (as read),
    * to tell a copy of one of them from a file of its own.
    */
   heads(): Buffer[] {
-    const held = this.all.map((gen) => gen.now()?.head ?? gen.firstBytes);
+    const held = this.all.flatMap((gen) => [gen.firstBytes, gen.now()?.head ?? Buffer.alloc(0)]);
     return [...held, ...this.remembered.map((r) => r.head)].filter((h) => h.length > 0);
   }
 

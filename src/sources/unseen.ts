@@ -42,7 +42,7 @@ export function findUnseen(name: string, known: Known, after: number, before: nu
 }
 
 /** What a file in a rotated-name form is to a generation being read (see {@link judgeCopy}). @internal */
-export type CopyVerdict = 'copy' | 'not-yet' | 'unrelated';
+export type CopyVerdict = 'copy' | 'not-yet' | 'read' | 'unrelated';
 
 /** What {@link judgeCopy} needs of the generation. @internal */
 export interface CopiedFile {
@@ -60,14 +60,15 @@ export interface CopiedFile {
  * read of the file, it is longer than what was read, and (unless the file is known to be `truncated`)
  * the file was modified after the copy was born and no longer holds what the copy holds: it is shorter,
  * or starts with other bytes. `not-yet`: it may be such a copy, but the file holds what it holds (the
- * truncation may follow).
+ * truncation may follow). `read`: a copy of what was read already.
  * @internal
  */
 export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: boolean): CopyVerdict {
-  if (candidate.st.size <= file.lineStart) return 'unrelated';
   const head = headOf(candidate.path);
   if (!head || head.length === 0) return 'unrelated';
   if (file.readHead.length > 0 && !samePrefix(head, file.readHead)) return 'unrelated';
+  // A copy of what was read already (`read`): nothing in it to read.
+  if (candidate.st.size <= file.lineStart) return file.readHead.length > 0 ? 'read' : 'unrelated';
   if (truncated) return 'copy';
   const now = file.now();
   if (!now) return 'unrelated';
