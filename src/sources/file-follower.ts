@@ -428,29 +428,29 @@ export class FileFollower implements Source, Reader {
         this.origin = gen.origin;
         return 'lines';
       }
+      // At its end: truncated meanwhile? Then its new content comes before anything of a newer file.
+      if (this.wasTruncated(gen)) {
+        this.truncated(gen);
+        return 'again';
+      }
     }
     return 'eof';
   }
 
-  /**
-   * At the end of every held file: checks each for truncation (also a file that left the name: it may
-   * have been truncated before it was rotated away), and looks at the name. True when there is more to read.
-   */
+  /** True when `gen` was truncated or rewritten in place (a read error here is reported, and means no). */
+  private wasTruncated(gen: Generation): boolean {
+    try {
+      return gen.wasTruncated();
+    } catch (error) {
+      this.report(notices.readError(this.name, error as NodeJS.ErrnoException));
+      return false;
+    }
+  }
+
+  /** At the end of every held file: looks at the name (and at copies still to judge). True when there is more to read. */
   private recheck(): boolean {
     const current = this.gens.current;
     let again = false;
-    for (const gen of this.gens.all) {
-      let truncated = false;
-      try {
-        truncated = gen.wasTruncated();
-      } catch (error) {
-        this.report(notices.readError(this.name, error as NodeJS.ErrnoException));
-      }
-      if (truncated) {
-        this.truncated(gen);
-        again = true;
-      }
-    }
     if (this.byName) {
       const stamp = this.gens.stamp;
       if (this.copyPending) this.checkCopies();
