@@ -58,7 +58,9 @@ export class FileFollower implements Source, Reader {
   private readonly reportedLost = new WeakSet<Generation>();
   private readonly startedAt = Date.now();
   /** Birth time of the file at the name before the current one: files born since may be unseen ones. */
-  private previousBorn: number | undefined;
+  private beforeCurrentBorn: number | undefined;
+  /** Birth time of the file at the name now, or of the last one. */
+  private lastCurrentBorn: number | undefined;
   /** Rotated-name files that are not to be read (there before us, or old copies), by identity. */
   private readonly ignored = new Set<string>();
   /** A rotated-name file looked like a copy of what a held file holds now: judge again on changes. */
@@ -274,7 +276,7 @@ export class FileFollower implements Source, Reader {
     if (fresh && pinned !== undefined && pinned !== current) {
       this.names.arrival();
       // Before anything of the new file is read: files that held the name in between, unseen.
-      this.sweep(current?.file.born ?? this.previousBorn);
+      this.sweep();
     }
     this.hint();
   }
@@ -283,7 +285,7 @@ export class FileFollower implements Source, Reader {
   private settled(): void {
     // Without a file at the name, a departure not yet followed by an arrival is no mystery.
     if (this.names.unaccounted === 0 || this.phase.name !== 'following') return;
-    this.sweep(this.previousBorn);
+    this.sweep();
     const left = this.names.unaccounted;
     if (left > 0) this.report(notices.missed(this.name, Math.ceil(left / 2)));
     this.names.forgive();
@@ -294,10 +296,10 @@ export class FileFollower implements Source, Reader {
    * (born after the newest file known to have left the name, before the one at it now, in a rotated-name
    * form), and holds them, to be read before the file at the name.
    */
-  private sweep(since: number | undefined): void {
+  private sweep(): void {
     const current = this.gens.current;
     if (!current) return;
-    const after = since ?? this.startedAt;
+    const after = this.beforeCurrentBorn ?? this.startedAt;
     for (const found of findUnseen(this.name, this.known, after, current.file.born, this.gens.heads())) {
       const gen = this.pinAt(found.path, found.st);
       if (!gen) continue;
@@ -358,7 +360,7 @@ export class FileFollower implements Source, Reader {
    */
   private pinCurrent(): Generation {
     const { gen, st } = Generation.pin(this.name, this.name, this.context);
-    this.previousBorn = this.gens.current?.file.born ?? this.previousBorn;
+    this.beforeCurrentBorn = this.lastCurrentBorn ?? this.beforeCurrentBorn;
     let taken = gen;
     for (const other of this.host.readers.holders(st)) {
       if (other.reader === this || other.reader.leadsTo(other.gen)) continue;
@@ -374,6 +376,7 @@ export class FileFollower implements Source, Reader {
     taken.file.pinned = false;
     taken.leftAt = undefined;
     this.gens.setCurrent(taken);
+    this.lastCurrentBorn = taken.file.born;
     this.host.readers.claim(taken, this);
     return taken;
   }
