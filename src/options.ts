@@ -134,6 +134,11 @@ export interface EngineOptions extends TailOptions {
    * for the command when it only copies bytes. Needs `encoding: 'latin1'`, `overlong: 'split'` and no processors.
    */
   readonly blocks?: boolean;
+  /**
+   * Called, in the order the sources were given, for each file opened with nothing to show from its
+   * start position, at the point where its lines would have come (GNU prints its header there).
+   */
+  readonly onEmptySelection?: (source: string) => void;
 }
 
 /** Options with every default applied and every value checked. @internal */
@@ -150,6 +155,7 @@ export interface ResolvedOptions {
   readonly readSize: number;
   readonly maxOpenFiles: number;
   readonly blocks: boolean;
+  readonly onEmptySelection: ((source: string) => void) | undefined;
   /** Byte strings a line must contain to get past the first processor (see `prefilterOf`). */
   readonly prefilter: readonly Buffer[] | undefined;
   readonly glob: boolean;
@@ -206,6 +212,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     readSize: positiveInt('readSize', options.readSize, 256 * 1024),
     maxOpenFiles: positiveInt('maxOpenFiles', options.maxOpenFiles, DEFAULT_MAX_OPEN_FILES),
     blocks,
+    onEmptySelection: options.onEmptySelection,
     prefilter: prefilterOf(processors),
     glob: options.glob ?? true,
     processors,

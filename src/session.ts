@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { createReadStream } from 'node:fs';
 import type { Line } from './lines/line.js';
 import { DEFAULT_FILE_START, type ResolvedOptions, type StartPosition } from './options.js';
 import { TailError } from './errors.js';
@@ -8,6 +7,7 @@ import { notices } from './notices.js';
 import { DirWatch } from './sources/dir-watch.js';
 import { FileFollower } from './sources/file-follower.js';
 import { StreamSource } from './sources/stream-source.js';
+import { openStream } from './sources/open-stream.js';
 import type { Source, SourceHost } from './sources/source.js';
 import type { Origin, Resumer } from './sources/resume.js';
 import { Discovery } from './sources/discovery.js';
@@ -59,6 +59,9 @@ export class Session implements SourceHost {
   private buffer = Buffer.alloc(0);
   /** The file the last batch came from (for the checkpoint). */
   lastOrigin: Origin | undefined;
+  /** The sources opened at the start, and how many of them were announced (see {@link announceEmpty}). */
+  private initial: readonly Source[] = [];
+  private announced = 0;
 
   constructor(specs: readonly SourceSpec[], opts: ResolvedOptions) {
     this.specs = specs;
@@ -81,6 +84,7 @@ export class Session implements SourceHost {
       await source.start();
       if (this.stopped) source.stop();
     }
+    this.initial = [...this.sources];
     if (following && !this.closed && (this.discoveries.length > 0 || this.sources.some((s) => s instanceof FileFollower))) {
       this.schedulePoll();
     }
@@ -101,6 +105,7 @@ export class Session implements SourceHost {
       this.signalled = false;
       if (this.discoverDue) await this.discover();
       const source = this.pick();
+      this.announceEmpty(source && source.catchingUp ? this.initial.indexOf(source) : this.initial.length);
       if (source) {
         let lines: Line[] | null;
         try {
@@ -181,6 +186,18 @@ export class Session implements SourceHost {
     const results = await Promise.allSettled(this.sources.map((s) => s.close()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /**
+   * Tells the owner of the files opened at the start with nothing to show, before the source at index
+   * `upTo` and after those before it: where their lines would have been (GNU prints their headers there).
+   */
+  private announceEmpty(upTo: number): void {
+    const tell = this.opts.onEmptySelection;
+    for (; this.announced < Math.min(upTo, this.initial.length); this.announced++) {
+      const source = this.initial[this.announced]!;
+      if (source.startedEmpty) tell?.(source.name);
+    }
   }
 
   /** The source to read next: the first one still reading its selection, else the next ready one in turn. */
@@ -312,7 +329,11 @@ export class Session implements SourceHost {
     // FIFOs and devices cannot be read by position: read them as streams.
     const st = await stat(spec.path).catch(() => undefined);
     if (st && !st.isFile() && !st.isDirectory()) {
-      return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this);
+      try {
+        return new StreamSource(spec.path, openStream(spec.path, st), this.opts, this);
+      } catch {
+        // not openable after all: the follower reports why, in GNU's words
+      }
     }
     return new FileFollower(spec.path, this.opts, this, this.watch, this.opts.start ?? DEFAULT_FILE_START);
   }

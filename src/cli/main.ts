@@ -176,6 +176,8 @@ class Run {
     if (this.exitOverride !== undefined) return;
     const stream = openTail(sources, {
       ...this.tailOptions(names),
+      // Followed files get their header at the start even when they have nothing to show, as in GNU tail.
+      ...(!single && this.processors.length === 0 && { onEmptySelection: (source: string) => void this.out.write(this.writer.header(source)) }),
       onNotice: (notice) => {
         if (notice.type === 'error') failedHere = true;
         // A file opened but unreadable (a directory) gets its header first, as in GNU tail.

@@ -67,6 +67,7 @@ export class FileFollower implements Source, Reader {
   private copyPending = false;
   failure: NodeJS.ErrnoException | undefined;
   origin: Origin | undefined;
+  startedEmpty = false;
 
   constructor(path: string, opts: ResolvedOptions, host: SourceHost, watch: DirWatch | undefined, start: StartPosition, discovered = false) {
     this.name = path;
@@ -155,6 +156,7 @@ export class FileFollower implements Source, Reader {
     // before then must not make the next run start at its last 10 lines and skip the rest.
     const gen = this.gens.current;
     if (gen && this.gens.draining.length === 0) this.host.resumer?.started(gen.origin, { offset: gen.offset, line: gen.framer.lineNumber });
+    this.startedEmpty = gen !== undefined && gen.offset >= gen.initialSize && this.gens.draining.length === 0;
     if (this.lookAfterStart) this.lookNow();
     this.hint();
   }
@@ -405,15 +407,19 @@ export class FileFollower implements Source, Reader {
   private async readHeld(lines: Line[]): Promise<'lines' | 'again' | 'eof'> {
     const stamp = this.gens.stamp;
     for (const gen of this.gens.all) {
+      // Handed over to another follower (or dropped) since the list was taken.
+      if (!this.gens.holds(gen)) continue;
       let n: number;
       try {
-        n = await gen.read(lines, () => !this.gens.insertedBefore(gen, stamp));
+        n = await gen.read(lines, () => !this.gens.insertedBefore(gen, stamp) && this.gens.holds(gen));
       } catch (error) {
         if (this.isClosed) return 'eof';
+        if (!this.gens.holds(gen)) return 'again';
         await this.dropUnreadable(gen, error as NodeJS.ErrnoException);
         return 'again';
       }
       if (this.isClosed) return 'eof';
+      if (!this.gens.holds(gen)) return 'again';
       if (gen.file.lost && !this.reportedLost.has(gen)) {
         this.reportedLost.add(gen);
         this.report(notices.lostWhileParked(this.name));

@@ -49,6 +49,11 @@ export class Generations {
     return this.older.length + (this.now ? 1 : 0);
   }
 
+  /** True while `gen` is held (not released, dropped or handed over). */
+  holds(gen: Generation): boolean {
+    return gen === this.now || this.older.includes(gen);
+  }
+
   /** A counter that changes whenever a generation is put before others. */
   get stamp(): number {
     return this.version;

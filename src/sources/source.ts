@@ -17,6 +17,8 @@ export interface Source {
   readonly done: boolean;
   /** True while the source is still reading the selection it had when it was started. */
   readonly catchingUp: boolean;
+  /** True for a file opened with nothing to show from its start position. */
+  readonly startedEmpty: boolean;
   /** Why the source gave up, when it could not be read at all. */
   readonly failure: NodeJS.ErrnoException | undefined;
   /** Opens the source and applies the start position. */

@@ -5,6 +5,9 @@ import type { ResolvedOptions, StartPosition } from '../options.js';
 import { notices } from '../notices.js';
 import type { Source, SourceHost } from './source.js';
 
+/** Bytes of last lines kept from a stream before they are trimmed to the last N lines. */
+const WINDOW_BYTES = 16 * 1024 * 1024;
+
 /**
  * Lines from any `Readable` (standard input, a pipe, a socket, a FIFO), through the same framer as
  * files. It reads only when pulled (`stream.read()` in paused mode), so the stream's own buffer limit
@@ -19,8 +22,9 @@ export class StreamSource implements Source {
   private readonly framer: Framer;
   private readonly start0: StartPosition | undefined;
   private out: Line[] = [];
-  /** For `{ lines: N }`: the last lines seen so far. */
+  /** For `{ lines: N }`: the last lines seen so far, and their bytes. */
   private window: Line[] = [];
+  private windowBytes = 0;
   /** For `{ bytes: N }`: the last bytes seen so far, framed only at the end. */
   private tailBytes: Buffer[] = [];
   private tailByteCount = 0;
@@ -62,6 +66,8 @@ export class StreamSource implements Source {
   get catchingUp(): boolean {
     return false;
   }
+
+  readonly startedEmpty = false;
 
   /** Streams cannot be resumed: no checkpoint origin. */
   readonly origin = undefined;
@@ -117,8 +123,15 @@ export class StreamSource implements Source {
     if (start && 'bytes' in start) {
       this.keepLastBytes(chunk, start.bytes);
     } else if (start && 'lines' in start) {
+      const from = this.window.length;
       this.framer.push(chunk, this.window);
-      if (this.window.length > 2 * start.lines + 1024) this.window.splice(0, this.window.length - start.lines);
+      for (let i = from; i < this.window.length; i++) this.windowBytes += this.window[i]!.end - this.window[i]!.offset;
+      // Trimmed now and then, not at every chunk; also by bytes, since lines may be as long as
+      // maxLineBytes each (a stream without newlines, /dev/zero): memory stays bounded for any stream.
+      if (this.window.length > 2 * start.lines + 1024 || (this.windowBytes > WINDOW_BYTES && this.window.length > start.lines)) {
+        this.window.splice(0, this.window.length - start.lines);
+        this.windowBytes = this.window.reduce((n, line) => n + line.end - line.offset, 0);
+      }
     } else {
       this.framer.push(chunk, lines);
     }
@@ -148,6 +161,7 @@ export class StreamSource implements Source {
       const keep = start.lines === 0 ? [] : this.window.slice(-start.lines);
       for (const line of keep) lines.push(line);
       this.window = [];
+      this.windowBytes = 0;
     } else {
       this.framer.flush(lines);
     }

@@ -1,0 +1,16 @@
+import { createReadStream, openSync, type Stats } from 'node:fs';
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import { READ_FLAGS } from './find-file.js';
+
+/**
+ * A readable stream of a file that cannot be read by position: a FIFO or a device. A FIFO is opened
+ * without blocking and read through the event loop (as Node reads a pipe on standard input): opening it
+ * the usual way would hold a thread-pool thread until a writer comes, and signals, `--pid` and every
+ * other file would wait with it. It still waits for a writer and ends when the writer closes it.
+ * @internal
+ */
+export function openStream(path: string, st: Stats): Readable {
+  if (!st.isFIFO()) return createReadStream(path);
+  return new net.Socket({ fd: openSync(path, READ_FLAGS), readable: true, writable: false });
+}
