@@ -513,7 +513,7 @@ export class FileFollower implements Source, Reader {
     const copy = this.pinAt(found.path, found.st);
     if (!copy) return false;
     copy.startAt({ offset: gen.lineStart, skipLines: 0, firstLineNumber: gen.framer.lineNumber }, gen.firstBytes);
-    this.gens.insertOlder(copy, copy.file.born);
+    this.gens.insertOlder(copy, copy.file.born, true);
     // The unfinished line goes on in the copy.
     this.restart(gen, false);
     this.hint();

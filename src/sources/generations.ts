@@ -21,6 +21,8 @@ export class Generations {
   private version = 0;
   private readonly insertions: Array<{ version: number; gen: Generation }> = [];
   private readonly remembered: Array<{ dev: number; ino: number; born: number; head: Buffer }> = [];
+  /** Generations that are copies a `copytruncate` made of another (see {@link insertOlder}). */
+  private readonly copies = new WeakSet<Generation>();
   private timer: NodeJS.Timeout | undefined;
   private readonly rotateWait: number;
   private readonly wake: () => void;
@@ -73,10 +75,11 @@ export class Generations {
   }
 
   /**
-   * A file that left the name before any look saw it there (found in the directory), or a copy holding
+   * A file that left the name before any look saw it there (found in the directory), or a `copy` holding
    * the rest of a truncated file: read before the newer ones, in the order of `born`.
    */
-  insertOlder(gen: Generation, born: number): void {
+  insertOlder(gen: Generation, born: number, copy = false): void {
+    if (copy) this.copies.add(gen);
     let at = this.older.length;
     while (at > 0 && this.older[at - 1]!.file.born > born) at--;
     this.older.splice(at, 0, gen);
@@ -137,10 +140,12 @@ export class Generations {
     return [...held, ...this.remembered.map((r) => r.head)].filter((h) => h.length > 0);
   }
 
-  /** The newest generation held that was born at or before `born` (ms). */
+  /** The newest generation held that was born at or before `born` (ms), copies left out. */
   newestBornBy(born: number): Generation | undefined {
     let best: Generation | undefined;
-    for (const gen of this.all) if (gen.file.born <= born && (!best || gen.file.born > best.file.born)) best = gen;
+    for (const gen of this.all) {
+      if (gen.file.born <= born && !this.copies.has(gen) && (!best || gen.file.born > best.file.born)) best = gen;
+    }
     return best;
   }
 
