@@ -137,8 +137,9 @@ export class FileFollower implements Source, Reader {
     let step = transition(this.phase, { type: 'look', look, fresh: true }, this.name);
     if (step.pin && look.kind === 'file') {
       try {
-        const gen = this.pinCurrent();
-        await gen.place((read, fd, st) => this.initialPlace(read, fd, st));
+        const { gen, adopted } = this.pinCurrent();
+        // A file taken over from another follower goes on where that one was.
+        if (!adopted) await gen.place((read, fd, st) => this.initialPlace(read, fd, st));
       } catch (error) {
         if (this.isClosed) return;
         const current = this.gens.current;
@@ -360,7 +361,7 @@ export class FileFollower implements Source, Reader {
    * reads it from its start (GNU tail's "has been replaced; following new file"), or, for a file a glob
    * found, from where the other one was (a rename between two matches is not a new file).
    */
-  private pinCurrent(): Generation {
+  private pinCurrent(): { gen: Generation; adopted: boolean } {
     const { gen, st } = Generation.pin(this.name, this.name, this.context);
     this.beforeCurrentBorn = this.lastCurrentBorn ?? this.beforeCurrentBorn;
     let taken = gen;
@@ -380,7 +381,7 @@ export class FileFollower implements Source, Reader {
     this.gens.setCurrent(taken);
     this.lastCurrentBorn = taken.file.born;
     this.host.readers.claim(taken, this);
-    return taken;
+    return { gen: taken, adopted: taken !== gen };
   }
 
   /** The file at the name left it: drain it, unless another follower reads it at its own name now. */
@@ -409,6 +410,12 @@ export class FileFollower implements Source, Reader {
     for (const gen of this.gens.all) {
       // Handed over to another follower (or dropped) since the list was taken.
       if (!this.gens.holds(gen)) continue;
+      // Nothing read of its content yet: a copytruncate may have copied an earlier content away, to be
+      // read first (nothing else can tell once the new content is read).
+      if (gen.offset === 0 && gen.firstBytes.length === 0) {
+        const before = this.gens.stamp;
+        if (this.checkCopies() || this.gens.stamp !== before || !this.gens.holds(gen)) return 'again';
+      }
       let n: number;
       try {
         n = await gen.read(lines, () => !this.gens.insertedBefore(gen, stamp) && this.gens.holds(gen));
@@ -463,7 +470,7 @@ export class FileFollower implements Source, Reader {
     if (this.byName) {
       const stamp = this.gens.stamp;
       if (this.copyPending) this.checkCopies();
-      this.lookNow();
+      else this.lookNow();
       if (this.gens.current !== current || this.gens.stamp !== stamp) again = true;
     }
     return again;
@@ -488,6 +495,8 @@ export class FileFollower implements Source, Reader {
    */
   private checkCopies(truncated?: Generation): boolean {
     if (!this.byName || this.isClosed) return false;
+    // What is at the name first: a file rotated away unseen must be found as such, not taken for a copy.
+    if (!truncated) this.lookNow();
     let pending = false;
     for (const candidate of rotatedSiblingsOf(this.name, this.known)) {
       const born = birthOf(candidate.st);

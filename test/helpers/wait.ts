@@ -1,11 +1,11 @@
 import type { Line, TailStream } from '../../src/index.js';
 
 /** Polls `check` until it returns true, failing with `what` after `ms`. Never a fixed sleep. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -34,7 +34,7 @@ export function collect(stream: TailStream): {
     lines,
     texts: () => lines.map((l) => l.text),
     async until(count, ms = 5_000) {
-      await waitFor(() => lines.length >= count || error !== undefined, `${count} lines (have ${lines.length}: ${JSON.stringify(lines.slice(-5).map((l) => l.text))})`, ms);
+      await waitFor(() => lines.length >= count || error !== undefined, () => `${count} lines (have ${lines.length}: ${JSON.stringify(lines.slice(-5).map((l) => l.text))})`, ms);
       if (error !== undefined) throw error;
       return lines;
     },

@@ -1,0 +1,279 @@
+/**
+ * Every generation of a followed name is read, whatever the follower was doing when it held the name.
+ *
+ * The library runs in this process, so a synchronous block of file operations here is something no look
+ * of the follower can interrupt: what happens inside it is exactly "faster than any look". These tests
+ * use that to replay, deterministically, what a starved follower meets under churn.
+ */
+import { appendFileSync, copyFileSync, mkdirSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tail, type Notice } from '../../src/index.js';
+import { fdsUnder, tempDir } from '../helpers/fs.js';
+import { collect, waitFor } from '../helpers/wait.js';
+
+async function follow(file: string | string[], options: Parameters<typeof tail>[1] = {}) {
+  const notices: Notice[] = [];
+  const stream = tail(file, { start: { lines: 0 }, rotateWait: 200, onNotice: (n) => notices.push(n), ...options });
+  await stream.open();
+  return { out: collect(stream), notices };
+}
+
+describe('generations that held the name between two looks', () => {
+  it('reads a file that was created, written and rotated away before any look, between the old and the new file', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out, notices } = await follow(file);
+    try {
+      // One synchronous block: the follower cannot look in between.
+      appendFileSync(file, 'a1\n');
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, 'b1\nb2\n');
+      renameSync(file, `${file}.2`);
+      writeFileSync(file, 'c1\n');
+      await out.until(4);
+      expect(out.texts()).toEqual(['a1', 'b1', 'b2', 'c1']);
+      expect(notices.filter((n) => n.type === 'missed')).toEqual([]);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('reads several unseen files in the order they were created, with their late writes', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out } = await follow(file);
+    try {
+      writeFileSync(file, 'a1\n');
+      renameSync(file, `${file}-20261130a`);
+      writeFileSync(file, 'b1\n');
+      renameSync(file, `${file}-20261130b`);
+      writeFileSync(file, 'c1\n');
+      renameSync(file, `${file}.7`);
+      writeFileSync(file, 'd1\n');
+      appendFileSync(`${file}-20261130b`, 'b2 (late)\n');
+      await out.until(5);
+      expect(out.texts()).toEqual(['a1', 'b1', 'b2 (late)', 'c1', 'd1']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('reports a file that was created, written and deleted before any look: its lines cannot be read', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, 'a0\n');
+    const { out, notices } = await follow(file);
+    try {
+      unlinkSync(file);
+      writeFileSync(file, 'b1 (never seen)\n');
+      unlinkSync(file);
+      writeFileSync(file, 'c1\n');
+      await out.until(1);
+      await waitFor(() => notices.some((n) => n.type === 'missed'), 'the missed file to be reported');
+      expect(out.texts()).toEqual(['c1']);
+      expect(notices.find((n) => n.type === 'missed')).toMatchObject({ source: file, count: 1, message: expect.stringMatching(/may have been missed/) });
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('does not report anything after an ordinary rotation seen as it happened', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out, notices } = await follow(file);
+    try {
+      appendFileSync(file, 'a1\n');
+      await out.until(1);
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, 'b1\n');
+      await out.until(2);
+      unlinkSync(file);
+      writeFileSync(file, 'c1\n');
+      await out.until(3);
+      expect(out.texts()).toEqual(['a1', 'b1', 'c1']);
+      expect(notices.map((n) => n.type)).not.toContain('missed');
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('does not take old rotated files, or a copy of a file it read, for unseen generations', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'app.log');
+    writeFileSync(`${file}.1`, 'history\n');
+    writeFileSync(file, 'a0\n');
+    const { out } = await follow(file);
+    try {
+      appendFileSync(file, 'a1\n');
+      await out.until(1);
+      copyFileSync(file, `${file}.backup`);
+      renameSync(file, `${file}.2`);
+      writeFileSync(file, 'b1\n');
+      renameSync(file, `${file}.3`);
+      writeFileSync(file, 'c1\n');
+      await out.until(3);
+      expect(out.texts()).toEqual(['a1', 'b1', 'c1']);
+    } finally {
+      await out.stop();
+    }
+  });
+});
+
+describe('copytruncate', () => {
+  it('reads the rest of a file copied and truncated before it was read, from the copy, then the new content', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out } = await follow(file);
+    try {
+      appendFileSync(file, 'one\ntwo\n');
+      await out.until(2);
+      appendFileSync(file, 'three\nfour\n');
+      copyFileSync(file, `${file}.1`);
+      truncateSync(file, 0);
+      appendFileSync(file, 'five\n');
+      await out.until(5);
+      expect(out.texts()).toEqual(['one', 'two', 'three', 'four', 'five']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('recovers a file copied and truncated before anything of it was read', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out } = await follow(file);
+    try {
+      appendFileSync(file, 'one\ntwo\n');
+      copyFileSync(file, `${file}.1`);
+      truncateSync(file, 0);
+      appendFileSync(file, 'three, a longer line than both before it\n');
+      await out.until(3);
+      expect(out.texts()).toEqual(['one', 'two', 'three, a longer line than both before it']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('continues a line cut by the truncation from the copy, whole', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out } = await follow(file);
+    try {
+      appendFileSync(file, 'one\ntw');
+      await waitFor(() => out.lines.length === 1, 'the first line');
+      // The follower holds "tw"; the rest is written, copied and truncated away before it reads again.
+      appendFileSync(file, 'o\n');
+      copyFileSync(file, `${file}.1`);
+      truncateSync(file, 0);
+      appendFileSync(file, 'three\n');
+      await out.until(3);
+      expect(out.texts()).toEqual(['one', 'two', 'three']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('reads a plain truncation from 0 and takes no old copy for the rest', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out } = await follow(file);
+    try {
+      appendFileSync(file, 'one\ntwo\n');
+      await out.until(2);
+      copyFileSync(file, `${file}.1`);
+      truncateSync(file, 0);
+      appendFileSync(file, 'three\n');
+      await out.until(3);
+      truncateSync(file, 0);
+      appendFileSync(file, 'four\n');
+      await out.until(4);
+      expect(out.texts()).toEqual(['one', 'two', 'three', 'four']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('does not read a copy of a file that was not truncated (a backup)', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out } = await follow(file);
+    try {
+      appendFileSync(file, 'one\n');
+      copyFileSync(file, `${file}.bak`);
+      appendFileSync(file, 'two\n');
+      await out.until(2);
+      appendFileSync(file, 'three\n');
+      await out.until(3);
+      expect(out.texts()).toEqual(['one', 'two', 'three']);
+    } finally {
+      await out.stop();
+    }
+  });
+});
+
+describe('one file, one reader', () => {
+  it('a file renamed from one glob match to another goes on under its new name, not read again', async () => {
+    const dir = await tempDir();
+    mkdirSync(path.join(dir, 'logs'));
+    const a = path.join(dir, 'logs', 'a.log');
+    const b = path.join(dir, 'logs', 'b.log');
+    writeFileSync(a, '');
+    const { out } = await follow(path.join(dir, 'logs', '*.log'));
+    try {
+      appendFileSync(a, 'one\ntwo\n');
+      await out.until(2);
+      renameSync(a, b);
+      appendFileSync(b, 'three\n');
+      await out.until(3);
+      // One reader left (no drain of the old name going on), then one more line: nothing came twice.
+      await waitFor(() => fdsUnder(dir).length === 1, 'one descriptor left');
+      appendFileSync(b, 'four\n');
+      await out.until(4);
+      expect(out.lines.map((l) => `${path.basename(l.source)}:${l.text}@${l.offset}`)).toEqual(['a.log:one@0', 'a.log:two@4', 'b.log:three@8', 'b.log:four@14']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('`mv a b` with both followed: what is appended to b comes out once, under b', async () => {
+    const dir = await tempDir();
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    writeFileSync(a, '');
+    writeFileSync(b, '');
+    const { out } = await follow([a, b]);
+    try {
+      appendFileSync(a, 'x\n');
+      await out.until(1);
+      renameSync(a, b);
+      // b was replaced: it is read from its start, as GNU tail does ("x" under b).
+      await out.until(2);
+      appendFileSync(b, 'y\n');
+      await out.until(3);
+      // The old name's drain of the file has ended: one descriptor for b; then one more line.
+      await waitFor(() => fdsUnder(dir).length === 1, 'one descriptor left');
+      appendFileSync(b, 'z\n');
+      await out.until(4);
+      expect(out.lines.map((l) => `${path.basename(l.source)}:${l.text}`)).toEqual(['a:x', 'b:x', 'b:y', 'b:z']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('a file at two followed names at once (a hard link) is read under both, as GNU tail does', async () => {
+    const dir = await tempDir();
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    writeFileSync(a, '');
+    const { linkSync } = await import('node:fs');
+    linkSync(a, b);
+    const { out } = await follow([a, b]);
+    try {
+      appendFileSync(a, 'x\n');
+      await out.until(2);
+      expect(out.lines.map((l) => `${path.basename(l.source)}:${l.text}`).sort()).toEqual(['a:x', 'b:x']);
+    } finally {
+      await out.stop();
+    }
+  });
+});
