@@ -65,6 +65,8 @@ export class FileFollower implements Source, Reader {
   private readonly ignored = new Set<string>();
   /** A rotated-name file looked like a copy of what a held file holds now: judge again on changes. */
   private copyPending = false;
+  /** What the last look found at the name (identity of a file or directory; undefined for nothing). */
+  private lastSeen: string | undefined;
   failure: NodeJS.ErrnoException | undefined;
   origin: Origin | undefined;
   startedEmpty = false;
@@ -134,6 +136,7 @@ export class FileFollower implements Source, Reader {
     }
     const look = lookAt(this.name);
     if (!this.byName && look.kind !== 'file') return this.cannotStart(look);
+    this.lastSeen = look.kind === 'file' || look.kind === 'untailable' ? identity(look.st) : undefined;
     let step = transition(this.phase, { type: 'look', look, fresh: true }, this.name);
     if (step.pin && look.kind === 'file') {
       try {
@@ -273,14 +276,15 @@ export class FileFollower implements Source, Reader {
       look = { kind: 'inaccessible', error: Object.assign(new Error('EIO'), { code: 'EIO' }) };
     }
     const fresh = look.kind === 'file' && !current?.isSameFile(look.st);
+    // Anything new at the name (a directory too) is an arrival, for the count of what came and went.
+    const seen = look.kind === 'file' || look.kind === 'untailable' ? identity(look.st) : undefined;
+    if (seen !== undefined && seen !== this.lastSeen) this.names.arrival();
+    this.lastSeen = seen;
     const deleted = look.kind === 'missing' && current !== undefined && current.linkCount() === 0;
     this.enter(transition(this.phase, { type: 'look', look, fresh, deleted }, this.name));
     const pinned = this.gens.current;
-    if (fresh && pinned !== undefined && pinned !== current) {
-      this.names.arrival();
-      // Before anything of the new file is read: files that held the name in between, unseen.
-      this.sweep();
-    }
+    // Before anything of a new file is read: files that held the name in between, unseen.
+    if (fresh && pinned !== undefined && pinned !== current) this.sweep();
     this.hint();
   }
 

@@ -29,6 +29,8 @@ export interface CaseOptions {
 }
 
 export interface CaseResult {
+  /** The temp directory the case ran in (removed since). */
+  readonly dir: string;
   readonly manifest: Manifest;
   readonly output: string[];
   readonly notices: string[];
@@ -125,7 +127,7 @@ export async function runCase(start: Start, options: CaseOptions): Promise<CaseR
     }, 'quiet output', DEADLINE_MS, 20);
     await follower.stop();
     follower = undefined;
-    return { manifest, output, notices, verdict: check(manifest, output, notices) };
+    return { dir, manifest, output, notices, verdict: check(manifest, output, notices) };
 
     function unseenCovered(): boolean {
       // Lines of generations deleted unseen never come: stop waiting once all the others are out.

@@ -82,6 +82,7 @@ export function churnSuite(kind: 'library' | 'command', defaults: SuiteDefaults)
 function dump(dir: string, kind: string, seed: number, result: CaseResult): void {
   const v = result.verdict;
   const text = [
+    `DIR ${result.dir}`,
     ...result.manifest.trace,
     ...result.manifest.gens.map((g) => JSON.stringify(g)),
     'LOST', ...v.lost, 'DUPLICATED', ...v.duplicated, 'UNKNOWN', ...v.unknown, 'ORDER', ...v.outOfOrder,

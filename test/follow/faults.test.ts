@@ -1,0 +1,246 @@
+/**
+ * Faults in the source layer never end the run: each is a notice for that name, in GNU's words, and the
+ * other files go on. The real command, spawned (the faults used to end it with a stack trace).
+ * TAIL_ASYNC_BIN points these tests at another build (to show what an older one did).
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/fs.js';
+import { waitFor } from '../helpers/wait.js';
+
+const bin = process.env.TAIL_ASYNC_BIN ?? path.resolve(fileURLToPath(import.meta.url), '../../../bin/tail-async.js');
+const env = { ...process.env, TERM: 'dumb', TZ: 'UTC', NO_COLOR: '1' };
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+function start(args: string[], options: SpawnOptions = {}) {
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  children.push(child);
+  const out = { stdout: '', stderr: '', status: undefined as number | null | undefined };
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (status, signal) => {
+      out.status = status ?? (signal ? 128 + (signal === 'SIGTERM' ? 15 : signal === 'SIGINT' ? 2 : 9) : null);
+      resolve(out.status);
+    }),
+  );
+  /** Ends the run with SIGTERM and returns its status (143 when it ended by itself on the signal). */
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    return out.status;
+  };
+  return { child, out, exited, stop };
+}
+
+/**
+ * Appends a line to `other` and waits for it to come out: the run is alive and reading. Each call writes
+ * new lines, so a run that ended meanwhile cannot pass. Until the run has placed its start at the end of
+ * `other` (-n 0), a line may be taken for history: a new one is written every 250 ms until one comes out.
+ */
+let marks = 0;
+async function alive(run: ReturnType<typeof start>, other: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const mark = `alive ${++marks}`;
+    appendFileSync(other, `${mark}\n`);
+    const wait = Math.min(250, Math.max(deadline - Date.now(), 0));
+    const seen = await waitFor(() => run.out.stdout.includes(`${mark}\n`) || run.out.status !== undefined, mark, wait).then(() => true, () => false);
+    if (seen || Date.now() >= deadline) {
+      expect(run.out.stdout, `nothing written to ${other} comes out; stderr: ${run.out.stderr}`).toContain(`${mark}\n`);
+      expect(run.out.status, run.out.stderr).toBeUndefined();
+      return;
+    }
+  }
+}
+
+/**
+ * The run is still there after `polls` rounds of its safety poll with nothing written (a quiet file is
+ * where the poll looks, and where an uncaught error used to end the run). A negative can only be
+ * watched for a while: this waits for an exit that must not come.
+ */
+async function survivesQuiet(run: ReturnType<typeof start>, pollSeconds: number, polls = 10): Promise<void> {
+  await waitFor(() => run.out.status !== undefined, 'an exit', pollSeconds * 1000 * polls).catch(() => {});
+  expect(run.out.status, run.out.stderr).toBeUndefined();
+}
+
+/** Paths of the descriptors process `pid` holds. */
+function openFiles(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+describe('faults in the source layer', () => {
+  it.each([
+    ['a symbolic link loop', 'Too many levels of symbolic links', (dir: string) => (symlinkSync('loop', path.join(dir, 'loop')), path.join(dir, 'loop'))],
+    ['a path through a regular file', 'Not a directory', (dir: string) => (writeFileSync(path.join(dir, 'plain'), ''), path.join(dir, 'plain', 'x.log'))],
+    ['a name too long', 'File name too long', (dir: string) => path.join(dir, 'x'.repeat(300))],
+  ])('an operand that is %s is reported once, and the others are followed on through the safety poll', async (_what, text, make) => {
+    const dir = await tempDir();
+    const bad = make(dir);
+    const other = path.join(dir, 'other.log');
+    writeFileSync(other, '');
+    const run = start(['-F', '-s', '0.05', '-n', '0', bad, other]);
+    await waitFor(() => run.out.stderr.includes(text), `the ${text} notice`);
+    // Ten quiet safety polls later (-s 0.05), still running and reading the other file.
+    await alive(run, other);
+    await survivesQuiet(run, 0.05);
+    await alive(run, other);
+    expect(run.out.stderr.split('\n').filter((l) => l.includes(text))).toEqual([`tail-async: cannot open '${bad}' for reading: ${text}`]);
+    expect(run.out.stderr).not.toMatch(/internal error|\n {4}at /);
+    expect(await run.stop()).toBe(143);
+  });
+
+  it('a followed file replaced by a symbolic link loop: reported in GNU words, the other files go on', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'app.log');
+    const other = path.join(dir, 'other.log');
+    writeFileSync(file, '');
+    writeFileSync(other, '');
+    const run = start(['-F', '-s', '0.05', '-n', '0', file, other]);
+    await alive(run, other);
+    unlinkSync(file);
+    symlinkSync('app.log', file);
+    await waitFor(() => run.out.stderr.includes('Too many levels of symbolic links'), 'the loop to be reported');
+    await survivesQuiet(run, 0.05);
+    await alive(run, other);
+    expect(run.out.stderr).toContain(`'${file}' has become inaccessible: Too many levels of symbolic links`);
+    expect(run.out.stderr).not.toMatch(/internal error|\n {4}at /);
+    expect(await run.stop()).toBe(143);
+  });
+
+  it('a directory that becomes unreadable while followed: reported, the others go on; readable again, followed again', async () => {
+    const root = await tempDir();
+    chmodSync(root, 0o755);
+    const dir = path.join(root, 'd');
+    mkdirSync(dir, { mode: 0o755 });
+    const file = path.join(dir, 'app.log');
+    const other = path.join(root, 'other.log');
+    writeFileSync(file, '');
+    writeFileSync(other, '');
+    // Root reads everything: the command runs as an unprivileged user where the test runs as root.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (process.getuid?.() === 0) {
+      chmodSync(file, 0o666);
+      chownSync(other, 65534, 65534);
+    }
+    const run = start(['-F', '-s', '0.05', '-n', '0', file, other], asUser);
+    await alive(run, other);
+    chmodSync(dir, 0o000);
+    await waitFor(() => run.out.stderr.includes('Permission denied'), 'the lost permission to be reported');
+    await survivesQuiet(run, 0.05);
+    await alive(run, other);
+    chmodSync(dir, 0o755);
+    appendFileSync(file, 'readable again\n');
+    await waitFor(() => run.out.stdout.includes('readable again\n'), 'the file to be read again');
+    expect(run.out.stderr).toContain(`'${file}' has become inaccessible: Permission denied`);
+    expect(run.out.stderr).not.toMatch(/internal error|\n {4}at /);
+    expect(await run.stop()).toBe(143);
+  });
+
+  it('a name that becomes a directory and then a file again is followed again, as GNU tail does', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'f');
+    writeFileSync(file, 'v1\n');
+    const run = start(['-F', '-s', '0.05', file]);
+    await waitFor(() => run.out.stdout === 'v1\n', 'v1');
+    unlinkSync(file);
+    mkdirSync(file);
+    await waitFor(() => run.out.stderr.includes('untailable'), 'the directory to be reported');
+    rmdirSync(file);
+    writeFileSync(file, 'v2\n');
+    await waitFor(() => run.out.stdout === 'v1\nv2\n', 'v2');
+    appendFileSync(file, 'v3\n');
+    await waitFor(() => run.out.stdout === 'v1\nv2\nv3\n', 'v3');
+    // GNU's words for each change seen (the name was seen missing in between, or not, by timing).
+    const quoted = `'${file}'`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(run.out.stderr).toMatch(
+      new RegExp(
+        `^(tail-async: ${quoted} has become inaccessible: No such file or directory\n)?` +
+          `tail-async: ${quoted} has been replaced with an untailable file\n` +
+          `tail-async: ${quoted} has (appeared;  following new file|become accessible)\n$`,
+      ),
+    );
+    expect(await run.stop()).toBe(143);
+  });
+
+  it('a name that is a directory at the start is followed once a file takes its place', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'f');
+    mkdirSync(file);
+    const run = start(['-F', '-s', '0.05', file]);
+    await waitFor(() => run.out.stderr.includes('cannot follow end of this type of file'), 'the directory to be reported');
+    rmdirSync(file);
+    writeFileSync(file, 'v2\n');
+    await waitFor(() => run.out.stdout.includes('v2\n'), 'v2');
+    expect(run.out.stderr).toMatch(new RegExp(`^tail-async: error reading '${file}': Is a directory\ntail-async: ${file}: cannot follow end of this type of file\ntail-async: '${file}' has (become accessible|appeared;  following new file)\n$`));
+    expect(await run.stop()).toBe(143);
+  });
+
+  it('FIFOs with no writer block nothing: the other files flow, and SIGTERM ends the run at once', async () => {
+    const dir = await tempDir();
+    const fifos = [1, 2, 3, 4].map((i) => path.join(dir, `fifo${i}`));
+    for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
+    const other = path.join(dir, 'other.log');
+    writeFileSync(other, '');
+    const run = start(['-F', '-s', '0.05', '-n', '0', ...fifos, other]);
+    for (let i = 0; i < 3; i++) await alive(run, other);
+    const t0 = Date.now();
+    expect(await run.stop()).toBe(143);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+
+  it('a FIFO with no writer ends on SIGINT too, and is read once a writer comes', async () => {
+    const dir = await tempDir();
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const run = start(['-f', fifo]);
+    const writer = spawn('sh', ['-c', `printf 'through the pipe\\n' > '${fifo}'`]);
+    children.push(writer);
+    await waitFor(() => run.out.stdout.includes('through the pipe\n'), 'the line written to the FIFO');
+    const second = start(['-f', fifo]);
+    // Waiting on the FIFO: it has it open (and its signal handlers in place, set before any file is opened).
+    await waitFor(() => openFiles(second.child.pid!).includes(fifo), 'the FIFO to be opened');
+    second.child.kill('SIGINT');
+    await Promise.race([second.exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    expect(second.out.status).toBe(130);
+    await run.stop();
+  });
+
+  it('keeps memory bounded on an endless stream without newlines (--no-follow -n 2 /dev/zero)', async () => {
+    const run = start(['--no-follow', '-n', '2', '/dev/zero']);
+    const proc = (file: string, field: RegExp) => {
+      try {
+        return Number(field.exec(readFileSync(`/proc/${run.child.pid}/${file}`, 'utf8'))?.[1]);
+      } catch {
+        return NaN;
+      }
+    };
+    // Once 2 GB have been read, memory is still far below that: the last lines are bounded by bytes too.
+    let peak = 0;
+    await waitFor(() => {
+      peak = Math.max(peak, proc('status', /VmRSS:\s+(\d+)/) / 1024 || 0);
+      return proc('io', /rchar:\s+(\d+)/) > 2e9 || run.out.status !== undefined;
+    }, '2 GB of /dev/zero to be read', 20_000);
+    expect(run.out.status).toBeUndefined();
+    expect(peak).toBeLessThan(512);
+    await run.stop();
+  }, 30_000);
+});
