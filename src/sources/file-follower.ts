@@ -11,7 +11,7 @@ import type { Reader } from './readers.js';
 import type { Origin } from './resume.js';
 import { startPoint, type StartPoint } from './start-position.js';
 import type { Source, SourceHost } from './source.js';
-import { findUnseen, judgeCopy, rotatedSiblingsOf, type Known, type Sighting } from './unseen.js';
+import { copiesOf, findUnseen, judgeCopy, rotatedSiblingsOf, type Known, type Sighting } from './unseen.js';
 import { birthOf } from './file-ref.js';
 
 /** A re-check this long after the last read that returned bytes catches writes no event announced. */
@@ -304,10 +304,12 @@ export class FileFollower implements Source, Reader {
    * form), and holds them, to be read before the file at the name.
    */
   private sweep(): void {
+    // Born after the file at the name before the current one, and before the current one; with no file
+    // at the name, born after the last one.
     const current = this.gens.current;
-    if (!current) return;
-    const after = this.beforeCurrentBorn ?? this.startedAt;
-    for (const found of findUnseen(this.name, this.known, after, current.file.born, this.gens.heads())) {
+    const after = (current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? this.startedAt;
+    const before = current?.file.born ?? Date.now();
+    for (const found of findUnseen(this.name, this.known, after, before, this.gens.heads())) {
       const gen = this.pinAt(found.path, found.st);
       if (!gen) continue;
       this.gens.insertOlder(gen, gen.file.born);
@@ -500,7 +502,10 @@ export class FileFollower implements Source, Reader {
   private checkCopies(truncated?: Generation): boolean {
     if (!this.byName || this.isClosed) return false;
     // What is at the name first: a file rotated away unseen must be found as such, not taken for a copy.
-    if (!truncated) this.lookNow();
+    if (!truncated) {
+      this.lookNow();
+      if (this.names.unaccounted > 0) this.sweep();
+    }
     let pending = false;
     for (const candidate of rotatedSiblingsOf(this.name, this.known)) {
       const born = birthOf(candidate.st);
@@ -514,8 +519,10 @@ export class FileFollower implements Source, Reader {
         this.copyPending = false;
         return true;
       }
+      // A copy of what was read, or one the file never went on to be truncated after: not to be read.
+      // Anything else may yet be something (an unseen file, found by the sweep): left alone.
       if (verdict === 'not-yet' && young) pending = true;
-      else if (verdict === 'read' || !young) this.ignore(candidate);
+      else if (verdict === 'read' || verdict === 'not-yet') this.ignore(candidate);
     }
     this.copyPending = pending;
     return false;
@@ -526,17 +533,18 @@ export class FileFollower implements Source, Reader {
     const copy = this.pinAt(found.path, found.st);
     if (!copy) return false;
     copy.startAt({ offset: gen.lineStart, skipLines: 0, firstLineNumber: gen.framer.lineNumber }, gen.firstBytes);
-    this.gens.insertOlder(copy, copy.file.born, true);
+    this.gens.insertCopy(copy, gen);
     // The unfinished line goes on in the copy.
     this.restart(gen, false);
     this.hint();
     return true;
   }
 
-  /** `gen` is read again from its first byte; the rotated-name files there now are not its copies. */
+  /** `gen` is read again from its first byte; rotated-name files holding what was read of it are copies already dealt with. */
   private restart(gen: Generation, flushHeld: boolean): void {
+    const head = gen.firstBytes;
     gen.restart(this.out, flushHeld);
-    for (const sibling of rotatedSiblingsOf(this.name, this.known)) this.ignore(sibling);
+    for (const copy of copiesOf(this.name, this.known, head)) this.ignore(copy);
   }
 
   /**

@@ -74,14 +74,24 @@ export class Generations {
     return gen;
   }
 
-  /**
-   * A file that left the name before any look saw it there (found in the directory), or a `copy` holding
-   * the rest of a truncated file: read before the newer ones, in the order of `born`.
-   */
-  insertOlder(gen: Generation, born: number, copy = false): void {
-    if (copy) this.copies.add(gen);
+  /** A file that left the name before any look saw it there (found in the directory): read before the newer ones, in the order of `born`. */
+  insertOlder(gen: Generation, born: number): void {
     let at = this.older.length;
     while (at > 0 && this.older[at - 1]!.file.born > born) at--;
+    this.insertAt(at, gen);
+  }
+
+  /**
+   * `copy` holds what `of` held before it was truncated (a `copytruncate` rotation): it is read right
+   * before `of`, whose new content follows it.
+   */
+  insertCopy(copy: Generation, of: Generation): void {
+    this.copies.add(copy);
+    const at = this.older.indexOf(of);
+    this.insertAt(at === -1 ? this.older.length : at, copy);
+  }
+
+  private insertAt(at: number, gen: Generation): void {
     this.older.splice(at, 0, gen);
     this.leave(gen);
     this.version++;

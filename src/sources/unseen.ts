@@ -76,6 +76,11 @@ export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: bool
   return now.size >= candidate.st.size && samePrefix(head, now.head) ? 'not-yet' : 'copy';
 }
 
+/** Files in a rotated-name form of `name` that are not `known` and start with the bytes of `head` (not empty). @internal */
+export function copiesOf(name: string, known: Known, head: Buffer): Sighting[] {
+  return head.length === 0 ? [] : [...rotatedSiblings(name, known)].filter((s) => startsLike(s.path, head));
+}
+
 /** Files in a rotated-name form of `name` that are not `known`, oldest first. @internal */
 export function rotatedSiblingsOf(name: string, known: Known): Sighting[] {
   return [...rotatedSiblings(name, known)].sort((a, b) => birthOf(a.st) - birthOf(b.st));
