@@ -3,13 +3,15 @@
 // run (interleaved rounds, medians). Prints a table and the issue's targets, and writes
 // bench/results/latest.json. Configuration by environment (see bench/README.md):
 //   BENCH_SIZE_MB=100  BENCH_QUICK=1  BENCH_ONLY=catchup,follow  BENCH_RUNS=3 …
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync, statSync, readdirSync, existsSync } from 'node:fs';
+//   BENCH_COMPARE=/path/to/other/checkout: that build's tail-async measured next to this one's
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, release, loadavg, hostname } from 'node:os';
 import { join, dirname, relative } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { ROOT, DIST, MB, loadConfig, now } from './lib/common.mjs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { ROOT, DIST, NODE, MB, loadConfig, now } from './lib/common.mjs';
 import { killAll, liveCount, TIME_BIN } from './lib/proc.mjs';
-import { Results, formatTable, formatTargets } from './lib/results.mjs';
+import { Results, formatTable, formatTargets, formatPairs } from './lib/results.mjs';
+import { loadBuilds } from './lib/builds.mjs';
 import { writeLog } from './lib/gen.mjs';
 import { catchup } from './workloads/catchup.mjs';
 import { lastLines, startup } from './workloads/quick-commands.mjs';
@@ -47,15 +49,6 @@ for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 12
   });
 }
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
 function tryExec(cmd, args) {
   try {
     return execFileSync(cmd, args, { encoding: 'utf8', cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -80,10 +73,11 @@ function machine() {
   };
 }
 
-/** The issue's targets, judged from the rows. */
+/** The issue's targets, judged from this checkout's rows (not the BENCH_COMPARE build's). */
 function judge(results, cfg) {
   const targets = [];
-  const row = (pred) => results.rows.find(pred);
+  const rows = results.current();
+  const row = (pred) => rows.find(pred);
   const byTool = (wPrefix, tool, metric) => row((r) => r.workload.startsWith(wPrefix) && r.tool === tool && (!metric || r.metric === metric));
   const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
   const add = (target, met, value) => targets.push({ target, met: Number.isFinite(met) || typeof met === 'boolean' ? met : null, value });
@@ -130,6 +124,9 @@ function judge(results, cfg) {
   }
   const node0 = byTool('7 start-up', 'node -e 0');
   const st = byTool('7 start-up', 'tail-async --no-follow -n 1');
+  for (const { compare, current } of results.pairs()) {
+    if (current === st && node0 && Number.isFinite(node0.median) && Number.isFinite(compare.median)) compare.note = `+${(compare.median - node0.median).toFixed(0)} ms over node -e 0`;
+  }
   if (node0 && st && Number.isFinite(node0.median) && Number.isFinite(st.median)) {
     const d = st.median - node0.median;
     st.note = `+${d.toFixed(0)} ms over node -e 0`;
@@ -144,7 +141,7 @@ function judge(results, cfg) {
     add('latency p99 ≤ 10 ms', p.p99 <= 10, `${fmt(p.p99)} ms`);
     add('latency max ≤ 100 ms', p.max <= 100, `${fmt(p.max, 1)} ms`);
   }
-  const rss = results.rows.filter((r) => (r.tool.startsWith('tail-async') || r.tool.startsWith('tail()')) && r.rssPeakMB !== undefined);
+  const rss = rows.filter((r) => (r.tool.startsWith('tail-async') || r.tool.startsWith('tail()')) && r.rssPeakMB !== undefined);
   if (rss.length) {
     const worst = rss.reduce((a, b) => (b.rssPeakMB > a.rssPeakMB ? b : a));
     add('peak RSS ≤ 100 MB in every workload', worst.rssPeakMB <= 100, `worst ${worst.rssPeakMB.toFixed(0)} MB (${worst.workload}); ${rss.map((r) => `${r.workload.split(' ')[0]}:${r.rssPeakMB.toFixed(0)}`).join(' ')}`);
@@ -161,14 +158,34 @@ async function main() {
     process.exit(2);
   }
   const info = machine();
-  const srcNewer = newestMtime(join(ROOT, 'src')) > newestMtime(join(ROOT, 'dist'));
-  if (srcNewer) log('warning: src/ has changed since dist/ was built: this measures dist/ (run `npm run build`)');
+  let builds;
+  try {
+    builds = loadBuilds(cfg);
+  } catch (error) {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (builds[0].distOlderThanSrc) log('warning: src/ has changed since dist/ was built: this measures dist/ (run `npm run build`)');
+  const compare = builds[1];
+  let compareInfo;
+  if (compare) {
+    const version = spawnSync(NODE, [compare.bin, '--version'], { encoding: 'utf8', timeout: 30_000 });
+    if (version.status !== 0) {
+      process.stderr.write(`bench: BENCH_COMPARE=${cfg.compare}: \`${compare.bin} --version\` failed (${version.status ?? version.signal}): ${(version.stderr ?? '').trim().slice(0, 500)}\n`);
+      process.exit(2);
+    }
+    compareInfo = { path: compare.root, label: compare.label, commit: compare.commit, dirty: compare.dirty, distOlderThanSrc: compare.distOlderThanSrc, version: version.stdout.trim() };
+  }
   if (!TIME_BIN) log('note: /usr/bin/time not found: no peak RSS for the catch-up workload');
 
   tmp = mkdtempSync(join(cfg.tmpdir ?? tmpdir(), 'tail-async-bench-'));
   const sizeLabel = `${cfg.sizeMB} MB`;
   log(`config: ${JSON.stringify({ ...cfg, out: relative(ROOT, cfg.out) })}`);
   log(`machine: ${info.cpu}, ${info.memoryGiB} GiB, Linux ${info.kernel}, Node ${info.node}, commit ${info.commit}${info.dirty ? ' (src/bin modified)' : ''}`);
+  if (compare) {
+    log(`compare: rows "… (${compare.label})" measure ${compare.root}, commit ${compare.commit ?? 'unknown'}${compare.dirty ? ' (src/bin modified)' : ''}${compare.sameAsCurrent ? ' (this checkout itself)' : ''}`);
+    if (compare.distOlderThanSrc) log(`warning: BENCH_COMPARE: src/ in ${compare.root} has changed since its dist/ was built: this measures its dist/ (run \`npm run build\` there)`);
+  }
 
   const genStart = now();
   const big = writeLog(join(tmp, 'big.log'), cfg.sizeMB * MB);
@@ -177,7 +194,7 @@ async function main() {
   log(`generated ${(big.bytes / MB).toFixed(0)} MB (${big.lines} lines), 1 MB and ${(lib.bytes / MB).toFixed(0)} MB files in ${((now() - genStart) / 1000).toFixed(1)} s in ${tmp}`);
 
   const results = new Results();
-  const ctx = { cfg, tmp, big, small, lib, results, log, sizeLabel, libLabel: `${(lib.bytes / MB).toFixed(0)} MB` };
+  const ctx = { cfg, tmp, big, small, lib, results, log, sizeLabel, libLabel: `${(lib.bytes / MB).toFixed(0)} MB`, builds };
   const timings = {};
   for (const [name, fn] of WORKLOADS) {
     if (cfg.only.length && !cfg.only.includes(name)) continue;
@@ -200,17 +217,32 @@ async function main() {
   const totalS = (now() - started) / 1000;
 
   const title = `tail-async benchmark — ${info.date.slice(0, 16).replace('T', ' ')} UTC — ${info.cpu}, ${info.memoryGiB} GiB, Node ${info.node}, ${info.gnuTail ?? 'GNU tail'} — size ${sizeLabel}${cfg.quick ? ' (BENCH_QUICK)' : ''}`;
-  const out = [
-    title,
-    '',
+  const out = [title, ''];
+  if (compare) {
+    out.push(
+      `tail-async rows: this checkout (${ROOT.replace(/\/$/, '')}, commit ${info.commit ?? 'unknown'}${info.dirty ? ', src/bin modified' : ''});`,
+      `"… (${compare.label})" rows: ${compare.root} (commit ${compare.commit ?? 'unknown'}${compare.dirty ? ', src/bin modified' : ''}${compare.distOlderThanSrc ? ', dist/ older than src/' : ''}), in the same rounds.`,
+      '',
+    );
+  }
+  out.push(
     formatTable(results),
     '',
     'Median of n runs (interleaved rounds). Ratio: median ÷ the reference row\'s median (the row marked ref);',
     'for times and memory lower is better, for rates (MB/s, lines/s) higher is better. Peak RSS: VmHWM or /usr/bin/time %M.',
     '',
-    'Targets (issue 6):',
+    `Targets (issue 6${compare ? ', this checkout' : ''}):`,
     formatTargets(targets),
-  ];
+  );
+  const pairs = results.pairs();
+  if (pairs.length) {
+    out.push(
+      '',
+      `This checkout vs ${compare.label} (same rounds): median of this checkout's row ÷ median of the ${compare.label} row;`,
+      'below 1× is less time/memory/CPU, above 1× a higher rate. Look at the min–max column above before trusting a small difference.',
+      formatPairs(pairs),
+    );
+  }
   if (results.failures.length) out.push('', 'Failures:', ...results.failures.map((f) => `  ${f}`));
   out.push('', `Total ${totalS.toFixed(0)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(', ')}); load average ${info.loadavgStart.join(' ')} → ${info.loadavgEnd.join(' ')}`);
   process.stdout.write(out.join('\n') + '\n');
@@ -223,6 +255,7 @@ async function main() {
     totalSeconds: +totalS.toFixed(1),
     workloadSeconds: timings,
     rows: results.rows,
+    ...(compare ? { compare: { ...compareInfo, pairs: pairs.map(({ compare: c, current: r }) => ({ workload: r.workload, tool: r.tool, compareTool: c.tool, metric: r.metric, unit: r.unit, better: r.better, median: r.median, compareMedian: c.median, ratio: Number.isFinite(r.median) && c.median > 0 ? r.median / c.median : null })) } } : {}),
     targets,
     failures: results.failures,
   };

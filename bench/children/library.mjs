@@ -1,5 +1,6 @@
-// One library measurement in a fresh process: MODE FILE EXPECTED_LINES. Prints {"lines","ms","maxRssMB"}
-// as JSON, ms covering only the iteration (not Node's start-up nor the import).
+// One library measurement in a fresh process: MODE FILE EXPECTED_LINES [DIST_DIR]. Prints
+// {"lines","ms","maxRssMB"} as JSON, ms covering only the iteration (not Node's start-up nor the import).
+// DIST_DIR: the build of tail-async to import (default: this checkout's dist/).
 //   lines-pN   for await (const line of tail(file, { follow: false, start: { fromLine: 1 }, processors }))
 //   batches-pN the same through .batches()
 //   framer     the Framer alone on fs.createReadStream(file) chunks (no iterator, no chain)
@@ -9,8 +10,12 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const [mode, file, expectedArg] = process.argv.slice(2);
+const [mode, file, expectedArg, distArg] = process.argv.slice(2);
+const distDir = distArg ?? fileURLToPath(new URL('../../dist', import.meta.url));
+const fromDist = (path) => import(pathToFileURL(join(distDir, path)).href);
 const expected = Number(expectedArg);
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -25,7 +30,7 @@ let lines = 0;
 let t0;
 let t1;
 if (mode.startsWith('lines-') || mode.startsWith('batches-')) {
-  const { tail } = await import('../../dist/index.js');
+  const { tail } = await fromDist('index.js');
   const n = Number(mode.split('-p')[1]);
   const options = { follow: false, start: { fromLine: 1 }, processors: PROCESSORS.slice(0, n) };
   t0 = now();
@@ -42,7 +47,7 @@ if (mode.startsWith('lines-') || mode.startsWith('batches-')) {
 } else if (mode === 'framer') {
   // The framer alone, fed the same 64 KiB chunks of the same read stream as split2: what framing costs
   // without tail()'s iterator, files and chain.
-  const { Framer } = await import('../../dist/lines/framer.js');
+  const { Framer } = await fromDist('lines/framer.js');
   const framer = new Framer({ source: file, delimiter: 10, maxLineBytes: 16 * 1024 * 1024, overlong: 'split', encoding: 'utf8' });
   t0 = now();
   const stream = createReadStream(file);

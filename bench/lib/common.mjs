@@ -66,6 +66,9 @@ export function loadConfig() {
     tmpdir: process.env.BENCH_TMPDIR || undefined,
     out: process.env.BENCH_OUT || join(BENCH, 'results', 'latest.json'),
     seed: envNumber('BENCH_SEED', 42),
+    // Another checkout of tail-async measured next to this one (bench/lib/builds.mjs), and its row label.
+    compare: process.env.BENCH_COMPARE || undefined,
+    compareLabel: process.env.BENCH_COMPARE_LABEL || undefined,
   };
   if (cfg.sizeMB < 1) throw new Error('BENCH_SIZE_MB must be at least 1');
   if (cfg.runs < 1) cfg.runs = 1;

@@ -2,14 +2,18 @@
 // latency, slow-consumer and idle workloads. Every tool starts at the end of the file (only new
 // lines), with its documented default settings.
 import { writeSync } from 'node:fs';
-import { BIN, NODE, PEERS, now, sleep } from './common.mjs';
+import { NODE, PEERS, now, sleep } from './common.mjs';
 import { start, stop, collect, cpuSeconds } from './proc.mjs';
+import { forBuilds } from './builds.mjs';
 import { join } from 'node:path';
 
-/** The tools that follow files by name, as commands. `files` is an array of paths (or one glob for tail-async). */
-export function followTools(cfg, { glob } = {}) {
+/**
+ * The tools that follow files by name, as commands. `files` is an array of paths (or one glob for
+ * tail-async: `glob` is then set on its tools). tail-async once per build (`builds`: bench/lib/builds.mjs).
+ */
+export function followTools(cfg, builds, { glob } = {}) {
   const tools = [
-    { id: 'tail-async', cmd: NODE, args: (files) => [BIN, '-n', '0', ...(glob ? [glob] : files)] },
+    ...forBuilds(builds, (b) => ({ id: b.name('tail-async'), cmd: NODE, args: (files) => [b.bin, '-n', '0', ...(glob ? [glob] : files)], glob })),
     { id: 'GNU tail -F', cmd: 'tail', args: (files) => ['-n', '0', '-F', ...files], ref: true },
   ];
   if (cfg.followPeers) {

@@ -12,10 +12,12 @@ export class Results {
    * `better` says which direction is good ('lower' for times, 'higher' for rates); `ref` names the tool
    * of the same workload and metric whose median the ratio is taken against.
    */
-  row(workload, tool, { metric = 'time', unit = 's', better = 'lower', ref, digits, note } = {}) {
+  row(workload, tool, { metric = 'time', unit = 's', better = 'lower', ref, digits, note, build, compareOf } = {}) {
     let row = this.rows.find((r) => r.workload === workload && r.tool === tool && r.metric === metric);
     if (!row) {
       row = { workload, tool, metric, unit, better, ref, digits, note, values: [], rssMB: [], cpuS: [], errors: [] };
+      // A row of the BENCH_COMPARE build: `compareOf` names this checkout's row it stands next to.
+      if (build) Object.assign(row, { build, compareOf });
       this.rows.push(row);
     }
     return row;
@@ -30,6 +32,19 @@ export class Results {
     const message = error instanceof Error ? error.message : String(error);
     row.errors.push(message);
     this.failures.push(`${row.workload} / ${row.tool}: ${message}`);
+  }
+
+  /** The rows of this checkout's build (without the BENCH_COMPARE rows). */
+  current() {
+    return this.rows.filter((r) => r.build === undefined);
+  }
+
+  /** Each BENCH_COMPARE row with this checkout's row of the same workload and metric (after finish()). */
+  pairs() {
+    return this.rows
+      .filter((r) => r.build !== undefined)
+      .map((compare) => ({ compare, current: this.get(compare.workload, compare.compareOf, compare.metric) }))
+      .filter((p) => p.current);
   }
 
   /** Medians, spreads and ratios, computed once all runs are in. */
@@ -61,10 +76,16 @@ export class Results {
  */
 export async function interleave(items, { runs, cheapRuns, cheapMs }, fn, log) {
   const times = new Map(items.map((i) => [i, []]));
+  const isCheap = (i) => times.get(i).length > 0 && median(times.get(i)) < cheapMs;
+  // Items with the same `pair` (a tail-async row and its BENCH_COMPARE row) are cheap together.
+  const pairOf = (i) => i.pair ?? i;
   let cheap = items;
   for (let round = 0; round < cheapRuns; round++) {
     // After the first `runs` rounds, the cheap items are chosen once, so they all get the same count.
-    if (round === runs) cheap = items.filter((i) => times.get(i).length > 0 && median(times.get(i)) < cheapMs);
+    if (round === runs) {
+      const cheapPairs = new Set(items.filter(isCheap).map(pairOf));
+      cheap = items.filter((i) => cheapPairs.has(pairOf(i)));
+    }
     const todo = round < runs ? items : cheap;
     if (todo.length === 0) break;
     for (const item of todo) {
@@ -123,6 +144,21 @@ export function formatTable(results) {
   const out = [fmt(lines[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`];
   for (const l of lines.slice(1)) out.push(fmt(l));
   return out.join('\n');
+}
+
+/** This checkout's rows against their BENCH_COMPARE rows (from Results.pairs()): medians and their ratio. */
+export function formatPairs(pairs) {
+  const header = ['Workload', 'Tool', 'Metric', 'This checkout', 'Compare', 'This ÷ compare', 'Better', 'n'];
+  const lines = [header];
+  for (const { current: r, compare: c } of pairs) {
+    const unit = r.unit ? ` ${r.unit}` : '';
+    const value = (x) => (x.values.length ? `${fmtNumber(x.median, x.digits)}${unit}` : '—');
+    const ratio = Number.isFinite(r.median) && Number.isFinite(c.median) && c.median > 0 ? `${(r.median / c.median).toFixed(2)}×` : '';
+    lines.push([r.workload, r.tool, r.metric, value(r), value(c), ratio, r.better, `${r.values.length}/${c.values.length}`]);
+  }
+  const widths = header.map((_, col) => Math.max(...lines.map((l) => l[col].length)));
+  const fmt = (l) => `| ${l.map((cell, col) => cell.padEnd(widths[col])).join(' | ')} |`;
+  return [fmt(lines[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.slice(1).map(fmt)].join('\n');
 }
 
 export function formatTargets(targets) {

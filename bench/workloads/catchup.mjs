@@ -2,12 +2,13 @@
 // read by `wc -c` (which also checks that every byte came out), timed from spawn to the end of the
 // pipeline; peak RSS and CPU of the tool from /usr/bin/time. Also with a grep keeping 1 % of the lines.
 import { join } from 'node:path';
-import { BIN, NODE, PEERS, CHILDREN, shq } from '../lib/common.mjs';
+import { NODE, PEERS, CHILDREN, shq } from '../lib/common.mjs';
+import { forBuilds } from '../lib/builds.mjs';
 import { runShell, timed, readTimed } from '../lib/proc.mjs';
 import { interleave } from '../lib/results.mjs';
 import { GREP_PATTERN } from '../lib/gen.mjs';
 
-export async function catchup({ cfg, big, tmp, results, log, sizeLabel }) {
+export async function catchup({ cfg, big, tmp, results, log, sizeLabel, builds }) {
   const F = shq(big.path);
   const statsFile = join(tmp, 'time-stats.txt');
   const W1 = `1 catch-up ${sizeLabel} → pipe`;
@@ -15,7 +16,7 @@ export async function catchup({ cfg, big, tmp, results, log, sizeLabel }) {
   const REF = 'GNU tail -n +1';
   const REFG = 'GNU tail -n +1 | grep';
   const tools = [
-    { id: 'tail-async', workload: W1, cmd: `${shq(NODE)} ${shq(BIN)} -n +1 --no-follow ${F}`, expect: big.bytes },
+    ...forBuilds(builds, (b) => ({ id: b.name('tail-async'), workload: W1, cmd: `${shq(NODE)} ${shq(b.bin)} -n +1 --no-follow ${F}`, expect: big.bytes })),
     { id: REF, workload: W1, cmd: `tail -n +1 ${F}`, expect: big.bytes },
     { id: 'cat', workload: W1, cmd: `cat ${F}`, expect: big.bytes, note: 'I/O floor' },
     { id: 'node 1 MiB copy', workload: W1, cmd: `${shq(NODE)} ${shq(join(CHILDREN, 'node-copy.mjs'))} ${F}`, expect: big.bytes, note: 'floor for Node: read/write 1 MiB blocks, no framing' },
@@ -29,11 +30,11 @@ export async function catchup({ cfg, big, tmp, results, log, sizeLabel }) {
     );
   }
   tools.push(
-    { id: 'tail-async --grep', workload: W1g, cmd: `${shq(NODE)} ${shq(BIN)} -n +1 --no-follow --grep ${GREP_PATTERN} ${F}`, expect: big.grepBytes },
+    ...forBuilds(builds, (b) => ({ id: b.name('tail-async --grep'), workload: W1g, cmd: `${shq(NODE)} ${shq(b.bin)} -n +1 --no-follow --grep ${GREP_PATTERN} ${F}`, expect: big.grepBytes })),
     { id: REFG, workload: W1g, cmd: `tail -n +1 ${F}`, pipe: `grep ${GREP_PATTERN}`, expect: big.grepBytes, note: 'RSS of tail' },
   );
   for (const t of tools) {
-    const row = results.row(t.workload, t.id, { metric: 'time', unit: 's', ref: t.workload === W1 ? REF : REFG, note: t.note });
+    const row = results.row(t.workload, t.id, { metric: 'time', unit: 's', ref: t.workload === W1 ? REF : REFG, note: t.note, ...t.tags });
     row.inputMB = big.bytes / 1048576;
   }
 

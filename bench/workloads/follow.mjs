@@ -68,13 +68,13 @@ async function withFollower(tool, file, body) {
   }
 }
 
-export async function followThroughput({ cfg, big, tmp, results, log }) {
+export async function followThroughput({ cfg, big, tmp, results, log, builds }) {
   const src = followSource(big, cfg.followMB);
   const mb = src.bytes / MB;
   const W = `3 follow ${mb.toFixed(0)} MB written`;
-  const tools = followTools(cfg);
+  const tools = followTools(cfg, builds);
   const REF = tools.find((t) => t.ref).id;
-  for (const t of tools) results.row(W, t.id, { metric: 'rate', unit: 'MB/s', better: 'higher', ref: REF });
+  for (const t of tools) results.row(W, t.id, { metric: 'rate', unit: 'MB/s', better: 'higher', ref: REF, ...t.tags });
   // Slow tools (a 1 s poll, or 1 MB/s) must not hold the run forever: 30 s plus 0.5 s per MB.
   const timeoutMs = 30_000 + mb * 500;
   await interleave(
@@ -129,13 +129,13 @@ export async function followThroughput({ cfg, big, tmp, results, log }) {
   }
 }
 
-export async function latency({ cfg, tmp, results, log }) {
+export async function latency({ cfg, tmp, results, log, builds }) {
   const W = `4 latency, ${cfg.latencyLines} lines/run at 0–${cfg.latencyMaxGapMs} ms gaps`;
-  const tools = followTools(cfg);
+  const tools = followTools(cfg, builds);
   const REF = tools.find((t) => t.ref).id;
   const metrics = ['p50', 'p99', 'max'];
   for (const t of tools) {
-    for (const m of metrics) results.row(W, t.id, { metric: m, unit: 'ms', ref: REF, digits: 2 });
+    for (const m of metrics) results.row(W, t.id, { metric: m, unit: 'ms', ref: REF, digits: 2, ...t.tags });
   }
   const pooled = new Map(tools.map((t) => [t.id, []]));
   await interleave(
@@ -193,14 +193,14 @@ export async function latency({ cfg, tmp, results, log }) {
   }
 }
 
-export async function slowConsumer({ cfg, big, tmp, results, log }) {
+export async function slowConsumer({ cfg, big, tmp, results, log, builds }) {
   const src = followSource(big, cfg.followMB);
   const mb = src.bytes / MB;
   const readRate = (cfg.slowReadKiB / 1024) * (1000 / cfg.slowSleepMs);
   const W = `5 slow consumer (≤${readRate.toFixed(1)} MB/s), ${mb.toFixed(0)} MB written`;
-  const tools = followTools(cfg);
+  const tools = followTools(cfg, builds);
   const REF = tools.find((t) => t.ref).id;
-  for (const t of tools) results.row(W, t.id, { metric: 'peak RSS', unit: 'MB', ref: REF, digits: 0 });
+  for (const t of tools) results.row(W, t.id, { metric: 'peak RSS', unit: 'MB', ref: REF, digits: 0, ...t.tags });
   await interleave(
     tools,
     { ...cfg, cheapRuns: cfg.runs },
@@ -234,14 +234,14 @@ export async function slowConsumer({ cfg, big, tmp, results, log }) {
   }
 }
 
-export async function idle({ cfg, tmp, results, log }) {
+export async function idle({ cfg, tmp, results, log, builds }) {
   const dir = join(tmp, 'quiet');
   writeQuietFiles(dir, cfg.idleFiles);
   const files = Array.from({ length: cfg.idleFiles }, (_, i) => join(dir, `f${String(i).padStart(4, '0')}.log`));
   const W = `6 idle, ${cfg.idleFiles} quiet files, ${cfg.idleSeconds} s`;
-  const tools = followTools(cfg, { glob: join(dir, '*.log') });
+  const tools = followTools(cfg, builds, { glob: join(dir, '*.log') });
   const REF = tools.find((t) => t.ref).id;
-  for (const t of tools) results.row(W, t.id, { metric: 'CPU', unit: 's', ref: REF, digits: 3, note: t.id === 'tail-async' ? 'one glob pattern' : `the ${cfg.idleFiles} paths` });
+  for (const t of tools) results.row(W, t.id, { metric: 'CPU', unit: 's', ref: REF, digits: 3, note: t.glob ? 'one glob pattern' : `the ${cfg.idleFiles} paths`, ...t.tags });
   // All tools follow the same directory at the same time (idle CPU does not compete); rounds repeat.
   for (let round = 0; round < cfg.runs; round++) {
     const followers = tools.map((t) => new Follower(t, files));

@@ -1,33 +1,47 @@
 // Workload 7 (library): lines/s through tail()'s per-line and batch forms with 0, 1 and 3 synchronous
 // processors, and the framing baselines split2 and node:readline over the same file. Each measurement
 // runs in a fresh process (bench/children/library.mjs), timing only the iteration.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHILDREN, NODE } from '../lib/common.mjs';
+import { forBuilds } from '../lib/builds.mjs';
 import { start, stop, collect } from '../lib/proc.mjs';
 import { interleave } from '../lib/results.mjs';
 
-export async function library({ cfg, lib, results, log, libLabel }) {
+export async function library({ cfg, lib, results, log, libLabel, builds }) {
   const W = `7 library ${libLabel}`;
   const REF = 'split2 (baseline)';
+  // tail-async's forms once per build, from that build's dist/.
+  const forms = [
+    ['Framer alone (same chunks as split2)', 'framer'],
+    ['tail() per line, 0 proc', 'lines-p0'],
+    ['tail().batches(), 0 proc', 'batches-p0'],
+    ['tail() per line, 1 proc', 'lines-p1'],
+    ['tail().batches(), 1 proc', 'batches-p1'],
+    ['tail() per line, 3 proc', 'lines-p3'],
+    ['tail().batches(), 3 proc', 'batches-p3'],
+  ];
   const tools = [
     { id: REF, mode: 'split2' },
     { id: 'readline (baseline)', mode: 'readline' },
-    { id: 'Framer alone (same chunks as split2)', mode: 'framer' },
-    { id: 'tail() per line, 0 proc', mode: 'lines-p0' },
-    { id: 'tail().batches(), 0 proc', mode: 'batches-p0' },
-    { id: 'tail() per line, 1 proc', mode: 'lines-p1' },
-    { id: 'tail().batches(), 1 proc', mode: 'batches-p1' },
-    { id: 'tail() per line, 3 proc', mode: 'lines-p3' },
-    { id: 'tail().batches(), 3 proc', mode: 'batches-p3' },
+    ...forms.flatMap(([id, mode]) =>
+      forBuilds(builds, (b) => {
+        if (mode === 'framer' && b.key !== 'current' && !existsSync(join(b.distDir, 'lines', 'framer.js'))) {
+          log(`  ${b.name(id)}: left out (no dist/lines/framer.js in ${b.root})`);
+          return undefined;
+        }
+        return { id: b.name(id), mode, distDir: b.distDir };
+      }),
+    ),
   ];
-  for (const t of tools) results.row(W, t.id, { metric: 'rate', unit: 'lines/s', better: 'higher', ref: REF });
+  for (const t of tools) results.row(W, t.id, { metric: 'rate', unit: 'lines/s', better: 'higher', ref: REF, ...t.tags });
   const timeoutMs = 60_000 + cfg.libMB * 1000;
   await interleave(
     tools,
     cfg,
     async (tool) => {
       const row = results.get(W, tool.id);
-      const child = start(NODE, [join(CHILDREN, 'library.mjs'), tool.mode, lib.path, String(lib.lines)]);
+      const child = start(NODE, [join(CHILDREN, 'library.mjs'), tool.mode, lib.path, String(lib.lines), ...(tool.distDir ? [tool.distDir] : [])]);
       const out = collect(child.stdout);
       const err = collect(child.stderr);
       const timer = setTimeout(() => stop(child, { signal: 'SIGKILL' }), timeoutMs);

@@ -1,23 +1,26 @@
 // Workload 2: `-n 10 --no-follow` on the big file vs on a 1 MB file (the cost should not depend on the
 // size), with GNU tail alongside; the output is compared with GNU's. And start-up: the time of
 // `tail-async --no-follow -n 1 small.log` vs a bare `node -e 0`.
-import { BIN, NODE, shq, now } from '../lib/common.mjs';
+import { NODE, shq, now } from '../lib/common.mjs';
+import { forBuilds } from '../lib/builds.mjs';
 import { runShell, start, stop, collect, timed, readTimed } from '../lib/proc.mjs';
 import { join } from 'node:path';
 import { interleave } from '../lib/results.mjs';
 
-export async function lastLines({ cfg, big, small, tmp, results, log, sizeLabel }) {
+export async function lastLines({ cfg, big, small, tmp, results, log, sizeLabel, builds }) {
   const statsFile = join(tmp, 'time-stats.txt');
   const W = '2 -n 10 --no-follow';
+  // Each build's big-file row is compared with the same build's 1 MB row (the cost should not depend on the size).
   const tools = [
-    { id: 'tail-async (1 MB)', ref: 'tail-async (1 MB)', cmd: `${shq(NODE)} ${shq(BIN)} -n 10 --no-follow ${shq(small.path)}`, gnu: `tail -n 10 ${shq(small.path)}` },
-    { id: `tail-async (${sizeLabel})`, ref: 'tail-async (1 MB)', cmd: `${shq(NODE)} ${shq(BIN)} -n 10 --no-follow ${shq(big.path)}`, gnu: `tail -n 10 ${shq(big.path)}` },
+    ...forBuilds(builds, (b) => ({ id: b.name('tail-async (1 MB)'), ref: b.name('tail-async (1 MB)'), cmd: `${shq(NODE)} ${shq(b.bin)} -n 10 --no-follow ${shq(small.path)}`, file: small.path })),
+    ...forBuilds(builds, (b) => ({ id: b.name(`tail-async (${sizeLabel})`), ref: b.name('tail-async (1 MB)'), cmd: `${shq(NODE)} ${shq(b.bin)} -n 10 --no-follow ${shq(big.path)}`, file: big.path })),
     { id: 'GNU tail (1 MB)', ref: 'GNU tail (1 MB)', cmd: `tail -n 10 ${shq(small.path)}` },
     { id: `GNU tail (${sizeLabel})`, ref: 'GNU tail (1 MB)', cmd: `tail -n 10 ${shq(big.path)}` },
   ];
-  for (const t of tools) results.row(W, t.id, { metric: 'time', unit: 'ms', ref: t.ref });
+  for (const t of tools) results.row(W, t.id, { metric: 'time', unit: 'ms', ref: t.ref, ...t.tags });
+  // tail-async's output is compared with GNU tail's on the same file.
   const expected = new Map();
-  for (const t of tools) if (t.gnu) expected.set(t.id, (await runShell(t.gnu, { timeoutMs: 30_000 })).stdout);
+  for (const file of [small.path, big.path]) expected.set(file, (await runShell(`tail -n 10 ${shq(file)}`, { timeoutMs: 30_000 })).stdout);
   await interleave(
     tools,
     { runs: cfg.cheapRuns, cheapRuns: cfg.cheapRuns, cheapMs: Infinity },
@@ -26,7 +29,7 @@ export async function lastLines({ cfg, big, small, tmp, results, log, sizeLabel 
       try {
         const res = await runShell(timed(tool.cmd, statsFile), { timeoutMs: 60_000 });
         if (res.code !== 0) throw new Error(`exit ${res.code ?? res.signal}: ${res.stderr.slice(0, 300)}`);
-        if (expected.has(tool.id) && res.stdout !== expected.get(tool.id)) throw new Error('output differs from GNU tail');
+        if (tool.file && res.stdout !== expected.get(tool.file)) throw new Error('output differs from GNU tail');
         row.values.push(res.ms);
         const st = readTimed(statsFile);
         if (st) row.rssMB.push(st.rssMB);
@@ -39,13 +42,13 @@ export async function lastLines({ cfg, big, small, tmp, results, log, sizeLabel 
   );
 }
 
-export async function startup({ cfg, small, results, log }) {
+export async function startup({ cfg, small, results, log, builds }) {
   const W = '7 start-up';
   const tools = [
     { id: 'node -e 0', args: ['-e', '0'] },
-    { id: 'tail-async --no-follow -n 1', args: [BIN, '--no-follow', '-n', '1', small.path] },
+    ...forBuilds(builds, (b) => ({ id: b.name('tail-async --no-follow -n 1'), args: [b.bin, '--no-follow', '-n', '1', small.path] })),
   ];
-  for (const t of tools) results.row(W, t.id, { metric: 'wall', unit: 'ms', ref: 'node -e 0' });
+  for (const t of tools) results.row(W, t.id, { metric: 'wall', unit: 'ms', ref: 'node -e 0', ...t.tags });
   await interleave(
     tools,
     { runs: cfg.startupRuns, cheapRuns: cfg.startupRuns, cheapMs: Infinity },
