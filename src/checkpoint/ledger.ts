@@ -5,6 +5,7 @@ import type { Origin, ResumePoint, Resumer } from '../sources/resume.js';
 import type { CheckpointEntry } from './state.js';
 import { fingerprint, stillMatches } from './fingerprint.js';
 import { loadCheckpoint, saveCheckpoint } from './store.js';
+import { resolvePath } from './paths.js';
 import type { TailError } from '../errors.js';
 
 /** Entries of files not seen for this long are dropped from the state file. */
@@ -15,12 +16,16 @@ const REFRESH_MS = 24 * 3600 * 1000;
 /**
  * The checkpoint of a tail: what was delivered, file by file, loaded at the start and saved (at most
  * about once a second, and at the end) to a state file. It answers the followers' question "where do
- * I resume this file?" only when the file's identity and fingerprints still match.
+ * I resume this file?" only when the file's identity and fingerprints still match. Files are known by
+ * their resolved path (see `resolvePath`): however a name is spelled, one file has one entry.
  * @internal
  */
 export class Ledger implements Resumer {
-  private readonly file: string;
+  /** Where the state file is: resolved once, so that a change of working directory does not move it. */
+  private readonly path: string;
   private entries: Map<string, CheckpointEntry>;
+  /** Keys of the names files were opened under (one resolution per opened file). */
+  private readonly keys = new WeakMap<Origin, string>();
   /** Delivered positions not yet saved, by path. */
   private pending = new Map<string, { origin: Origin; point: ResumePoint }>();
   private saving: Promise<void> = Promise.resolve();
@@ -31,22 +36,29 @@ export class Ledger implements Resumer {
   /** Files open now: their entries are kept fresh however long they stay quiet. */
   private readonly live = new Set<Origin>();
 
-  private constructor(file: string, entries: CheckpointEntry[]) {
-    this.file = file;
-    this.entries = new Map(entries.map((e) => [e.path, e]));
+  private constructor(path: string, entries: Map<string, CheckpointEntry>) {
+    this.path = path;
+    this.entries = entries;
   }
 
   /**
    * Loads the state file. Entries not seen for the retention period are dropped, unless their file is
-   * still there (a file that stayed quiet all that time still resumes where it was).
+   * still there (a file that stayed quiet all that time still resumes where it was). Paths are resolved
+   * as they are now keyed (state files of earlier versions hold them as typed, relative to the working
+   * directory); of two entries that resolve alike, the one seen last is kept.
    */
   static async load(file: string, report: (error: TailError) => void): Promise<Ledger> {
     const now = Date.now();
-    const kept: CheckpointEntry[] = [];
-    for (const entry of await loadCheckpoint(file, report)) {
-      if (now - entry.seen < RETENTION_MS || (await stillThere(entry))) kept.push(entry);
+    const where = resolvePath(file);
+    const dirs = new Map<string, string>();
+    const entries = new Map<string, CheckpointEntry>();
+    for (const loaded of await loadCheckpoint(where, report)) {
+      const entry = { ...loaded, path: resolvePath(loaded.path, undefined, dirs) };
+      const other = entries.get(entry.path);
+      if (other && other.seen >= entry.seen) continue;
+      if (now - entry.seen < RETENTION_MS || (await stillThere(entry))) entries.set(entry.path, entry);
     }
-    return new Ledger(file, kept);
+    return new Ledger(where, entries);
   }
 
   /**
@@ -56,7 +68,7 @@ export class Ledger implements Resumer {
    * undefined when nothing is known of it.
    */
   async resumeAt(name: string, fd: number, st: Stats): Promise<ResumePoint | 'start' | undefined> {
-    const own = this.entries.get(name);
+    const own = this.entries.get(resolvePath(name));
     const candidates = [own, ...[...this.entries.values()].filter((e) => e !== own && e.dev === st.dev && e.ino === st.ino)];
     for (const entry of candidates) {
       if (!entry || entry.dev !== st.dev || entry.ino !== st.ino) continue;
@@ -70,7 +82,7 @@ export class Ledger implements Resumer {
    * same directory by identity and fingerprints: its path and where to resume it.
    */
   async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined> {
-    const entry = this.entries.get(name);
+    const entry = this.entries.get(resolvePath(name));
     if (!entry || (current && current.dev === entry.dev && current.ino === entry.ino)) return undefined;
     const found = openByIdentity([name], entry.dev, entry.ino);
     if (!found) return undefined;
@@ -86,7 +98,7 @@ export class Ledger implements Resumer {
   /** Lines of `origin` up to `point` were delivered. */
   record(origin: Origin, point: ResumePoint): void {
     this.live.add(origin);
-    this.pending.set(origin.source, { origin, point });
+    this.pending.set(this.keyOf(origin), { origin, point });
     this.onRecord?.();
   }
 
@@ -125,7 +137,7 @@ export class Ledger implements Resumer {
       for (const [name, { origin, point }] of pending) await this.fix(name, origin, point);
     })();
     await this.fixing;
-    await saveCheckpoint(this.file, [...this.entries.values()]);
+    await saveCheckpoint(this.path, [...this.entries.values()]);
   }
 
   /** Turns a delivered position into an entry, fingerprinting the file through the handle it was read with. */
@@ -148,10 +160,11 @@ export class Ledger implements Resumer {
     const now = Date.now();
     const live = new Set<string>();
     for (const origin of this.live) {
-      live.add(origin.source);
-      const entry = this.entries.get(origin.source);
+      const key = this.keyOf(origin);
+      live.add(key);
+      const entry = this.entries.get(key);
       if (entry && entry.dev === origin.dev && entry.ino === origin.ino && now - entry.seen > REFRESH_MS) {
-        this.entries.set(origin.source, { ...entry, seen: now });
+        this.entries.set(key, { ...entry, seen: now });
         this.changed = true;
       }
     }
@@ -163,6 +176,12 @@ export class Ledger implements Resumer {
     }
   }
 
+  /** The key of the name `origin` was read under. */
+  private keyOf(origin: Origin): string {
+    let key = this.keys.get(origin);
+    if (key === undefined) this.keys.set(origin, (key = resolvePath(origin.source)));
+    return key;
+  }
 }
 
 /** True when the entry's file is still at its path (same identity). */
