@@ -108,6 +108,13 @@ const ERRNO_TEXT: Record<string, string> = {
   EIO: 'Input/output error',
   ENXIO: 'No such device or address',
   ESTALE: 'Stale file handle',
+  ENOSPC: 'No space left on device',
+  EDQUOT: 'Disk quota exceeded',
+  EROFS: 'Read-only file system',
+  EFBIG: 'File too large',
+  EEXIST: 'File exists',
+  ENOTEMPTY: 'Directory not empty',
+  EBUSY: 'Device or resource busy',
 };
 
 /** The C library's text for an errno code, as GNU tools print it. @internal */

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { closeSync, fstatSync, type Stats } from 'node:fs';
 import { openByIdentity } from '../sources/find-file.js';
 import type { Origin, ResumePoint, Resumer } from '../sources/resume.js';
-import type { CheckpointEntry } from './state.js';
+import { MAX_ENTRIES, newest, type CheckpointEntry } from './state.js';
 import { fingerprint, stillMatches } from './fingerprint.js';
 import { loadCheckpoint, saveCheckpoint } from './store.js';
 import { resolvePath } from './paths.js';
@@ -52,7 +52,7 @@ export class Ledger implements Resumer {
     const where = resolvePath(file);
     const dirs = new Map<string, string>();
     const entries = new Map<string, CheckpointEntry>();
-    for (const loaded of await loadCheckpoint(where, report)) {
+    for (const loaded of await loadCheckpoint(where, report, file)) {
       const entry = { ...loaded, path: resolvePath(loaded.path, undefined, dirs) };
       const other = entries.get(entry.path);
       if (other && other.seen >= entry.seen) continue;
@@ -137,6 +137,8 @@ export class Ledger implements Resumer {
       for (const [name, { origin, point }] of pending) await this.fix(name, origin, point);
     })();
     await this.fixing;
+    // Bounded like what is loaded: beyond the limit, the entries seen longest ago go.
+    if (this.entries.size > MAX_ENTRIES) this.entries = new Map(newest([...this.entries.values()], MAX_ENTRIES).map((e) => [e.path, e]));
     await saveCheckpoint(this.path, [...this.entries.values()]);
   }
 

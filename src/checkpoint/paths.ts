@@ -27,3 +27,11 @@ export function resolvePath(name: string, cwd = process.cwd(), dirs?: Map<string
   }
   return path.join(real, path.basename(absolute));
 }
+
+/**
+ * The files that belong to a state file, all in its directory: the previous state (`FILE.prev`).
+ * @internal
+ */
+export function companionsOf(file: string): { readonly prev: string } {
+  return { prev: `${file}.prev` };
+}
