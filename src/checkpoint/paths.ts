@@ -28,10 +28,14 @@ export function resolvePath(name: string, cwd = process.cwd(), dirs?: Map<string
   return path.join(real, path.basename(absolute));
 }
 
+/** Suffix of temp files: `FILE.tmp-` and 16 random hex digits. */
+export const TEMP_INFIX = '.tmp-';
+
 /**
- * The files that belong to a state file, all in its directory: the previous state (`FILE.prev`).
+ * The files that belong to a state file, all in its directory: the previous state (`FILE.prev`) and
+ * temp files (`FILE.tmp-` followed by 16 random hex digits).
  * @internal
  */
-export function companionsOf(file: string): { readonly prev: string } {
-  return { prev: `${file}.prev` };
+export function companionsOf(file: string): { readonly prev: string; readonly tempPrefix: string } {
+  return { prev: `${file}.prev`, tempPrefix: `${file}${TEMP_INFIX}` };
 }

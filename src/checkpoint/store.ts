@@ -5,6 +5,7 @@ import { TailError } from '../errors.js';
 import { describeErrno } from '../notices.js';
 import { companionsOf } from './paths.js';
 import { corruptStateFile as corrupt, parseCheckpoint, serializeCheckpoint, type CheckpointEntry } from './state.js';
+import { writeTempFile } from './temp-file.js';
 
 /** Largest state file read: beyond it the file is not what this version writes (100 000 entries take ~25 MB). @internal */
 export const MAX_STATE_BYTES = 64 * 1024 * 1024;
@@ -42,32 +43,23 @@ export async function loadCheckpoint(file: string, report: (error: TailError) =>
 }
 
 /**
- * Writes the state atomically: a temp file in the same directory, fsynced, the current file kept as
- * `FILE.prev`, then the temp file renamed over it and the directory fsynced. A crash at any point leaves
- * either the old state or the new one, whole.
+ * Writes the state atomically: a temp file in the same directory (see `createTempFile`), fsynced, the
+ * current file kept as `FILE.prev`, then the temp file renamed over it and the directory fsynced. A
+ * crash at any point leaves either the old state or the new one, whole; a failure removes the temp file.
  * @internal
  */
 export async function saveCheckpoint(file: string, entries: readonly CheckpointEntry[]): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
-  const temp = `${file}.tmp-${process.pid}`;
-  const handle = await open(temp, 'w');
+  const temp = await writeTempFile(file, serializeCheckpoint(entries));
   try {
-    await handle.writeFile(serializeCheckpoint(entries));
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const { prev } = companionsOf(file);
+    await unlink(prev).catch(() => {});
+    await link(file, prev).catch(() => {});
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
   }
-  await unlink(`${file}.prev`).catch(() => {});
-  await link(file, `${file}.prev`).catch(() => {});
-  await rename(temp, file);
-  const dirHandle = await open(dir, 'r');
-  try {
-    await dirHandle.sync();
-  } catch {
-    // Some file systems cannot fsync a directory; the rename is still atomic.
-  } finally {
-    await dirHandle.close();
-  }
+  await syncDirectory(path.dirname(file));
 }
 
 /** The text of a state file, read only if it is a regular file of a sane size; undefined if there is none. */
@@ -95,6 +87,18 @@ async function readBounded(file: string, shown: string): Promise<string | undefi
     throw error instanceof TailError ? error : readError(shown, error);
   } finally {
     await handle.close();
+  }
+}
+
+/** Makes the rename durable. The state is saved once renamed: a directory that cannot be synced only weakens that. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => undefined);
+  try {
+    await handle?.sync();
+  } catch {
+    // Some file systems cannot fsync a directory; the rename is still atomic.
+  } finally {
+    await handle?.close().catch(() => {});
   }
 }
 

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tail, type Notice, type TailOptions } from '../../src/index.js';
+import { Ledger } from '../../src/checkpoint/ledger.js';
 import { tempDir } from '../helpers/fs.js';
+import { openOrigin } from '../helpers/origin.js';
 import { spawnCli } from '../helpers/spawn.js';
 
 async function setup(content = 'one\ntwo\nthree\n') {
@@ -112,5 +114,32 @@ describe('a hostile or corrupt state file', () => {
     const { lines, notices } = await run(file, { checkpoint: state });
     expect(lines).toEqual(['three']);
     expect(notices).toEqual([`state file '${state}' is corrupt: more than 100000 entries; the 1 seen longest ago dropped`]);
+  });
+});
+
+describe('the temp file of a save', () => {
+  it('never follows a link planted at a predictable name, and the state file is private (0600)', async () => {
+    const { dir, file, state } = await setup();
+    const victim = path.join(dir, 'victim');
+    await writeFile(victim, 'precious\n', { mode: 0o600 });
+    for (let pid = process.pid - 2; pid <= process.pid + 2; pid++) await symlink(victim, `${state}.tmp-${pid}`);
+    await symlink(victim, `${state}.prev`);
+    expect((await run(file, { checkpoint: state, start: { fromLine: 1 } })).lines).toEqual(['one', 'two', 'three']);
+    await run(file, { checkpoint: state });
+    expect(await readFile(victim, 'utf8')).toBe('precious\n');
+    const st = await lstat(state);
+    expect(st.isFile()).toBe(true);
+    expect(st.mode & 0o777).toBe(0o600);
+  });
+
+  it('is removed when the save fails', async () => {
+    const { dir, file, state } = await setup();
+    const ledger = await Ledger.load(state, () => {});
+    await using opened = await openOrigin(file);
+    // The rename over the state file fails: a directory with something in it took its place.
+    await mkdir(path.join(state, 'x'), { recursive: true });
+    ledger.record(opened.origin, { offset: 4, line: 2 });
+    await ledger.save().catch(() => {});
+    expect((await readdir(dir)).sort()).toEqual(['app.log', 'state.json']);
   });
 });
