@@ -32,10 +32,10 @@ export function resolvePath(name: string, cwd = process.cwd(), dirs?: Map<string
 export const TEMP_INFIX = '.tmp-';
 
 /**
- * The files that belong to a state file, all in its directory: the previous state (`FILE.prev`) and
- * temp files (`FILE.tmp-` followed by 16 random hex digits).
+ * The files that belong to a state file, all in its directory: the previous state (`FILE.prev`), the
+ * lock (`FILE.lock`) and temp files (`FILE.tmp-` followed by 16 random hex digits).
  * @internal
  */
-export function companionsOf(file: string): { readonly prev: string; readonly tempPrefix: string } {
-  return { prev: `${file}.prev`, tempPrefix: `${file}${TEMP_INFIX}` };
+export function companionsOf(file: string): { readonly prev: string; readonly lock: string; readonly tempPrefix: string } {
+  return { prev: `${file}.prev`, lock: `${file}.lock`, tempPrefix: `${file}${TEMP_INFIX}` };
 }

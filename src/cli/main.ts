@@ -15,6 +15,8 @@ import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
 import { canCopy, FileCopy } from './copy.js';
 import { StdoutWriter } from './stdout.js';
+import { isStateFileRefusal } from './state-file.js';
+import { refuseOwnInputs } from '../checkpoint/preflight.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -60,6 +62,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   if (options.files.length === 0 && io.stdin.isTTY) {
     return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
+  }
+  if (options.stateFile !== undefined) {
+    // All inputs at once: without follow they are read one after the other, and none may be read first.
+    try {
+      refuseOwnInputs(options.stateFile, options.files, true);
+    } catch (error) {
+      if (!isStateFileRefusal(error)) throw error;
+      io.stderr.write(`tail-async: ${error.message}\n`);
+      return EXIT.usage;
+    }
   }
   const env = io.env ?? process.env;
   const colour = options.color === 'always' || (options.color === 'auto' && (io.stdout as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR);
@@ -293,7 +305,7 @@ class Run {
   private report(error: unknown): number {
     if (error instanceof TailError) {
       this.io.stderr.write(`tail-async: ${error.message}\n`);
-      return EXIT.failed;
+      return isStateFileRefusal(error) ? EXIT.usage : EXIT.failed;
     }
     this.io.stderr.write(`tail-async: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.internal;
