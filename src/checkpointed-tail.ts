@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from './options.js';
 import type { SourceSpec } from './session.js';
 import { TailIterator } from './tail-iterator.js';
+import { notices, type Notice } from './notices.js';
 import { openStateFile } from './checkpoint/preflight.js';
 import type { StateLock } from './checkpoint/lock.js';
 
@@ -18,7 +19,7 @@ export class CheckpointedTail extends TailIterator {
   private closed: Promise<void> | undefined;
 
   constructor(specs: SourceSpec[], opts: ResolvedOptions & { readonly checkpoint: string }) {
-    super(specs, opts);
+    super(specs, { ...opts, onNotice: typedNotices(opts.onNotice) });
     this.stateFile = opts.checkpoint;
   }
 
@@ -42,4 +43,12 @@ export class CheckpointedTail extends TailIterator {
     this.closed ??= super.close().finally(() => this.lock?.then((lock) => lock.release(), () => {}));
     return this.closed;
   }
+}
+
+/** The checkpoint reports through errors; the one that says its saves work again becomes a `recovered` notice. */
+function typedNotices(onNotice: (notice: Notice) => void): (notice: Notice) => void {
+  return (notice) => {
+    const recovered = notice.type === 'error' && notice.error.code === 'ERR_CHECKPOINT_RECOVERED';
+    onNotice(recovered ? notices.recovered(notice.source, notice.message) : notice);
+  };
 }

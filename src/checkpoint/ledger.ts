@@ -6,7 +6,8 @@ import { MAX_ENTRIES, newest, type CheckpointEntry } from './state.js';
 import { fingerprint, stillMatches } from './fingerprint.js';
 import { loadCheckpoint, saveCheckpoint } from './store.js';
 import { resolvePath } from './paths.js';
-import type { TailError } from '../errors.js';
+import { TailError } from '../errors.js';
+import { describeErrno } from '../notices.js';
 
 /** Entries of files not seen for this long are dropped from the state file. */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -18,14 +19,23 @@ const REFRESH_MS = 24 * 3600 * 1000;
  * about once a second, and at the end) to a state file. It answers the followers' question "where do
  * I resume this file?" only when the file's identity and fingerprints still match. Files are known by
  * their resolved path (see `resolvePath`): however a name is spelled, one file has one entry.
+ *
+ * A save that fails is reported once, with the state file's name, and retried at every later save;
+ * when one succeeds again, that is reported once too (`ERR_CHECKPOINT_RECOVERED`). Checkpointing is
+ * never turned off.
  * @internal
  */
 export class Ledger implements Resumer {
-  /** Where the state file is: resolved once, so that a change of working directory does not move it. */
+  /** The state file as given (for messages). */
+  private readonly file: string;
+  /** Where it is: resolved once, so that a change of working directory does not move it. */
   private readonly path: string;
+  private readonly report: (error: TailError) => void;
   private entries: Map<string, CheckpointEntry>;
   /** Keys of the names files were opened under (one resolution per opened file). */
   private readonly keys = new WeakMap<Origin, string>();
+  /** The last save failed (and that was reported). */
+  private failing = false;
   /** Delivered positions not yet saved, by path. */
   private pending = new Map<string, { origin: Origin; point: ResumePoint }>();
   private saving: Promise<void> = Promise.resolve();
@@ -36,8 +46,10 @@ export class Ledger implements Resumer {
   /** Files open now: their entries are kept fresh however long they stay quiet. */
   private readonly live = new Set<Origin>();
 
-  private constructor(path: string, entries: Map<string, CheckpointEntry>) {
+  private constructor(file: string, path: string, report: (error: TailError) => void, entries: Map<string, CheckpointEntry>) {
+    this.file = file;
     this.path = path;
+    this.report = report;
     this.entries = entries;
   }
 
@@ -58,7 +70,7 @@ export class Ledger implements Resumer {
       if (other && other.seen >= entry.seen) continue;
       if (now - entry.seen < RETENTION_MS || (await stillThere(entry))) entries.set(entry.path, entry);
     }
-    return new Ledger(where, entries);
+    return new Ledger(file, where, report, entries);
   }
 
   /**
@@ -109,9 +121,12 @@ export class Ledger implements Resumer {
     this.record(origin, point);
   }
 
-  /** Fingerprints the delivered positions (through the handles they were read with) and saves. */
+  /**
+   * Fingerprints the delivered positions (through the handles they were read with) and saves. Never
+   * rejects: a failure is reported (once until a save succeeds again), and the next save tries again.
+   */
   save(): Promise<void> {
-    this.saving = this.saving.then(() => this.write(), () => this.write());
+    this.saving = this.saving.then(() => this.attempt());
     return this.saving;
   }
 
@@ -125,6 +140,27 @@ export class Ledger implements Resumer {
       this.pending.delete(name);
       await this.fix(name, entry.origin, entry.point);
     }
+  }
+
+  private async attempt(): Promise<void> {
+    try {
+      await this.write();
+    } catch (error) {
+      // Until a save succeeds, every save writes again, even with nothing new delivered.
+      this.changed = true;
+      if (!this.failing) this.report(this.saveError(error));
+      this.failing = true;
+      return;
+    }
+    if (this.failing) {
+      this.failing = false;
+      this.report(new TailError(`state file '${this.file}' can be written again`, { code: 'ERR_CHECKPOINT_RECOVERED', source: this.file }));
+    }
+  }
+
+  private saveError(error: unknown): TailError {
+    const reason = describeErrno(error as NodeJS.ErrnoException);
+    return new TailError(`cannot write state file '${this.file}': ${reason}`, { code: 'ERR_CHECKPOINT_WRITE', source: this.file, cause: error });
   }
 
   private async write(): Promise<void> {

@@ -15,7 +15,7 @@ import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
 import { canCopy, FileCopy } from './copy.js';
 import { StdoutWriter } from './stdout.js';
-import { isStateFileRefusal } from './state-file.js';
+import { isStateFileRefusal, StateFileSaves } from './state-file.js';
 import { refuseOwnInputs } from '../checkpoint/preflight.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
@@ -116,6 +116,8 @@ class Run {
   /** Set when the run must end early: a signal, or the reader of stdout went away. */
   private exitOverride: number | undefined;
   private failed = false;
+  /** Whether the state file is behind: a save failed and none succeeded since. */
+  private readonly saves = new StateFileSaves();
   /** Where output goes; stopped when the run is interrupted (a reader that never reads). */
   private readonly out: StdoutWriter;
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
@@ -171,6 +173,11 @@ class Run {
       this.io.stdout.off('error', this.onStdoutError);
       this.reporter.close();
       if (this.skipped > 0) this.io.stderr.write(`tail-async: ${this.skipped} line${this.skipped === 1 ? '' : 's'} skipped after processor errors\n`);
+    }
+    const unsaved = this.saves.unsaved();
+    if (unsaved !== undefined) {
+      this.io.stderr.write(`tail-async: ${unsaved}\n`);
+      return EXIT.failed;
     }
     return this.exitOverride ?? (this.failed ? EXIT.failed : EXIT.ok);
   }
@@ -275,6 +282,7 @@ class Run {
   }
 
   private notice(notice: Notice): void {
+    this.saves.see(notice);
     // Raw output writes the pieces of a split line back to back: the bytes are unchanged, nothing to say.
     if (notice.type === 'line-too-long' && notice.action === 'split' && this.options.output === 'raw' && !this.options.prefix) return;
     this.io.stderr.write(`tail-async: ${notice.message}\n`);
