@@ -5,6 +5,7 @@ import type { Origin, ResumePoint, Resumer } from '../sources/resume.js';
 import { MAX_ENTRIES, newest, type CheckpointEntry } from './state.js';
 import { fingerprint, stillMatches } from './fingerprint.js';
 import { loadCheckpoint, saveCheckpoint } from './store.js';
+import { removeLeftoverTemps } from './temp-file.js';
 import { resolvePath } from './paths.js';
 import { TailError } from '../errors.js';
 import { describeErrno } from '../notices.js';
@@ -144,6 +145,9 @@ export class Ledger implements Resumer {
 
   private async attempt(): Promise<void> {
     try {
+      // A failed save may have left a temp file it could not remove (its directory made read-only):
+      // removed as soon as it can be (the tail holds the state file's lock, so no other run writes one).
+      if (this.failing) await removeLeftoverTemps(this.path);
       await this.write();
     } catch (error) {
       // Until a save succeeds, every save writes again, even with nothing new delivered.
