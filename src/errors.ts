@@ -14,7 +14,7 @@
  */
 export class TailError extends Error {
   override readonly name: string = 'TailError';
-  /** The kind of failure: an errno code, `ERR_TAIL_OPTION` or `ABORT_ERR`. */
+  /** The kind of failure: an errno code, `ERR_TAIL_OPTION`, `ABORT_ERR`, or `ERR_CHECKPOINT_…` for the state file. */
   readonly code: string;
   /** The source the error concerns, when there is one. */
   readonly source: string | undefined;

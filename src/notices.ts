@@ -32,7 +32,12 @@ export type Notice =
   /** A line was longer than `maxLineBytes`: it was split, or truncated, at `offset`. */
   | NoticeOf<'line-too-long'> & { readonly offset: number; readonly action: 'split' | 'truncate' }
   /** A file could not be opened or read; without follow by name it is given up. */
-  | NoticeOf<'error'> & { readonly error: NodeJS.ErrnoException };
+  | NoticeOf<'error'> & { readonly error: NodeJS.ErrnoException }
+  /**
+   * What failed and was reported as an `error` works again: the state file (`checkpoint`), whose saves
+   * failed (error code `ERR_CHECKPOINT_WRITE`), was saved again.
+   */
+  | NoticeOf<'recovered'>;
 
 interface NoticeOf<T extends string> {
   readonly type: T;
@@ -100,6 +105,7 @@ export const notices = {
     error: Object.assign(new Error(`'${source}' is gone`), { code: 'ENOENT' }),
     message: `'${source}' was closed while idle (open-file limit) and has gone since; lines written to it meanwhile were not read`,
   }),
+  recovered: (source: string, message: string): Notice => ({ type: 'recovered', source, message }),
   readError: (source: string, error: NodeJS.ErrnoException): Notice => ({
     type: 'error',
     source,
@@ -130,7 +136,12 @@ const ERRNO_TEXT: Record<string, string> = {
   ESTALE: 'Stale file handle',
   ENAMETOOLONG: 'File name too long',
   ENOSPC: 'No space left on device',
+  EDQUOT: 'Disk quota exceeded',
   EROFS: 'Read-only file system',
+  EFBIG: 'File too large',
+  EEXIST: 'File exists',
+  ENOTEMPTY: 'Directory not empty',
+  EBUSY: 'Device or resource busy',
 };
 
 /** The C library's text for an errno code, as GNU tools print it. @internal */

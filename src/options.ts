@@ -119,7 +119,11 @@ export interface TailOptions {
   /**
    * A state file: where each file was when the last line was delivered is saved there (at most about
    * once a second, and at the end), and files resume from there on the next run, when they are still
-   * the same files. Lines are delivered at least once, in order. See the README's Checkpoints.
+   * the same files. Lines are delivered at least once, in order. The state file is locked for one tail at
+   * a time and checked before anything is read (`tail()` throws `ERR_CHECKPOINT_INPUT` if it is among the
+   * inputs; the first `next()` rejects with `ERR_CHECKPOINT_UNWRITABLE` or `ERR_CHECKPOINT_LOCKED`); a
+   * failed save is an `error` notice, and a `recovered` one follows once saves work again. See the
+   * README's Checkpoints.
    */
   readonly checkpoint?: string;
 }

@@ -3,6 +3,8 @@ import { resolveOptions, type EngineOptions, type TailOptions } from './options.
 import { optionError } from './errors.js';
 import type { SourceSpec } from './session.js';
 import { TailIterator } from './tail-iterator.js';
+import { CheckpointedTail } from './checkpointed-tail.js';
+import { refuseOwnInputs } from './checkpoint/preflight.js';
 import type { NamedStream, TailInput, TailStream } from './tail-stream.js';
 
 /**
@@ -32,7 +34,11 @@ export function tail(input: TailInput, options?: TailOptions): TailStream {
 /** {@link tail} with the engine's internal options (the command's block mode). @internal */
 export function openTail(input: TailInput, options?: EngineOptions): TailStream {
   const opts = resolveOptions(options);
-  return new TailIterator(toSpecs(input), opts);
+  const specs = toSpecs(input);
+  const checkpoint = opts.checkpoint;
+  if (checkpoint === undefined) return new TailIterator(specs, opts);
+  refuseOwnInputs(checkpoint, specs.flatMap((s) => ('path' in s ? [s.path] : [])), opts.glob);
+  return new CheckpointedTail(specs, { ...opts, checkpoint });
 }
 
 function toSpecs(input: TailInput): SourceSpec[] {

@@ -2,10 +2,13 @@ import { stat } from 'node:fs/promises';
 import { closeSync, fstatSync, type Stats } from 'node:fs';
 import { openByIdentity } from '../sources/find-file.js';
 import type { Origin, ResumePoint, Resumer } from '../sources/resume.js';
-import type { CheckpointEntry } from './state.js';
+import { MAX_ENTRIES, newest, type CheckpointEntry } from './state.js';
 import { fingerprint, stillMatches } from './fingerprint.js';
 import { loadCheckpoint, saveCheckpoint } from './store.js';
-import type { TailError } from '../errors.js';
+import { removeLeftoverTemps } from './temp-file.js';
+import { resolvePath } from './paths.js';
+import { TailError } from '../errors.js';
+import { describeErrno } from '../notices.js';
 
 /** Entries of files not seen for this long are dropped from the state file. */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -15,12 +18,25 @@ const REFRESH_MS = 24 * 3600 * 1000;
 /**
  * The checkpoint of a tail: what was delivered, file by file, loaded at the start and saved (at most
  * about once a second, and at the end) to a state file. It answers the followers' question "where do
- * I resume this file?" only when the file's identity and fingerprints still match.
+ * I resume this file?" only when the file's identity and fingerprints still match. Files are known by
+ * their resolved path (see `resolvePath`): however a name is spelled, one file has one entry.
+ *
+ * A save that fails is reported once, with the state file's name, and retried at every later save;
+ * when one succeeds again, that is reported once too (`ERR_CHECKPOINT_RECOVERED`). Checkpointing is
+ * never turned off.
  * @internal
  */
 export class Ledger implements Resumer {
+  /** The state file as given (for messages). */
   private readonly file: string;
+  /** Where it is: resolved once, so that a change of working directory does not move it. */
+  private readonly path: string;
+  private readonly report: (error: TailError) => void;
   private entries: Map<string, CheckpointEntry>;
+  /** Keys of the names files were opened under (one resolution per opened file). */
+  private readonly keys = new WeakMap<Origin, string>();
+  /** The last save failed (and that was reported). */
+  private failing = false;
   /** Delivered positions not yet saved, by path. */
   private pending = new Map<string, { origin: Origin; point: ResumePoint }>();
   private saving: Promise<void> = Promise.resolve();
@@ -31,22 +47,31 @@ export class Ledger implements Resumer {
   /** Files open now: their entries are kept fresh however long they stay quiet. */
   private readonly live = new Set<Origin>();
 
-  private constructor(file: string, entries: CheckpointEntry[]) {
+  private constructor(file: string, path: string, report: (error: TailError) => void, entries: Map<string, CheckpointEntry>) {
     this.file = file;
-    this.entries = new Map(entries.map((e) => [e.path, e]));
+    this.path = path;
+    this.report = report;
+    this.entries = entries;
   }
 
   /**
    * Loads the state file. Entries not seen for the retention period are dropped, unless their file is
-   * still there (a file that stayed quiet all that time still resumes where it was).
+   * still there (a file that stayed quiet all that time still resumes where it was). Paths are resolved
+   * as they are now keyed (state files of earlier versions hold them as typed, relative to the working
+   * directory); of two entries that resolve alike, the one seen last is kept.
    */
   static async load(file: string, report: (error: TailError) => void): Promise<Ledger> {
     const now = Date.now();
-    const kept: CheckpointEntry[] = [];
-    for (const entry of await loadCheckpoint(file, report)) {
-      if (now - entry.seen < RETENTION_MS || (await stillThere(entry))) kept.push(entry);
+    const where = resolvePath(file);
+    const dirs = new Map<string, string>();
+    const entries = new Map<string, CheckpointEntry>();
+    for (const loaded of await loadCheckpoint(where, report, file)) {
+      const entry = { ...loaded, path: resolvePath(loaded.path, undefined, dirs) };
+      const other = entries.get(entry.path);
+      if (other && other.seen >= entry.seen) continue;
+      if (now - entry.seen < RETENTION_MS || (await stillThere(entry))) entries.set(entry.path, entry);
     }
-    return new Ledger(file, kept);
+    return new Ledger(file, where, report, entries);
   }
 
   /**
@@ -56,7 +81,7 @@ export class Ledger implements Resumer {
    * undefined when nothing is known of it.
    */
   async resumeAt(name: string, fd: number, st: Stats): Promise<ResumePoint | 'start' | undefined> {
-    const own = this.entries.get(name);
+    const own = this.entries.get(resolvePath(name));
     const candidates = [own, ...[...this.entries.values()].filter((e) => e !== own && e.dev === st.dev && e.ino === st.ino)];
     for (const entry of candidates) {
       if (!entry || entry.dev !== st.dev || entry.ino !== st.ino) continue;
@@ -70,7 +95,7 @@ export class Ledger implements Resumer {
    * same directory by identity and fingerprints: its path and where to resume it.
    */
   async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined> {
-    const entry = this.entries.get(name);
+    const entry = this.entries.get(resolvePath(name));
     if (!entry || (current && current.dev === entry.dev && current.ino === entry.ino)) return undefined;
     const found = openByIdentity([name], entry.dev, entry.ino);
     if (!found) return undefined;
@@ -86,7 +111,7 @@ export class Ledger implements Resumer {
   /** Lines of `origin` up to `point` were delivered. */
   record(origin: Origin, point: ResumePoint): void {
     this.live.add(origin);
-    this.pending.set(origin.source, { origin, point });
+    this.pending.set(this.keyOf(origin), { origin, point });
     this.onRecord?.();
   }
 
@@ -97,9 +122,12 @@ export class Ledger implements Resumer {
     this.record(origin, point);
   }
 
-  /** Fingerprints the delivered positions (through the handles they were read with) and saves. */
+  /**
+   * Fingerprints the delivered positions (through the handles they were read with) and saves. Never
+   * rejects: a failure is reported (once until a save succeeds again), and the next save tries again.
+   */
   save(): Promise<void> {
-    this.saving = this.saving.then(() => this.write(), () => this.write());
+    this.saving = this.saving.then(() => this.attempt());
     return this.saving;
   }
 
@@ -115,6 +143,30 @@ export class Ledger implements Resumer {
     }
   }
 
+  private async attempt(): Promise<void> {
+    try {
+      // A failed save may have left a temp file it could not remove (its directory made read-only):
+      // removed as soon as it can be (the tail holds the state file's lock, so no other run writes one).
+      if (this.failing) await removeLeftoverTemps(this.path);
+      await this.write();
+    } catch (error) {
+      // Until a save succeeds, every save writes again, even with nothing new delivered.
+      this.changed = true;
+      if (!this.failing) this.report(this.saveError(error));
+      this.failing = true;
+      return;
+    }
+    if (this.failing) {
+      this.failing = false;
+      this.report(new TailError(`state file '${this.file}' can be written again`, { code: 'ERR_CHECKPOINT_RECOVERED', source: this.file }));
+    }
+  }
+
+  private saveError(error: unknown): TailError {
+    const reason = describeErrno(error as NodeJS.ErrnoException);
+    return new TailError(`cannot write state file '${this.file}': ${reason}`, { code: 'ERR_CHECKPOINT_WRITE', source: this.file, cause: error });
+  }
+
   private async write(): Promise<void> {
     const pending = this.pending;
     this.refreshLive();
@@ -125,7 +177,9 @@ export class Ledger implements Resumer {
       for (const [name, { origin, point }] of pending) await this.fix(name, origin, point);
     })();
     await this.fixing;
-    await saveCheckpoint(this.file, [...this.entries.values()]);
+    // Bounded like what is loaded: beyond the limit, the entries seen longest ago go.
+    if (this.entries.size > MAX_ENTRIES) this.entries = new Map(newest([...this.entries.values()], MAX_ENTRIES).map((e) => [e.path, e]));
+    await saveCheckpoint(this.path, [...this.entries.values()]);
   }
 
   /** Turns a delivered position into an entry, fingerprinting the file through the handle it was read with. */
@@ -148,10 +202,11 @@ export class Ledger implements Resumer {
     const now = Date.now();
     const live = new Set<string>();
     for (const origin of this.live) {
-      live.add(origin.source);
-      const entry = this.entries.get(origin.source);
+      const key = this.keyOf(origin);
+      live.add(key);
+      const entry = this.entries.get(key);
       if (entry && entry.dev === origin.dev && entry.ino === origin.ino && now - entry.seen > REFRESH_MS) {
-        this.entries.set(origin.source, { ...entry, seen: now });
+        this.entries.set(key, { ...entry, seen: now });
         this.changed = true;
       }
     }
@@ -163,6 +218,12 @@ export class Ledger implements Resumer {
     }
   }
 
+  /** The key of the name `origin` was read under. */
+  private keyOf(origin: Origin): string {
+    let key = this.keys.get(origin);
+    if (key === undefined) this.keys.set(origin, (key = resolvePath(origin.source)));
+    return key;
+  }
 }
 
 /** True when the entry's file is still at its path (same identity). */

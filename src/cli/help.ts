@@ -26,7 +26,7 @@ export async function renderHelp(): Promise<string> {
     .epilogue(
       'K may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E…\n' +
         'Quote patterns so that new matching files are picked up while following.\n\n' +
-        'Exit status: 0 success; 1 a file could not be read; 2 usage error; 130/143 ended by\nSIGINT/SIGTERM; 141 the reader of the output went away.',
+        'Exit status: 0 success; 1 a file could not be read, or the state file not saved before exit;\n2 usage error, or a state file that cannot be used (unwritable, in use, among the inputs);\n130/143 ended by SIGINT/SIGTERM; 141 the reader of the output went away.',
     )
     .getHelp();
 }

@@ -15,6 +15,8 @@ import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
 import { canCopy, FileCopy } from './copy.js';
 import { StdoutWriter } from './stdout.js';
+import { isStateFileRefusal, StateFileSaves } from './state-file.js';
+import { refuseOwnInputs } from '../checkpoint/preflight.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -61,6 +63,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (options.files.length === 0 && io.stdin.isTTY) {
     return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
   }
+  if (options.stateFile !== undefined) {
+    // All inputs at once: without follow they are read one after the other, and none may be read first.
+    try {
+      refuseOwnInputs(options.stateFile, options.files, true);
+    } catch (error) {
+      if (!isStateFileRefusal(error)) throw error;
+      io.stderr.write(`tail-async: ${error.message}\n`);
+      return EXIT.usage;
+    }
+  }
   const env = io.env ?? process.env;
   const colour = options.color === 'always' || (options.color === 'auto' && (io.stdout as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR);
   let processors: Processor[];
@@ -104,6 +116,8 @@ class Run {
   /** Set when the run must end early: a signal, or the reader of stdout went away. */
   private exitOverride: number | undefined;
   private failed = false;
+  /** Whether the state file is behind: a save failed and none succeeded since. */
+  private readonly saves = new StateFileSaves();
   /** Where output goes; stopped when the run is interrupted (a reader that never reads). */
   private readonly out: StdoutWriter;
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
@@ -159,6 +173,11 @@ class Run {
       this.io.stdout.off('error', this.onStdoutError);
       this.reporter.close();
       if (this.skipped > 0) this.io.stderr.write(`tail-async: ${this.skipped} line${this.skipped === 1 ? '' : 's'} skipped after processor errors\n`);
+    }
+    const unsaved = this.saves.unsaved();
+    if (unsaved !== undefined) {
+      this.io.stderr.write(`tail-async: ${unsaved}\n`);
+      return EXIT.failed;
     }
     return this.exitOverride ?? (this.failed ? EXIT.failed : EXIT.ok);
   }
@@ -265,6 +284,7 @@ class Run {
   }
 
   private notice(notice: Notice): void {
+    this.saves.see(notice);
     // Raw output writes the pieces of a split line back to back: the bytes are unchanged, nothing to say.
     if (notice.type === 'line-too-long' && notice.action === 'split' && this.options.output === 'raw' && !this.options.prefix) return;
     this.io.stderr.write(`tail-async: ${notice.message}\n`);
@@ -295,7 +315,7 @@ class Run {
   private report(error: unknown): number {
     if (error instanceof TailError) {
       this.io.stderr.write(`tail-async: ${error.message}\n`);
-      return EXIT.failed;
+      return isStateFileRefusal(error) ? EXIT.usage : EXIT.failed;
     }
     this.io.stderr.write(`tail-async: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.internal;

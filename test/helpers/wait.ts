@@ -1,12 +1,12 @@
 import type { Line, TailStream } from '../../src/index.js';
 
-/** Polls `check` until it returns true, failing with `what` after `ms`. Never a fixed sleep. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 5_000): Promise<void> {
+/** Polls `check` (every `every` ms) until it returns true, failing with `what` after `ms`. Never a fixed sleep. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 5_000, every = 5): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (await check()) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, every));
   }
 }
 
