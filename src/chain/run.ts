@@ -1,5 +1,6 @@
 import type { Line } from '../lines/line.js';
 import { ProcessorError } from '../errors.js';
+import { timerDelay } from '../timer-delay.js';
 import type { Emitted, ErrorPolicy, LineContext, Processor, ProcessorObject, ProcessorOutput } from './types.js';
 
 /** How a {@link Chain} treats failures. @internal */
@@ -202,7 +203,7 @@ export class Chain {
 
   private settle(result: PromiseLike<ProcessorOutput>): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
-      const timer = setTimeout(() => resolve(new Failure(new Error(`did not settle within ${this.opts.timeoutMs} ms`))), this.opts.timeoutMs);
+      const timer = setTimeout(() => resolve(new Failure(new Error(`did not settle within ${this.opts.timeoutMs} ms`))), timerDelay(this.opts.timeoutMs));
       result.then(
         (value) => {
           clearTimeout(timer);
@@ -281,7 +282,7 @@ export class Chain {
     stage.idleTimer = setTimeout(() => {
       stage.idleDue = true;
       this.opts.wake();
-    }, ms);
+    }, timerDelay(ms));
     stage.idleTimer.unref();
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { TailInput, TailStream } from '../tail-stream.js';
-import { DEFAULT_FILE_START, type EngineOptions } from '../options.js';
+import { DEFAULT_FILE_START, MIN_WATCHED_POLL_MS, type EngineOptions } from '../options.js';
 import { isReadFailure, notices, type Notice } from '../notices.js';
 import { TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
@@ -15,6 +15,7 @@ import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
 import { canCopy, FileCopy } from './copy.js';
 import { StdoutWriter } from './stdout.js';
+import { secondsToMs } from './numbers.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -252,10 +253,10 @@ class Run {
       processors: this.processors,
       onError: o.onError,
       onProcessorError: this.reporter.report,
-      ...(o.processorTimeout !== undefined && { processorTimeout: Math.round(o.processorTimeout * 1000) }),
+      ...(o.processorTimeout !== undefined && { processorTimeout: secondsToMs(o.processorTimeout, 1) }),
       poll: o.poll,
-      ...(o.sleepInterval !== undefined && { pollInterval: Math.max(Math.round(o.sleepInterval * 1000), 1) }),
-      ...(o.rotateWait !== undefined && { rotateWait: Math.round(o.rotateWait * 1000) }),
+      ...(o.sleepInterval !== undefined && { pollInterval: secondsToMs(o.sleepInterval, 1) }),
+      ...(o.rotateWait !== undefined && { rotateWait: secondsToMs(o.rotateWait, 0) }),
       ...(o.maxOpenFiles !== undefined && { maxOpenFiles: o.maxOpenFiles }),
       ...(o.maxLineBytes !== undefined && { maxLineBytes: o.maxLineBytes }),
       ...(o.stateFile !== undefined && { checkpoint: o.stateFile }),
@@ -280,7 +281,8 @@ class Run {
       }
     };
     check();
-    const timer = setInterval(check, Math.min(this.options.sleepInterval ?? 0.25, 1) * 1000);
+    // Every -s seconds, between 0.1 s (-s 0 must not spin) and 1 s.
+    const timer = setInterval(check, Math.min(secondsToMs(this.options.sleepInterval ?? 0.25, MIN_WATCHED_POLL_MS), 1000));
     return () => clearInterval(timer);
   }
 
