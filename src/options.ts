@@ -125,6 +125,12 @@ export interface TailOptions {
    * the same files. Lines are delivered at least once, in order. See the README's Checkpoints.
    */
   readonly checkpoint?: string;
+  /**
+   * With a `checkpoint`: whether asking for the next line or batch commits the ones handed out before it
+   * (default `true`). With `false`, only {@link TailStream.commit} does, so that lines shipped
+   * asynchronously count as delivered when they are acknowledged, in any order (see the README's Checkpoints).
+   */
+  readonly autoCommit?: boolean;
 }
 
 /**
@@ -161,6 +167,7 @@ export interface ResolvedOptions {
   readonly onProcessorError: ((error: ProcessorError) => void) | undefined;
   readonly processorTimeout: number;
   readonly checkpoint: string | undefined;
+  readonly autoCommit: boolean;
   readonly onNotice: (notice: Notice) => void;
   readonly signal: AbortSignal | undefined;
 }
@@ -201,6 +208,8 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
   if (blocks && (encoding !== 'latin1' || overlong !== 'split' || processors.length > 0)) {
     throw optionError('tail(): blocks need latin1, overlong split and no processors');
   }
+  const autoCommit = options.autoCommit ?? true;
+  if (typeof autoCommit !== 'boolean') throw optionError('tail(): autoCommit must be true or false');
   const poll = options.poll ?? false;
   const pollInterval = timerDelay(positiveInt('pollInterval', options.pollInterval, 1000));
   const onNotice = options.onNotice;
@@ -225,6 +234,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     onProcessorError: options.onProcessorError,
     processorTimeout: timerDelay(positiveInt('processorTimeout', options.processorTimeout, 30_000)),
     checkpoint: checkCheckpoint(options.checkpoint),
+    autoCommit,
     onNotice: onNotice ? guardNoticeHandler(onNotice) : () => {},
     signal: options.signal,
   };
