@@ -108,6 +108,10 @@ const ERRNO_TEXT: Record<string, string> = {
   EIO: 'Input/output error',
   ENXIO: 'No such device or address',
   ESTALE: 'Stale file handle',
+  ENOSPC: 'No space left on device',
+  EDQUOT: 'Disk quota exceeded',
+  EFBIG: 'File too large',
+  EBADF: 'Bad file descriptor',
 };
 
 /** The C library's text for an errno code, as GNU tools print it. @internal */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { TailInput, TailStream } from '../tail-stream.js';
 import { DEFAULT_FILE_START, MIN_WATCHED_POLL_MS, type EngineOptions } from '../options.js';
-import { isReadFailure, notices, type Notice } from '../notices.js';
+import { describeErrno, isReadFailure, notices, type Notice } from '../notices.js';
 import { TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
 import { parseArgs, type CliOptions } from './args.js';
@@ -109,8 +109,10 @@ class Run {
   private readonly out: StdoutWriter;
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
   private readonly onSigterm = () => this.interrupt(EXIT.sigterm);
+  /** A write to stdout failed: the run ends (quietly, with 141, when the reader went away), in GNU's words. */
   private readonly onStdoutError = (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') this.io.stderr.write(`tail-async: write error: ${error.message}\n`);
+    if (this.exitOverride !== undefined) return;
+    if (error.code !== 'EPIPE') this.io.stderr.write(`tail-async: error writing 'standard output': ${describeErrno(error)}\n`);
     this.interrupt(error.code === 'EPIPE' ? EXIT.epipe : EXIT.failed);
   };
 
@@ -122,7 +124,7 @@ class Run {
     const inputs = options.files.length === 0 ? ['-'] : options.files;
     const headers = options.headers === 'always' || (options.headers === 'auto' && (inputs.length > 1 || inputs.some(isGlob)));
     this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output, encoding: this.encoding() });
-    this.out = new StdoutWriter(io.stdout);
+    this.out = new StdoutWriter(io.stdout, this.onStdoutError);
   }
 
   /** Raw output without processors passes bytes through (latin1); processors and JSON need real text. */
@@ -190,10 +192,10 @@ class Run {
       for await (const batch of stream.batches()) {
         opened++;
         // In block mode the parts may be views of the read buffer: written through before the next read.
-        if (this.blocks()) await this.out.writeThrough(this.writer.renderParts(batch));
-        else await this.out.write(this.writer.render(batch));
-        // Written: with --state-file, these lines are delivered (a signal during the write leaves them out).
-        if (this.exitOverride === undefined) stream.commit();
+        const written = this.blocks() ? await this.out.writeThrough(this.writer.renderParts(batch)) : await this.out.write(this.writer.render(batch));
+        // With --state-file, only lines the kernel took are delivered: a failed or interrupted write ends the run without them.
+        if (!written) break;
+        stream.commit(batch);
       }
     } catch (error) {
       // Files that could not be opened were reported as notices already.
