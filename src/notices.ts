@@ -142,6 +142,7 @@ const ERRNO_TEXT: Record<string, string> = {
   EEXIST: 'File exists',
   ENOTEMPTY: 'Directory not empty',
   EBUSY: 'Device or resource busy',
+  EBADF: 'Bad file descriptor',
 };
 
 /** The C library's text for an errno code, as GNU tools print it. @internal */

@@ -6,6 +6,7 @@ import { Chain } from './chain/run.js';
 import { ErrorReporter } from './chain/report.js';
 import { Ledger } from './checkpoint/ledger.js';
 import { DeliveryTracker } from './checkpoint/tracker.js';
+import { chainPlacement, plainPlacement, UNPLACED } from './checkpoint/placement.js';
 import type { Notice } from './notices.js';
 import type { TailStream } from './tail-stream.js';
 
@@ -35,10 +36,13 @@ export class TailIterator implements TailStream {
   private readonly checkpoint: string | undefined;
   private readonly onNotice: ResolvedOptions['onNotice'];
   private tracker: DeliveryTracker | undefined;
+  /** Asking for the next line or batch commits those handed out before it. */
+  private readonly autoCommit: boolean;
 
   constructor(specs: SourceSpec[], opts: ResolvedOptions) {
     this.session = new Session(specs, opts);
     this.checkpoint = opts.checkpoint;
+    this.autoCommit = opts.autoCommit;
     this.onNotice = opts.onNotice;
     this.signal = opts.signal;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -71,7 +75,7 @@ export class TailIterator implements TailStream {
     this.claim('lines');
     // The common case costs no extra promise chaining: a line is already waiting.
     if (this.index < this.batch.length) {
-      if (this.tracker && !this.chain && this.index > 0) this.tracker.deliverLine(this.batch[this.index - 1]!);
+      if (this.autoCommit && this.index > 0) this.tracker?.commitFirst(this.index);
       return Promise.resolve({ value: this.batch[this.index++]!, done: false });
     }
     return this.serialize(async () => {
@@ -94,8 +98,8 @@ export class TailIterator implements TailStream {
           const batch = await this.fetch();
           return batch === null ? DONE : { value: batch, done: false };
         }),
+      // Leaving the loop commits nothing: the batch in hand was not done with.
       return: async () => {
-        this.commit();
         await this.close();
         return DONE;
       },
@@ -110,19 +114,17 @@ export class TailIterator implements TailStream {
     };
   }
 
+  /** Leaving the loop (`break`, `return`, a throw in its body) commits nothing: the line in hand was not done with. */
   async return(): Promise<IteratorResult<Line, undefined>> {
-    this.commit();
     await this.close();
     return DONE;
   }
 
-  commit(): void {
+  commit(upTo?: Line | readonly Line[]): void {
     const tracker = this.tracker;
     if (!tracker) return;
-    if (this.mode === 'lines' && this.index < this.batch.length) {
-      // Part of a batch: exact per line without processors; with them, at the batch's end only.
-      if (!this.chain && this.index > 0) tracker.deliverLine(this.batch[this.index - 1]!);
-    } else tracker.deliverBatch();
+    if (upTo === undefined) tracker.commitAll(this.mode === 'lines' ? this.index : undefined);
+    else if (typeof upTo === 'object' && upTo !== null) tracker.commit(upTo);
   }
 
   async throw(error?: unknown): Promise<IteratorResult<Line, undefined>> {
@@ -196,8 +198,8 @@ export class TailIterator implements TailStream {
     await this.open();
     // Asking for more means the lines handed out so far were delivered.
     const tracker = this.tracker;
-    tracker?.deliverBatch();
-    tracker?.handOut(undefined, undefined);
+    if (this.autoCommit) tracker?.commitAll();
+    const given = this.mode === 'batches';
     try {
       for (;;) {
         if (this.chain?.stopped) throw this.chain.stopped;
@@ -210,32 +212,30 @@ export class TailIterator implements TailStream {
         const chain = this.chain;
         if (chain?.idleDue) {
           const flushed = await chain.flushIdle();
-          if (flushed.length > 0) return flushed;
+          tracker?.handOut(flushed.lines, chainPlacement(flushed, undefined, chain), given);
+          if (flushed.lines.length > 0) return flushed.lines;
         }
         const batch = await this.session.nextBatch();
         this.throwIfAborted();
         if (batch === null) {
           if (this.finished) return null;
           this.sourcesEnded = true;
-          const rest = chain ? await chain.end() : [];
-          if (rest.length > 0) return rest;
+          if (!chain) continue;
+          const rest = await chain.end();
+          tracker?.handOut(rest.lines, UNPLACED, given);
+          if (rest.lines.length > 0) return rest.lines;
           continue;
         }
         if (batch.length === 0) continue;
         const origin = this.session.lastOrigin;
-        const last = batch[batch.length - 1]!;
         if (!chain) {
-          tracker?.handOut(origin, { offset: last.end, line: last.lineNumber + 1 });
+          tracker?.handOut(batch, plainPlacement(batch, origin), given);
           return batch;
         }
-        const result = chain.run(batch);
-        const lines = result instanceof Promise ? await result : result;
-        const point = tracker && chain.resumePoint(last, lines);
-        if (lines.length > 0) {
-          tracker?.handOut(origin, point);
-          return lines;
-        }
-        tracker?.passed(origin, point);
+        const result = chain.run(batch, origin);
+        const out = result instanceof Promise ? await result : result;
+        tracker?.handOut(out.lines, chainPlacement(out, { origin, last: batch[batch.length - 1]! }, chain), given);
+        if (out.lines.length > 0) return out.lines;
       }
     } catch (error) {
       await this.close().catch(() => {});

@@ -52,9 +52,32 @@ export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable
   /** Lines whose processor failed: reported (`log`, `pass`) or dropped silently (`skip`). */
   readonly processorFailures: { readonly failed: number; readonly skipped: number };
   /**
-   * With a `checkpoint`: marks every line handed out so far as delivered now (the iteration does it by
-   * itself when the next line or batch is asked for). A program that writes lines elsewhere calls it
-   * once they are safely written.
+   * With a `checkpoint`: says that the consumer is done with lines (shipped them, wrote them safely), so
+   * that the next run does not deliver them again.
+   *
+   * - `commit()` commits every line handed out so far.
+   * - `commit(line)` and `commit(batch)` commit that line, or those lines (a batch from `batches()`, or
+   *   any array of lines handed out). Lines already committed, and lines not from this stream, are ignored.
+   *
+   * A file's position in the checkpoint advances over its lines in the order they were handed out, and
+   * only as far as they are all committed: a commit of a later line or batch waits for the earlier ones
+   * of the same file, and applies once they are committed too (files do not wait for each other). Lines
+   * the processors filtered out count as committed with the next line committed after them, or once all
+   * of their batch is; lines a stateful processor still holds (a multi-line event) never do.
+   *
+   * By default (`autoCommit: true`), asking for the next line or batch commits every line handed out
+   * before it, so a plain loop needs no `commit()`; leaving the loop (`break`, `return`, a throw in its
+   * body) never commits the line or batch in hand. With `autoCommit: false` only `commit()` does. Commits
+   * after the stream closed (at the end of the input, or on leaving the loop) are ignored.
+   *
+   * @example
+   * ```ts
+   * // Ship batches concurrently; each one counts once its shipment is acknowledged, whatever the order.
+   * const lines = tail('app.log', { checkpoint: 'tail.state', autoCommit: false });
+   * for await (const batch of lines.batches()) {
+   *   void ship(batch).then(() => lines.commit(batch));
+   * }
+   * ```
    */
-  commit(): void;
+  commit(upTo?: Line | readonly Line[]): void;
 }

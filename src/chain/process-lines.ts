@@ -39,7 +39,7 @@ export async function* processLines(
   try {
     let pending: Promise<IteratorResult<Line | readonly Line[]>> | undefined;
     for (;;) {
-      if (chain.idleDue) yield* await chain.flushIdle();
+      if (chain.idleDue) yield* (await chain.flushIdle()).lines;
       pending ??= iterator.next();
       // Wait for input, or for a stateful processor's idle time to pass.
       const idle = new Promise<'idle'>((resolve) => (wake = () => resolve('idle')));
@@ -50,10 +50,10 @@ export async function* processLines(
       if (next.done) break;
       const batch = Array.isArray(next.value) ? (next.value as readonly Line[]) : [next.value as Line];
       const result = chain.run(batch);
-      yield* result instanceof Promise ? await result : result;
+      yield* (result instanceof Promise ? await result : result).lines;
       if (chain.stopped) throw chain.stopped;
     }
-    yield* await chain.end();
+    yield* (await chain.end()).lines;
   } finally {
     reporter?.close();
     await iterator.return?.();

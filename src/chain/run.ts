@@ -1,6 +1,8 @@
 import type { Line } from '../lines/line.js';
 import { ProcessorError } from '../errors.js';
-import type { Emitted, ErrorPolicy, LineContext, Processor, ProcessorObject, ProcessorOutput } from './types.js';
+import { timerDelay } from '../timer-delay.js';
+import { LineCtx } from './context.js';
+import type { Emitted, ErrorPolicy, Processor, ProcessorObject, ProcessorOutput } from './types.js';
 
 /** How a {@link Chain} treats failures. @internal */
 export interface ChainOptions {
@@ -19,7 +21,17 @@ export interface ChainOptions {
  */
 interface Items {
   readonly texts: string[];
-  readonly ctxs: LineContext[];
+  readonly ctxs: LineCtx[];
+}
+
+/**
+ * What the chain hands out: the lines, and for each the context it stands for (one line read, or the
+ * span of an event), from which its position in the files is known whatever a processor did.
+ * @internal
+ */
+export interface ChainOutput {
+  readonly lines: Line[];
+  readonly ctxs: readonly LineCtx[];
 }
 
 /** A processor call that threw or rejected (a class of its own, so no processor output looks like one). */
@@ -34,7 +46,7 @@ interface Stage {
   readonly processor: ProcessorObject;
   readonly name: string;
   /** The last line this stage was given: flushed plain strings take its position. */
-  last: LineContext | undefined;
+  last: LineCtx | undefined;
   idleTimer: NodeJS.Timeout | undefined;
   idleDue: boolean;
 }
@@ -56,6 +68,8 @@ export class Chain {
    * returned by that `run()`; the consumer ends the stream with this error after them.
    */
   stopped: ProcessorError | undefined;
+  /** Under the `stop` policy, the line whose failure ended the chain: it and those after it were not processed. */
+  stoppedAt: LineCtx | undefined;
 
   constructor(processors: readonly Processor[], options: ChainOptions) {
     this.opts = options;
@@ -70,66 +84,71 @@ export class Chain {
     return this.stages.some((s) => s.idleDue);
   }
 
-  /** Runs a batch through every processor; synchronous unless some processor answered with a promise. */
-  run(batch: readonly Line[]): Line[] | Promise<Line[]> {
-    if (this.stopped) return [];
+  /**
+   * Runs a batch through every processor; synchronous unless some processor answered with a promise.
+   * `origin` names the file the batch was read from; it is kept with each line, out of the processors' reach.
+   */
+  run(batch: readonly Line[], origin?: unknown): ChainOutput | Promise<ChainOutput> {
+    if (this.stopped) return { lines: [], ctxs: [] };
     const texts: string[] = new Array(batch.length);
-    const ctxs: LineContext[] = new Array(batch.length);
+    const ctxs: LineCtx[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const line = batch[i]!;
       texts[i] = line.text;
-      ctxs[i] = { source: line.source, lineNumber: line.lineNumber, offset: line.offset, end: line.end, line };
+      ctxs[i] = new LineCtx(line, origin);
     }
     const items = { texts, ctxs };
     const result = this.through(items, 0);
     // Every processor kept every line: the batch itself is the output.
-    const output = (out: Items): Line[] => (out === items ? batch.slice() : toLines(out));
+    const output = (out: Items): ChainOutput => (out === items ? { lines: batch.slice(), ctxs } : toOutput(out));
     return isPromise(result) ? result.then(output) : output(result);
   }
 
   /**
-   * Where a checkpoint may resume `source` once the output of the batch ending with `lastInput` was
-   * delivered: after that line, unless a stateful processor still holds lines of it (then before the
-   * first of them). With a stateful processor that cannot say what it holds, only after the last
-   * delivered output line of that source; undefined if there is none.
+   * What the stateful processors hold of `source`: the context of the first line each holds, or
+   * `'unknown'` when one of them cannot say (no `pending()`, or an answer that is not a context it was given).
    */
-  resumePoint(lastInput: Line, output: readonly Line[]): { offset: number; line: number } | undefined {
-    let point = { offset: lastInput.end, line: lastInput.lineNumber + 1 };
-    for (const stage of this.stages) {
-      if (!stage.processor.flush) continue;
-      if (!stage.processor.pending) {
-        const last = output.findLast((l) => l.source === lastInput.source);
-        return last && { offset: last.end, line: last.end === lastInput.end ? lastInput.lineNumber + 1 : last.lineNumber + 1 };
+  held(source: string): LineCtx[] | 'unknown' {
+    const out: LineCtx[] = [];
+    for (const { processor } of this.stages) {
+      if (!processor.flush) continue;
+      if (typeof processor.pending !== 'function') return 'unknown';
+      let first: unknown;
+      try {
+        first = processor.pending(source);
+      } catch {
+        return 'unknown';
       }
-      const held = stage.processor.pending(lastInput.source);
-      if (held && held.offset < point.offset) point = { offset: held.offset, line: held.lineNumber };
-    }
-    return point;
-  }
-
-  /** Emits what stateful processors hold after they were idle, through the rest of the chain. */
-  async flushIdle(): Promise<Line[]> {
-    const out: Line[] = [];
-    for (let i = 0; i < this.stages.length; i++) {
-      const stage = this.stages[i]!;
-      if (!stage.idleDue) continue;
-      stage.idleDue = false;
-      out.push(...toLines(await this.through(await this.flushStage(stage, 'idle'), i + 1)));
+      if (first === undefined || first === null) continue;
+      if (!LineCtx.is(first)) return 'unknown';
+      out.push(first);
     }
     return out;
   }
 
+  /** Emits what stateful processors hold after they were idle, through the rest of the chain. */
+  async flushIdle(): Promise<ChainOutput> {
+    const out: Items = { texts: [], ctxs: [] };
+    for (let i = 0; i < this.stages.length; i++) {
+      const stage = this.stages[i]!;
+      if (!stage.idleDue) continue;
+      stage.idleDue = false;
+      append(out, await this.through(await this.flushStage(stage, 'idle'), i + 1));
+    }
+    return toOutput(out);
+  }
+
   /** End of input: flushes every stateful processor in order, each flush going through the later ones. */
-  async end(): Promise<Line[]> {
-    const out: Line[] = [];
+  async end(): Promise<ChainOutput> {
+    const out: Items = { texts: [], ctxs: [] };
     for (let i = 0; i < this.stages.length; i++) {
       const stage = this.stages[i]!;
       clearTimeout(stage.idleTimer);
       stage.idleDue = false;
       if (!stage.processor.flush) continue;
-      out.push(...toLines(await this.through(await this.flushStage(stage, 'end'), i + 1)));
+      append(out, await this.through(await this.flushStage(stage, 'end'), i + 1));
     }
-    return out;
+    return toOutput(out);
   }
 
   /** Calls every processor's `close()` once; their errors are collected, not lost. */
@@ -190,7 +209,7 @@ export class Chain {
   }
 
   /** One isolated call: its output, or the failure it raised (a thenable is settled, with a time limit). */
-  private call(stage: Stage, text: string, ctx: LineContext): Outcome | Promise<Outcome> {
+  private call(stage: Stage, text: string, ctx: LineCtx): Outcome | Promise<Outcome> {
     let result: ProcessorOutput | PromiseLike<ProcessorOutput>;
     try {
       result = stage.processor.process(text, ctx);
@@ -202,7 +221,7 @@ export class Chain {
 
   private settle(result: PromiseLike<ProcessorOutput>): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
-      const timer = setTimeout(() => resolve(new Failure(new Error(`did not settle within ${this.opts.timeoutMs} ms`))), this.opts.timeoutMs);
+      const timer = setTimeout(() => resolve(new Failure(new Error(`did not settle within ${this.opts.timeoutMs} ms`))), timerDelay(this.opts.timeoutMs));
       result.then(
         (value) => {
           clearTimeout(timer);
@@ -221,14 +240,14 @@ export class Chain {
    * Applies one call's outcome to `out`: keep, drop, replace, expand, or the error policy. False when
    * this outcome stopped the chain (`stop` policy).
    */
-  private apply(stage: Stage, text: string, ctx: LineContext, outcome: Outcome, out: Items): boolean {
+  private apply(stage: Stage, text: string, ctx: LineCtx, outcome: Outcome, out: Items): boolean {
     if (outcome === undefined) {
       keep(out, text, ctx);
     } else if (outcome === null) {
       return true;
     } else if (typeof outcome === 'string') {
       keep(out, outcome, ctx);
-    } else if (Array.isArray(outcome)) {
+    } else if (Array.isArray(outcome) && outcome.every(isEntry)) {
       for (const entry of outcome as ReadonlyArray<string | Emitted>) pushEntry(out, entry, ctx);
     } else {
       const cause = outcome instanceof Failure ? outcome.cause : invalidOutput(outcome);
@@ -240,11 +259,14 @@ export class Chain {
   }
 
   /** Applies the error policy to a failure; `pass` lets the line go on unchanged. */
-  private fail(stage: Stage, ctx: LineContext, cause: unknown): ErrorPolicy {
-    const error = new ProcessorError({ processor: stage.name, source: ctx.source, lineNumber: ctx.lineNumber, offset: ctx.offset, cause });
+  private fail(stage: Stage, ctx: LineCtx, cause: unknown): ErrorPolicy {
+    const line = LineCtx.firstLine(ctx);
+    const error = new ProcessorError({ processor: stage.name, source: line.source, lineNumber: line.lineNumber, offset: line.offset, cause });
     const policy = this.opts.onError;
-    if (policy === 'stop') this.stopped = error;
-    else if (policy === 'skip') this.counts.skipped++;
+    if (policy === 'stop') {
+      this.stopped = error;
+      this.stoppedAt = ctx;
+    } else if (policy === 'skip') this.counts.skipped++;
     else {
       this.counts.failed++;
       this.opts.report(error);
@@ -265,15 +287,19 @@ export class Chain {
       if (fallback) this.fail(stage, fallback, error);
       return items;
     }
+    if (entries !== undefined && (!Array.isArray(entries) || !entries.every(isEntry))) {
+      if (fallback) this.fail(stage, fallback, invalidOutput(entries));
+      return items;
+    }
     for (const entry of entries ?? []) {
-      if (typeof entry === 'string' && !fallback) continue; // nothing was ever read: nowhere to put it
+      if (!fallback && !(typeof entry === 'object' && LineCtx.is(entry.first))) continue; // nowhere to put it
       pushEntry(items, entry, fallback!);
     }
     return items;
   }
 
   /** A stage was given lines up to `last`: remember it, and (re)arm its idle timer if it has one. */
-  private touched(stage: Stage, last: LineContext): void {
+  private touched(stage: Stage, last: LineCtx): void {
     stage.last = last;
     const ms = stage.processor.idleFlushMs;
     if (!stage.processor.flush || ms === undefined || this.closed) return;
@@ -281,39 +307,52 @@ export class Chain {
     stage.idleTimer = setTimeout(() => {
       stage.idleDue = true;
       this.opts.wake();
-    }, ms);
+    }, timerDelay(ms));
     stage.idleTimer.unref();
   }
 }
 
-function keep(out: Items, text: string, ctx: LineContext): void {
+function keep(out: Items, text: string, ctx: LineCtx): void {
   out.texts.push(text);
   out.ctxs.push(ctx);
 }
 
-/** Appends an array entry of a processor's output: a string takes `ctx`'s place, an event its own. */
-function pushEntry(out: Items, entry: string | Emitted, ctx: LineContext): void {
+function append(out: Items, more: Items): void {
+  for (let i = 0; i < more.texts.length; i++) keep(out, more.texts[i]!, more.ctxs[i]!);
+}
+
+/** A string, or an object that may be an {@link Emitted} (its positions are checked by {@link pushEntry}). */
+function isEntry(entry: unknown): entry is string | Emitted {
+  return typeof entry === 'string' || (typeof entry === 'object' && entry !== null && 'text' in entry);
+}
+
+/**
+ * Appends an array entry of a processor's output: a string takes `ctx`'s place, an event its own, from
+ * its first line to its last. Positions the engine did not make (copies, look-alikes) are not believed:
+ * such an event takes `ctx`'s place.
+ */
+function pushEntry(out: Items, entry: string | Emitted, ctx: LineCtx): void {
   if (typeof entry === 'string') return keep(out, entry, ctx);
-  const first = entry.first;
-  const last = entry.last ?? first;
-  const span = last === first ? first : { source: first.source, lineNumber: first.lineNumber, offset: first.offset, end: last.end, line: first.line };
-  keep(out, String(entry.text), span);
+  const first = LineCtx.is(entry.first) ? entry.first : ctx;
+  const last = entry.last === undefined ? first : LineCtx.is(entry.last) ? entry.last : ctx;
+  keep(out, String(entry.text), last === first ? first : LineCtx.span(first, last));
 }
 
 /** The chain's output as lines: the very line read when a processor left it as it was. */
-function toLines(items: Items): Line[] {
+function toOutput(items: Items): ChainOutput {
   const { texts, ctxs } = items;
   const out: Line[] = new Array(texts.length);
   for (let i = 0; i < texts.length; i++) {
     const text = texts[i]!;
     const ctx = ctxs[i]!;
-    const line = ctx.line;
+    const first = LineCtx.firstLine(ctx);
+    const last = LineCtx.lastLine(ctx);
     out[i] =
-      text === line.text && ctx.end === line.end
-        ? line
-        : { text, source: ctx.source, offset: ctx.offset, end: ctx.end, lineNumber: ctx.lineNumber, eol: line.eol };
+      text === first.text && first === last
+        ? first
+        : { text, source: first.source, offset: first.offset, end: last.end, lineNumber: first.lineNumber, eol: first.eol };
   }
-  return out;
+  return { lines: out, ctxs };
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

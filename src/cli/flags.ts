@@ -26,7 +26,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'no-follow', type: 'boolean', group: FOLLOW, describe: 'print the selected lines and exit' },
   { name: 'retry', type: 'boolean', group: FOLLOW, describe: 'keep trying to open a file (always on when following by name)' },
   { name: 'pid', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with follow, exit after process PID dies' },
-  { name: 'sleep-interval', alias: 's', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with --poll, seconds between checks', defaultDescription: '1' },
+  { name: 'sleep-interval', alias: 's', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with --poll, seconds between checks (0: every ms); else between safety checks, at least 0.1', defaultDescription: '1' },
   { name: 'poll', type: 'boolean', group: FOLLOW, describe: 'poll instead of watching (NFS, FUSE, no inotify)' },
   { name: 'state-file', type: 'string', requiresArg: true, group: FOLLOW, describe: 'remember in FILE where each file was read up to, and resume from there next time (at least once, in order)' },
   { name: 'max-open-files', type: 'string', requiresArg: true, group: FOLLOW, describe: 'keep at most N files open; the least recently active are closed and reopened when they change', defaultDescription: '256' },

@@ -25,8 +25,11 @@ export async function renderHelp(): Promise<string> {
     .example('$0 --plugin ./redact.mjs app.log', 'lines through a processor of your own')
     .epilogue(
       'K may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E…\n' +
+        'SEC above 2147483 (about 24.8 days, the longest a timer waits) counts as 2147483.\n' +
         'Quote patterns so that new matching files are picked up while following.\n\n' +
-        'Exit status: 0 success; 1 a file could not be read, or the state file not saved before exit;\n2 usage error, or a state file that cannot be used (unwritable, in use, among the inputs);\n130/143 ended by SIGINT/SIGTERM; 141 the reader of the output went away.',
+        'Exit status: 0 success; 1 a file could not be read, writing the output failed, or the state\n' +
+        'file was not saved before exit; 2 usage error, or a state file that cannot be used (unwritable,\n' +
+        'in use, among the inputs); 130/143 ended by SIGINT/SIGTERM; 141 the reader of the output went away.',
     )
     .getHelp();
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { TailInput, TailStream } from '../tail-stream.js';
-import { DEFAULT_FILE_START, type EngineOptions } from '../options.js';
-import { isReadFailure, notices, type Notice } from '../notices.js';
+import { DEFAULT_FILE_START, MIN_WATCHED_POLL_MS, type EngineOptions } from '../options.js';
+import { describeErrno, isReadFailure, notices, type Notice } from '../notices.js';
 import { TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
 import { parseArgs, type CliOptions } from './args.js';
@@ -17,6 +17,7 @@ import { canCopy, FileCopy } from './copy.js';
 import { StdoutWriter } from './stdout.js';
 import { isStateFileRefusal, StateFileSaves } from './state-file.js';
 import { refuseOwnInputs } from '../checkpoint/preflight.js';
+import { secondsToMs } from './numbers.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -122,8 +123,10 @@ class Run {
   private readonly out: StdoutWriter;
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
   private readonly onSigterm = () => this.interrupt(EXIT.sigterm);
+  /** A write to stdout failed: the run ends (quietly, with 141, when the reader went away), in GNU's words. */
   private readonly onStdoutError = (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') this.io.stderr.write(`tail-async: write error: ${error.message}\n`);
+    if (this.exitOverride !== undefined) return;
+    if (error.code !== 'EPIPE') this.io.stderr.write(`tail-async: error writing 'standard output': ${describeErrno(error)}\n`);
     this.interrupt(error.code === 'EPIPE' ? EXIT.epipe : EXIT.failed);
   };
 
@@ -135,7 +138,7 @@ class Run {
     const inputs = options.files.length === 0 ? ['-'] : options.files;
     const headers = options.headers === 'always' || (options.headers === 'auto' && (inputs.length > 1 || inputs.some(isGlob)));
     this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output, encoding: this.encoding() });
-    this.out = new StdoutWriter(io.stdout);
+    this.out = new StdoutWriter(io.stdout, this.onStdoutError);
   }
 
   /** Raw output without processors passes bytes through (latin1); processors and JSON need real text. */
@@ -210,10 +213,10 @@ class Run {
       for await (const batch of stream.batches()) {
         opened++;
         // In block mode the parts may be views of the read buffer: written through before the next read.
-        if (this.blocks()) await this.out.writeThrough(this.writer.renderParts(batch));
-        else await this.out.write(this.writer.render(batch));
-        // Written: with --state-file, these lines are delivered (a signal during the write leaves them out).
-        if (this.exitOverride === undefined) stream.commit();
+        const written = this.blocks() ? await this.out.writeThrough(this.writer.renderParts(batch)) : await this.out.write(this.writer.render(batch));
+        // With --state-file, only lines the kernel took are delivered: a failed or interrupted write ends the run without them.
+        if (!written) break;
+        stream.commit(batch);
       }
     } catch (error) {
       // Files that could not be opened were reported as notices already.
@@ -273,10 +276,10 @@ class Run {
       processors: this.processors,
       onError: o.onError,
       onProcessorError: this.reporter.report,
-      ...(o.processorTimeout !== undefined && { processorTimeout: Math.round(o.processorTimeout * 1000) }),
+      ...(o.processorTimeout !== undefined && { processorTimeout: secondsToMs(o.processorTimeout, 1) }),
       poll: o.poll,
-      ...(o.sleepInterval !== undefined && { pollInterval: Math.max(Math.round(o.sleepInterval * 1000), 1) }),
-      ...(o.rotateWait !== undefined && { rotateWait: Math.round(o.rotateWait * 1000) }),
+      ...(o.sleepInterval !== undefined && { pollInterval: secondsToMs(o.sleepInterval, 1) }),
+      ...(o.rotateWait !== undefined && { rotateWait: secondsToMs(o.rotateWait, 0) }),
       ...(o.maxOpenFiles !== undefined && { maxOpenFiles: o.maxOpenFiles }),
       ...(o.maxLineBytes !== undefined && { maxLineBytes: o.maxLineBytes }),
       ...(o.stateFile !== undefined && { checkpoint: o.stateFile }),
@@ -302,7 +305,8 @@ class Run {
       }
     };
     check();
-    const timer = setInterval(check, Math.min(this.options.sleepInterval ?? 0.25, 1) * 1000);
+    // Every -s seconds, between 0.1 s (-s 0 must not spin) and 1 s.
+    const timer = setInterval(check, Math.min(secondsToMs(this.options.sleepInterval ?? 0.25, MIN_WATCHED_POLL_MS), 1000));
     return () => clearInterval(timer);
   }
 

@@ -1,4 +1,5 @@
 import { UsageError } from './usage-error.js';
+import { MAX_TIMER_MS } from '../timer-delay.js';
 
 /** A parsed `-n`/`-c` argument: `+K` counts from the start, `K` or `-K` from the end. @internal */
 export interface Count {
@@ -52,4 +53,18 @@ export function parseSeconds(value: string, flag: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`invalid number of seconds for ${flag}: '${value}'`);
   return n;
+}
+
+/**
+ * Seconds given on the command line as milliseconds for a timer: rounded, at least `min`, and at most
+ * 2³¹−1 ms (about 24.8 days; Node's timers cannot wait longer, and a longer wait means "practically never").
+ * @internal
+ * @example
+ * ```ts
+ * secondsToMs(0.25, 1);      // 250
+ * secondsToMs(2_200_000, 1); // 2147483647
+ * ```
+ */
+export function secondsToMs(seconds: number, min: number): number {
+  return Math.min(Math.max(Math.round(seconds * 1000), min), MAX_TIMER_MS);
 }

@@ -7,6 +7,7 @@ import { timestamp } from '../chain/processors/timestamp.js';
 import { highlight } from '../chain/processors/highlight.js';
 import { loadPlugin } from '../chain/plugins.js';
 import type { CliOptions } from './args.js';
+import { secondsToMs } from './numbers.js';
 
 /**
  * The processors the command line asks for, in its order; plugins are loaded here, before any file is
@@ -26,7 +27,7 @@ export async function buildProcessors(options: CliOptions, context: { cwd: strin
         out.push(exclude(step.patterns, { ignoreCase }));
         break;
       case 'multiline':
-        out.push(multiline(step.start, options.multilineTimeout === undefined ? {} : { idleMs: Math.max(1, Math.round(options.multilineTimeout * 1000)) }));
+        out.push(multiline(step.start, options.multilineTimeout === undefined ? {} : { idleMs: secondsToMs(options.multilineTimeout, 1) }));
         break;
       case 'json':
         out.push(json({ where: step.where, ...(step.fields && { fields: step.fields }) }));

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Line } from '../../src/index.js';
 import { ProcessorError } from '../../src/errors.js';
-import { Chain, type ChainOptions } from '../../src/chain/run.js';
+import { Chain, type ChainOptions, type ChainOutput } from '../../src/chain/run.js';
 import type { Processor } from '../../src/chain/types.js';
 import { ErrorReporter } from '../../src/chain/report.js';
 
@@ -21,7 +21,7 @@ function chain(processors: Processor[], options: Partial<ChainOptions> = {}) {
 }
 
 async function run(c: Chain, input: Line[]): Promise<Line[]> {
-  return await c.run(input);
+  return (await c.run(input)).lines;
 }
 
 describe('the processor chain', () => {
@@ -42,14 +42,14 @@ describe('the processor chain', () => {
   it('never awaits when every processor is synchronous: run() returns an array', () => {
     const { c } = chain([(t) => t + '!', { name: 'keep', process: () => undefined }]);
     const result = c.run(lines(['a', 'b']));
-    expect(Array.isArray(result)).toBe(true);
-    expect((result as Line[]).map((l) => l.text)).toEqual(['a!', 'b!']);
+    expect(result).not.toBeInstanceOf(Promise);
+    expect((result as ChainOutput).lines.map((l) => l.text)).toEqual(['a!', 'b!']);
   });
 
   it('returns the very same line objects when nothing changed them', () => {
     const input = lines(['a']);
     const { c } = chain([() => undefined]);
-    expect((c.run(input) as Line[])[0]).toBe(input[0]);
+    expect((c.run(input) as ChainOutput).lines[0]).toBe(input[0]);
   });
 
   it('keeps input order with async processors that settle out of order', async () => {
@@ -137,7 +137,7 @@ describe('the processor chain', () => {
     const { c } = chain([joiner, (t) => `<${t}>`]);
     expect(await run(c, lines(['a', 'b']))).toEqual([]);
     const flushed = await c.end();
-    expect(flushed.map((l) => [l.text, l.lineNumber])).toEqual([['<a+b>', 2]]);
+    expect(flushed.lines.map((l) => [l.text, l.lineNumber])).toEqual([['<a+b>', 2]]);
   });
 
   it('positions an emitted event from its first to its last line', async () => {
@@ -162,7 +162,7 @@ describe('the processor chain', () => {
     await run(c, lines(['x']));
     await vi.waitFor(() => expect(wake).toHaveBeenCalled(), { timeout: 1_000 });
     expect(c.idleDue).toBe(true);
-    expect((await c.flushIdle()).map((l) => l.text)).toEqual(['x']);
+    expect((await c.flushIdle()).lines.map((l) => l.text)).toEqual(['x']);
     expect(c.idleDue).toBe(false);
   });
 

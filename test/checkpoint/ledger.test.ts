@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Ledger } from '../../src/checkpoint/ledger.js';
 import type { Origin } from '../../src/sources/resume.js';
-import { DeliveryTracker } from '../../src/checkpoint/tracker.js';
 import { tempDir } from '../helpers/fs.js';
 
 afterEach(() => {
@@ -40,37 +39,6 @@ describe('Ledger retention', () => {
       expect(entries[0]).toMatchObject({ offset: 8, line: 3, seen: now + 2 * day });
     } finally {
       await handle.close();
-    }
-  });
-});
-
-describe('DeliveryTracker save rate', () => {
-  it('saves at once, then at most once a second however often lines are delivered, and at close', async () => {
-    vi.useFakeTimers();
-    try {
-      let saves = 0;
-      const ledger = { onRecord: undefined as (() => void) | undefined, record() { this.onRecord?.(); }, save: async () => void saves++ };
-      const tracker = new DeliveryTracker(ledger as unknown as Ledger, (error) => {
-        throw error;
-      });
-      const origin = { source: 'a', dev: 1, ino: 1, use: async () => undefined } as unknown as Origin;
-      const deliver = (n: number) => {
-        tracker.handOut(origin, { offset: n, line: n });
-        tracker.deliverBatch();
-      };
-      deliver(1);
-      await vi.advanceTimersByTimeAsync(0);
-      expect(saves).toBe(1);
-      for (let ms = 0; ms < 2_500; ms += 10) {
-        deliver(ms + 2);
-        await vi.advanceTimersByTimeAsync(10);
-      }
-      // 2.5 s of deliveries every 10 ms: the first save, then one a second.
-      expect(saves).toBe(3);
-      await tracker.close();
-      expect(saves).toBe(4);
-    } finally {
-      vi.useRealTimers();
     }
   });
 });

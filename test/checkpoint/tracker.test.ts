@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Ledger } from '../../src/checkpoint/ledger.js';
+import { plainPlacement } from '../../src/checkpoint/placement.js';
+import { DeliveryTracker } from '../../src/checkpoint/tracker.js';
+import type { Line } from '../../src/lines/line.js';
+import type { Origin } from '../../src/sources/resume.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A ledger double that keeps what is recorded and counts saves. */
+function ledger() {
+  return {
+    saves: 0,
+    records: [] as Array<[string, number]>,
+    onRecord: undefined as (() => void) | undefined,
+    record(origin: Origin, point: { offset: number }) {
+      this.records.push([origin.source, point.offset]);
+      this.onRecord?.();
+    },
+    async save() {
+      this.saves++;
+    },
+  };
+}
+
+function tracker(double: ReturnType<typeof ledger>) {
+  return new DeliveryTracker(double as unknown as Ledger, (error) => {
+    throw error;
+  });
+}
+
+const origin = (source: string) => ({ source, dev: 1, ino: 1, use: async () => undefined }) as unknown as Origin;
+const line = (source: string, end: number): Line => ({ text: '', source, offset: end - 1, end, lineNumber: end, eol: '\n' });
+
+describe('DeliveryTracker', () => {
+  it('saves at once, then at most once a second however often lines are delivered, and at close', async () => {
+    vi.useFakeTimers();
+    const double = ledger();
+    const t = tracker(double);
+    const a = origin('a');
+    const deliver = (n: number) => {
+      const batch = [line('a', n)];
+      t.handOut(batch, plainPlacement(batch, a));
+      t.commitAll();
+    };
+    deliver(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(double.saves).toBe(1);
+    for (let ms = 0; ms < 2_500; ms += 10) {
+      deliver(ms + 2);
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    // 2.5 s of deliveries every 10 ms: the first save, then one a second.
+    expect(double.saves).toBe(3);
+    await t.close();
+    expect(double.saves).toBe(4);
+  });
+
+  it('advances each source over its delivered prefix, in hand-out order', () => {
+    const double = ledger();
+    const t = tracker(double);
+    const [a, b] = [origin('a'), origin('b')];
+    const batches = [[line('a', 1), line('a', 2)], [line('b', 5)], [line('a', 3)]];
+    batches.forEach((batch, i) => t.handOut(batch, plainPlacement(batch, i === 1 ? b : a), true));
+    t.commit(batches[2]!);
+    t.commit(batches[0]![1]!);
+    expect(double.records).toEqual([]);
+    t.commit(batches[1]!);
+    expect(double.records).toEqual([['b', 5]]);
+    t.commit(batches[0]![0]!);
+    expect(double.records).toEqual([['b', 5], ['a', 2], ['a', 3]]);
+  });
+});
