@@ -7,12 +7,17 @@ import { tempDir } from '../helpers/fs.js';
 const home = process.cwd();
 afterEach(() => process.chdir(home));
 
-/** Reads with follow off; `take` lines are pulled, then the loop is left. */
+/** Reads with follow off; `take` lines are pulled and committed, then the loop is left. */
 async function run(file: string, options: TailOptions, take = Infinity): Promise<string[]> {
   const texts: string[] = [];
-  for await (const line of tail(file, { follow: false, ...options })) {
+  const stream = tail(file, { follow: false, ...options });
+  for await (const line of stream) {
     texts.push(line.text);
-    if (texts.length >= take) break;
+    if (texts.length >= take) {
+      // Leaving the loop commits nothing by itself (the line in hand may not be done with).
+      stream.commit(line);
+      break;
+    }
   }
   return texts;
 }
