@@ -260,8 +260,9 @@ export class FileFollower implements Source, Reader {
   /**
    * Looks at the name now and acts on what it finds: a new file is pinned at once, and the directory
    * searched for files that held the name in between unseen; the file held is retired when it left.
+   * `wake`: make the next pull read (a look from outside a read: an event, a timer, the poll).
    */
-  private lookNow(): void {
+  private lookNow(wake = true): void {
     const p = this.phase.name;
     if (p === 'starting') {
       this.lookAfterStart = true;
@@ -285,7 +286,7 @@ export class FileFollower implements Source, Reader {
     const pinned = this.gens.current;
     // Before anything of a new file is read: files that held the name in between, unseen.
     if (fresh && pinned !== undefined && pinned !== current) this.sweep();
-    this.hint();
+    if (wake) this.hint();
   }
 
   /** A burst of events is over: if more files came and went than were seen, look for them, then report. */
@@ -314,6 +315,7 @@ export class FileFollower implements Source, Reader {
       if (!gen) continue;
       this.gens.insertOlder(gen, gen.file.born);
       this.names.arrival();
+      this.hint();
     }
   }
 
@@ -476,7 +478,7 @@ export class FileFollower implements Source, Reader {
     if (this.byName) {
       const stamp = this.gens.stamp;
       if (this.copyPending) this.checkCopies();
-      else this.lookNow();
+      else this.lookNow(false);
       if (this.gens.current !== current || this.gens.stamp !== stamp) again = true;
     }
     return again;
@@ -503,7 +505,7 @@ export class FileFollower implements Source, Reader {
     if (!this.byName || this.isClosed) return false;
     // What is at the name first: a file rotated away unseen must be found as such, not taken for a copy.
     if (!truncated) {
-      this.lookNow();
+      this.lookNow(false);
       if (this.names.unaccounted > 0) this.sweep();
     }
     let pending = false;
