@@ -521,10 +521,11 @@ export class FileFollower implements Source, Reader {
         this.copyPending = false;
         return true;
       }
-      // A copy of what was read, or one the file never went on to be truncated after: not to be read.
-      // Anything else may yet be something (an unseen file, found by the sweep): left alone.
+      // One the file never went on to be truncated after: not to be read. Anything else may yet be
+      // something: a copy still being written (judged again when the truncation is seen), an unseen
+      // file (found by the sweep). A copy of what was read is set aside once the file is read anew.
       if (verdict === 'not-yet' && young) pending = true;
-      else if (verdict === 'read' || verdict === 'not-yet') this.ignore(candidate);
+      else if (verdict === 'not-yet') this.ignore(candidate);
     }
     this.copyPending = pending;
     return false;

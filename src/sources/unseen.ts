@@ -66,6 +66,8 @@ export interface CopiedFile {
 export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: boolean): CopyVerdict {
   const head = headOf(candidate.path);
   if (!head || head.length === 0) return 'unrelated';
+  // Its size now: a copy may still be being written (the head was read after the listing's stat).
+  candidate = { ...candidate, st: statSync(candidate.path, { throwIfNoEntry: false }) ?? candidate.st };
   if (file.readHead.length > 0 && !samePrefix(head, file.readHead)) return 'unrelated';
   // A copy of what was read already (`read`): nothing in it to read.
   if (candidate.st.size <= file.lineStart) return file.readHead.length > 0 ? 'read' : 'unrelated';
