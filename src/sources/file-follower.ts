@@ -330,6 +330,15 @@ export class FileFollower implements Source, Reader {
     if (this.ignored.size > IGNORED_SIBLINGS) this.ignored.delete(this.ignored.values().next().value!);
   }
 
+  private ignoreFile(gen: Generation): void {
+    try {
+      const st = gen.file.statNow();
+      if (st) this.ignore({ path: '', st });
+    } catch {
+      // closed already: nothing to set aside
+    }
+  }
+
   /** Opens the file found at `path` (in the directory), if it is still the file `seen`, and claims it. */
   private pinAt(path: string, seen: Stats): Generation | undefined {
     try {
@@ -588,6 +597,8 @@ export class FileFollower implements Source, Reader {
 
   /** Closes a file read to its end, after the checkpoint took what it needs from it. */
   private async release(gen: Generation): Promise<void> {
+    // A copy read once is never taken for a copy again.
+    if (this.gens.isCopy(gen)) this.ignoreFile(gen);
     this.host.readers.release(gen);
     await this.host.resumer?.settle(gen.origin).catch(() => {});
     gen.close(this.out);

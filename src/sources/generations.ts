@@ -51,6 +51,11 @@ export class Generations {
     return this.older.length + (this.now ? 1 : 0);
   }
 
+  /** True for a copy put in with {@link insertCopy}. */
+  isCopy(gen: Generation): boolean {
+    return this.copies.has(gen);
+  }
+
   /** True while `gen` is held (not released, dropped or handed over). */
   holds(gen: Generation): boolean {
     return gen === this.now || this.older.includes(gen);
@@ -187,7 +192,9 @@ export class Generations {
   }
 
   private remember(gen: Generation): void {
-    if (this.remembered.some((r) => r.dev === gen.dev && r.ino === gen.ino)) return;
+    // The same inode number may be a new file since (numbers are reused): the newest one counts.
+    const at = this.remembered.findIndex((r) => r.dev === gen.dev && r.ino === gen.ino);
+    if (at !== -1) this.remembered.splice(at, 1);
     this.remembered.push({ dev: gen.dev, ino: gen.ino, born: gen.file.born, head: gen.firstBytes });
     if (this.remembered.length > REMEMBERED) this.remembered.shift();
   }
