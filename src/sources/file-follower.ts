@@ -9,15 +9,12 @@ import { initialPhase, openFailed, transition, type Phase, type Step } from './f
 import { lookAt, NameWatch, type Look } from './name-watch.js';
 import type { Reader } from './readers.js';
 import type { Origin } from './resume.js';
-import { startPoint, type StartPoint } from './start-position.js';
+import { atPoint, startOf } from './resume-start.js';
+import { identity, RotatedFiles } from './rotated-files.js';
 import type { Source, SourceHost } from './source.js';
-import { copiesOf, findUnseen, judgeCopy, rotatedSiblingsOf, type Known, type Sighting } from './unseen.js';
-import { birthOf } from './file-ref.js';
 
 /** A re-check this long after the last read that returned bytes catches writes no event announced. */
 const TRAILING_RECHECK_MS = 60;
-/** Rotated-name files set aside as neither generations nor copies to read, remembered at most. */
-const IGNORED_SIBLINGS = 256;
 
 /**
  * Follows one name. Its state is a {@link Phase} (see follower-phase.ts for every transition) plus the
@@ -56,15 +53,8 @@ export class FileFollower implements Source, Reader {
   /** The file (by identity) whose reads failed: not taken again while the name leads to it. */
   private unreadable: { dev: number; ino: number } | undefined;
   private readonly reportedLost = new WeakSet<Generation>();
-  private readonly startedAt = Date.now();
-  /** Birth time of the file at the name before the current one: files born since may be unseen ones. */
-  private beforeCurrentBorn: number | undefined;
-  /** Birth time of the file at the name now, or of the last one. */
-  private lastCurrentBorn: number | undefined;
-  /** Rotated-name files that are not to be read (there before us, or old copies), by identity. */
-  private readonly ignored = new Set<string>();
-  /** A rotated-name file looked like a copy of what a held file holds now: judge again on changes. */
-  private copyPending = false;
+  /** Files that held the name unseen, and copies of it (copytruncate). */
+  private readonly rotated: RotatedFiles;
   /** What the last look found at the name (identity of a file or directory; undefined for nothing). */
   private lastSeen: string | undefined;
   failure: NodeJS.ErrnoException | undefined;
@@ -81,11 +71,18 @@ export class FileFollower implements Source, Reader {
     this.names = new NameWatch(path, opts.follow === false ? undefined : watch, {
       look: () => this.lookNow(),
       write: () => {
-        if (this.copyPending) this.checkCopies();
+        if (this.rotated.pending) this.findCopy();
         this.hint();
       },
       settled: () => this.settled(),
-      sibling: () => this.checkCopies(),
+      sibling: () => this.findCopy(),
+    });
+    this.rotated = new RotatedFiles(path, opts.rotateWait, {
+      gens: this.gens,
+      heldElsewhere: (st) => host.readers.has(st),
+      pinAt: (file, seen) => this.pinAt(file, seen),
+      arrival: () => this.names.arrival(),
+      hint: () => this.hint(),
     });
     this.context = {
       framing: {
@@ -132,7 +129,7 @@ export class FileFollower implements Source, Reader {
     // there already are history, not generations or copies to read.
     if (this.byName) {
       this.names.start();
-      for (const sibling of rotatedSiblingsOf(this.name, this.known)) this.ignore(sibling);
+      this.rotated.ignoreExisting();
     }
     const look = lookAt(this.name);
     if (!this.byName && look.kind !== 'file') return this.cannotStart(look);
@@ -142,7 +139,7 @@ export class FileFollower implements Source, Reader {
       try {
         const { gen, adopted } = this.pinCurrent();
         // A file taken over from another follower goes on where that one was.
-        if (!adopted) await gen.place((read, fd, st) => this.initialPlace(read, fd, st));
+        if (!adopted) await gen.place((read, fd, st) => startOf(this.host.resumer, this.name, this.start0, this.opts.delimiter, { read, fd, st }));
       } catch (error) {
         if (this.isClosed) return;
         const current = this.gens.current;
@@ -251,7 +248,6 @@ export class FileFollower implements Source, Reader {
 
   surrender(gen: Generation): void {
     this.gens.remove(gen);
-    this.host.readers.release(gen);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -285,7 +281,7 @@ export class FileFollower implements Source, Reader {
     this.enter(transition(this.phase, { type: 'look', look, fresh, deleted }, this.name));
     const pinned = this.gens.current;
     // Before anything of a new file is read: files that held the name in between, unseen.
-    if (fresh && pinned !== undefined && pinned !== current) this.sweep();
+    if (fresh && pinned !== undefined && pinned !== current) this.rotated.sweep();
     if (wake) this.hint();
   }
 
@@ -293,50 +289,10 @@ export class FileFollower implements Source, Reader {
   private settled(): void {
     // Without a file at the name, a departure not yet followed by an arrival is no mystery.
     if (this.names.unaccounted === 0 || this.phase.name !== 'following') return;
-    this.sweep();
+    this.rotated.sweep();
     const left = this.names.unaccounted;
     if (left > 0) this.report(notices.missed(this.name, Math.ceil(left / 2)));
     this.names.forgive();
-  }
-
-  /**
-   * Searches the directory for files that held the name between two looks and were rotated away unseen
-   * (born after the newest file known to have left the name, before the one at it now, in a rotated-name
-   * form), and holds them, to be read before the file at the name.
-   */
-  private sweep(): void {
-    // Born after the file at the name before the current one, and before the current one; with no file
-    // at the name, born after the last one.
-    const current = this.gens.current;
-    const after = (current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? this.startedAt;
-    const before = current?.file.born ?? Date.now();
-    for (const found of findUnseen(this.name, this.known, after, before, this.gens.heads())) {
-      const gen = this.pinAt(found.path, found.st);
-      if (!gen) continue;
-      this.gens.insertOlder(gen, gen.file.born);
-      this.names.arrival();
-      this.hint();
-    }
-  }
-
-  /** Files held now by this follower or any other, or lately released: not to be taken for unseen ones. */
-  private readonly known: Known = {
-    knows: (st: Stats) => this.ignored.has(identity(st)) || this.gens.knows(st) || this.host.readers.has(st),
-  };
-
-  /** A rotated-name file not to be read, ever. */
-  private ignore(sighting: Sighting): void {
-    this.ignored.add(identity(sighting.st));
-    if (this.ignored.size > IGNORED_SIBLINGS) this.ignored.delete(this.ignored.values().next().value!);
-  }
-
-  private ignoreFile(gen: Generation): void {
-    try {
-      const st = gen.file.statNow();
-      if (st) this.ignore({ path: '', st });
-    } catch {
-      // closed already: nothing to set aside
-    }
   }
 
   /** Opens the file found at `path` (in the directory), if it is still the file `seen`, and claims it. */
@@ -380,24 +336,11 @@ export class FileFollower implements Source, Reader {
    */
   private pinCurrent(): { gen: Generation; adopted: boolean } {
     const { gen, st } = Generation.pin(this.name, this.name, this.context);
-    this.beforeCurrentBorn = this.lastCurrentBorn ?? this.beforeCurrentBorn;
-    let taken = gen;
-    for (const other of this.host.readers.holders(st)) {
-      if (other.reader === this || other.reader.leadsTo(other.gen)) continue;
-      other.reader.surrender(other.gen);
-      if (this.discovered && taken === gen) {
-        other.gen.rename(this.name);
-        taken = other.gen;
-      } else {
-        other.gen.dispose();
-      }
-    }
-    if (taken !== gen) gen.dispose();
+    const taken = this.host.readers.takeOver(this, gen, st, this.discovered);
     taken.file.pinned = false;
     taken.leftAt = undefined;
     this.gens.setCurrent(taken);
-    this.lastCurrentBorn = taken.file.born;
-    this.host.readers.claim(taken, this);
+    this.rotated.newCurrent(taken.file.born);
     return { gen: taken, adopted: taken !== gen };
   }
 
@@ -411,7 +354,7 @@ export class FileFollower implements Source, Reader {
     } catch {
       st = undefined;
     }
-    if (st && this.host.readers.holders(st).some((h) => h.reader !== this && h.reader.leadsTo(h.gen))) {
+    if (st && this.host.readers.readAtOtherName(this, st)) {
       this.forget(gen);
       return;
     }
@@ -429,9 +372,9 @@ export class FileFollower implements Source, Reader {
       if (!this.gens.holds(gen)) continue;
       // Nothing read of its content yet: a copytruncate may have copied an earlier content away, to be
       // read first (nothing else can tell once the new content is read).
-      if (gen.offset === 0 && gen.firstBytes.length === 0) {
+      if (gen.offset === 0 && gen.firstBytes.length === 0 && this.byName) {
         const before = this.gens.stamp;
-        if (this.checkCopies() || this.gens.stamp !== before || !this.gens.holds(gen)) return 'again';
+        if (this.findCopy() || this.gens.stamp !== before || !this.gens.holds(gen)) return 'again';
       }
       let n: number;
       try {
@@ -486,7 +429,7 @@ export class FileFollower implements Source, Reader {
     let again = false;
     if (this.byName) {
       const stamp = this.gens.stamp;
-      if (this.copyPending) this.checkCopies();
+      if (this.rotated.pending) this.findCopy();
       else this.lookNow(false);
       if (this.gens.current !== current || this.gens.stamp !== stamp) again = true;
     }
@@ -500,63 +443,21 @@ export class FileFollower implements Source, Reader {
    */
   private truncated(gen: Generation): void {
     this.report(notices.truncated(this.name));
-    if (!this.checkCopies(gen)) this.restart(gen, true);
+    if (!this.byName || !this.rotated.takeCopy(this.out, gen)) this.rotated.restart(gen, this.out, true);
   }
 
   /**
-   * Looks for the copy a `copytruncate` rotation made of a held file before truncating it (`truncated`:
-   * of that file, known to be truncated; else of any held file, judged by content), and when one holds
-   * what was not read, reads that rest from it first. Rotated-name files that look like a copy of what
-   * a file holds now are judged again on later changes, for `rotateWait`; what they are not by then,
-   * they never will be. True when a copy was found.
+   * Looks for a copy a `copytruncate` rotation made of a held file whose truncation was not seen as such
+   * (see {@link RotatedFiles.takeCopy}). What is at the name first: a file rotated away unseen must be
+   * found as such, not taken for a copy. True when a copy was found.
    */
-  private checkCopies(truncated?: Generation): boolean {
+  private findCopy(): boolean {
     if (!this.byName || this.isClosed) return false;
-    // What is at the name first: a file rotated away unseen must be found as such, not taken for a copy.
-    if (!truncated) {
-      this.lookNow(false);
-      if (this.names.unaccounted > 0) this.sweep();
-    }
-    let pending = false;
-    for (const candidate of rotatedSiblingsOf(this.name, this.known)) {
-      const born = birthOf(candidate.st);
-      const young = Date.now() - born < this.opts.rotateWait;
-      // A copy is made of the file at the name: the newest held file born before it.
-      const gen = this.gens.newestBornBy(born);
-      const verdict = gen && (!truncated || gen === truncated) ? judgeCopy(candidate, gen.copied, gen === truncated) : 'unrelated';
-      if (verdict === 'copy' && this.readCopy(candidate, gen!)) {
-        // Found by its content: the truncation was not seen as such.
-        if (!truncated) this.report(notices.truncated(this.name));
-        this.copyPending = false;
-        return true;
-      }
-      // One the file never went on to be truncated after: not to be read. Anything else may yet be
-      // something: a copy still being written (judged again when the truncation is seen), an unseen
-      // file (found by the sweep). A copy of what was read is set aside once the file is read anew.
-      if (verdict === 'not-yet' && young) pending = true;
-      else if (verdict === 'not-yet') this.ignore(candidate);
-    }
-    this.copyPending = pending;
-    return false;
-  }
-
-  /** Holds `copy`, to be read from where `gen` stopped, then reads `gen` again from its first byte. */
-  private readCopy(found: Sighting, gen: Generation): boolean {
-    const copy = this.pinAt(found.path, found.st);
-    if (!copy) return false;
-    copy.startAt({ offset: gen.lineStart, skipLines: 0, firstLineNumber: gen.framer.lineNumber }, gen.firstBytes);
-    this.gens.insertCopy(copy, gen);
-    // The unfinished line goes on in the copy.
-    this.restart(gen, false);
-    this.hint();
+    this.lookNow(false);
+    if (this.names.unaccounted > 0) this.rotated.sweep();
+    if (!this.rotated.takeCopy(this.out)) return false;
+    this.report(notices.truncated(this.name));
     return true;
-  }
-
-  /** `gen` is read again from its first byte; rotated-name files holding what was read of it are copies already dealt with. */
-  private restart(gen: Generation, flushHeld: boolean): void {
-    const head = gen.firstBytes;
-    gen.restart(this.out, flushHeld);
-    for (const copy of copiesOf(this.name, this.known, head)) this.ignore(copy);
   }
 
   /**
@@ -597,8 +498,7 @@ export class FileFollower implements Source, Reader {
 
   /** Closes a file read to its end, after the checkpoint took what it needs from it. */
   private async release(gen: Generation): Promise<void> {
-    // A copy read once is never taken for a copy again.
-    if (this.gens.isCopy(gen)) this.ignoreFile(gen);
+    this.rotated.released(gen);
     this.host.readers.release(gen);
     await this.host.resumer?.settle(gen.origin).catch(() => {});
     gen.close(this.out);
@@ -613,14 +513,6 @@ export class FileFollower implements Source, Reader {
 
   // ---------------------------------------------------------------------------------------------
   // Starting and resuming
-
-  /** Where the file opened at the start is read from: its checkpoint, else the start position. */
-  private async initialPlace(read: Parameters<typeof startPoint>[0], fd: number, st: Stats): Promise<StartPoint> {
-    const resumed = await this.host.resumer?.resumeAt(this.name, fd, st);
-    if (resumed === 'start') return { offset: 0, skipLines: 0, firstLineNumber: 1 };
-    if (resumed) return { offset: resumed.offset, skipLines: 0, firstLineNumber: resumed.line };
-    return startPoint(read, st.size, this.start0, this.opts.delimiter);
-  }
 
   /**
    * With a checkpoint, the file last read under this name may have been rotated away while tail-async
@@ -640,7 +532,7 @@ export class FileFollower implements Source, Reader {
     const found = lookAt(moved.path);
     const gen = found.kind === 'file' ? this.pinAt(moved.path, found.st) : undefined;
     if (!gen) return;
-    gen.startAt({ offset: moved.point.offset, skipLines: 0, firstLineNumber: moved.point.line });
+    gen.startAt(atPoint(moved.point));
     this.gens.insertOlder(gen, gen.file.born);
   }
 
@@ -679,9 +571,4 @@ export class FileFollower implements Source, Reader {
       this.hint();
     }, TRAILING_RECHECK_MS);
   }
-}
-
-/** A file's identity over time: inode numbers are reused once a file is gone, birth times are not. */
-function identity(st: Stats): string {
-  return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
 }

@@ -43,6 +43,35 @@ export class Readers {
     return holders ? [...holders].map(([gen, reader]) => ({ gen, reader })) : [];
   }
 
+  /**
+   * `reader` opened `fresh` (file `st`) at its name. Another follower that reads that file although it
+   * left its name stops: `reader` reads it from now on. With `adopt` (a file a glob found: a rename
+   * between two matches is not a new file), `reader` goes on with the other's generation, where it was;
+   * otherwise it reads its own from the start (GNU tail: "has been replaced; following new file").
+   * Returns the generation `reader` reads, claimed.
+   */
+  takeOver(reader: Reader, fresh: Generation, st: Stats, adopt: boolean): Generation {
+    let taken = fresh;
+    for (const other of this.holders(st)) {
+      if (other.reader === reader || other.reader.leadsTo(other.gen)) continue;
+      other.reader.surrender(other.gen);
+      this.release(other.gen);
+      if (adopt && taken === fresh) taken = other.gen;
+      else other.gen.dispose();
+    }
+    if (taken !== fresh) {
+      fresh.dispose();
+      taken.rename(reader.name);
+    }
+    this.claim(taken, reader);
+    return taken;
+  }
+
+  /** True when a follower other than `reader` reads file `st` as the file now at its own name. */
+  readAtOtherName(reader: Reader, st: Stats): boolean {
+    return this.holders(st).some((h) => h.reader !== reader && h.reader.leadsTo(h.gen));
+  }
+
   /** True when some follower reads file `st` now. */
   has(st: Stats): boolean {
     return this.byIdentity.has(identity(st.dev, st.ino));
