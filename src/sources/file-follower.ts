@@ -279,9 +279,9 @@ export class FileFollower implements Source, Reader {
     this.lastSeen = seen;
     const deleted = look.kind === 'missing' && current !== undefined && current.linkCount() === 0;
     this.enter(transition(this.phase, { type: 'look', look, fresh, deleted }, this.name));
-    const pinned = this.gens.current;
-    // Before anything of a new file is read: files that held the name in between, unseen.
-    if (fresh && pinned !== undefined && pinned !== current) this.rotated.sweep();
+    // Before anything of a new file is read: files that held the name in between, unseen (also when
+    // the file seen was gone again before it could be opened: it is one of them).
+    if (fresh) this.rotated.sweep();
     if (wake) this.hint();
   }
 
