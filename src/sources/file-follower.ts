@@ -23,7 +23,7 @@ const TRAILING_RECHECK_MS = 60;
  * Every file the name is seen to carry is opened and held at once ("pinned"), whatever else the follower
  * is doing: a directory event for the name is looked at in the event handler itself (one `stat`, and an
  * `open` when the file is new), not when the reading gets round to it. When events show that more files
- * came and went than were seen, the directory is searched for them ({@link sweep}); what cannot be found
+ * came and went than were seen, the directory is searched for them ({@link RotatedFiles.sweep}); what cannot be found
  * is reported. Reading is separate: `pull()` reads the held files in order, one chunk at a time.
  * @internal
  */
@@ -133,7 +133,6 @@ export class FileFollower implements Source, Reader {
     }
     const look = lookAt(this.name);
     if (!this.byName && look.kind !== 'file') return this.cannotStart(look);
-    this.lastSeen = look.kind === 'file' || look.kind === 'untailable' ? identity(look.st) : undefined;
     let step = transition(this.phase, { type: 'look', look, fresh: true }, this.name);
     if (step.pin && look.kind === 'file') {
       try {
@@ -150,6 +149,8 @@ export class FileFollower implements Source, Reader {
     }
     if (this.isClosed) return;
     this.enter(step);
+    const first = this.gens.current;
+    this.lastSeen = first ? identityOf(first) : look.kind === 'untailable' ? identity(look.st) : undefined;
     if (this.opts.follow !== false) await this.names.follow(this.opts.follow === 'descriptor');
     await this.resumeMovedAway();
     if (this.opts.follow === false) this.enter(transition(this.phase, { type: 'stop' }, this.name));
@@ -273,12 +274,14 @@ export class FileFollower implements Source, Reader {
       look = { kind: 'inaccessible', error: Object.assign(new Error('EIO'), { code: 'EIO' }) };
     }
     const fresh = look.kind === 'file' && !current?.isSameFile(look.st);
-    // Anything new at the name (a directory too) is an arrival, for the count of what came and went.
-    const seen = look.kind === 'file' || look.kind === 'untailable' ? identity(look.st) : undefined;
-    if (seen !== undefined && seen !== this.lastSeen) this.names.arrival();
-    this.lastSeen = seen;
     const deleted = look.kind === 'missing' && current !== undefined && current.linkCount() === 0;
     this.enter(transition(this.phase, { type: 'look', look, fresh, deleted }, this.name));
+    // An arrival, for the count of what came and went, is a file now held at the name (one seen but gone
+    // before it could be opened is not: it is found in the directory, or reported), or a directory.
+    const now = this.gens.current;
+    const seen = now ? (now === current ? this.lastSeen : identityOf(now)) : look.kind === 'untailable' ? identity(look.st) : undefined;
+    if (seen !== undefined && seen !== this.lastSeen) this.names.arrival();
+    this.lastSeen = seen;
     // Before anything of a new file is read: files that held the name in between, unseen (also when
     // the file seen was gone again before it could be opened: it is one of them).
     if (fresh) this.rotated.sweep();
@@ -336,7 +339,13 @@ export class FileFollower implements Source, Reader {
    */
   private pinCurrent(): { gen: Generation; adopted: boolean } {
     const { gen, st } = Generation.pin(this.name, this.name, this.context);
-    const taken = this.host.readers.takeOver(this, gen, st, this.discovered);
+    // A file renamed away and back again: the one still drained goes on, where it was.
+    const back = this.gens.draining.find((g) => g.isSameFile(st));
+    if (back) {
+      gen.dispose();
+      this.gens.remove(back);
+    }
+    const taken = back ?? this.host.readers.takeOver(this, gen, st, this.discovered);
     taken.file.pinned = false;
     taken.leftAt = undefined;
     this.gens.setCurrent(taken);
@@ -570,5 +579,15 @@ export class FileFollower implements Source, Reader {
       this.looked = false;
       this.hint();
     }, TRAILING_RECHECK_MS);
+  }
+}
+
+/** The identity of a file held (see `identity`). */
+function identityOf(gen: Generation): string | undefined {
+  try {
+    const st = gen.file.statNow();
+    return st ? identity(st) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -18,6 +18,8 @@ export class FileRef implements Parkable {
   readonly ino: number;
   /** Creation time (ms), or the status-change time where the file system keeps no birth time. */
   readonly born: number;
+  /** The birth time as the file system keeps it (0 where it keeps none). */
+  readonly btime: number;
   private fd: number | undefined;
   /** Path the file was opened at, or found at when it was parked: where it is looked for again. */
   private where: string;
@@ -35,6 +37,7 @@ export class FileRef implements Parkable {
     this.dev = st.dev;
     this.ino = st.ino;
     this.born = birthOf(st);
+    this.btime = st.birthtimeMs;
   }
 
   /**
@@ -64,9 +67,12 @@ export class FileRef implements Parkable {
     return { file, st };
   }
 
-  /** True when `st` is this file. */
+  /**
+   * True when `st` is this file. An inode number is reused once its file is gone (a parked file deleted,
+   * a new one created): where the file system keeps birth times, they must agree too.
+   */
   isSame(st: Stats): boolean {
-    return st.ino === this.ino && st.dev === this.dev;
+    return st.ino === this.ino && st.dev === this.dev && st.birthtimeMs === this.btime;
   }
 
   get parkable(): boolean {

@@ -23,7 +23,7 @@ export class Readers {
 
   /** `reader` reads `gen`. */
   claim(gen: Generation, reader: Reader): void {
-    const key = identity(gen.dev, gen.ino);
+    const key = identity(gen.dev, gen.ino, gen.file.btime);
     let holders = this.byIdentity.get(key);
     if (!holders) this.byIdentity.set(key, (holders = new Map()));
     holders.set(gen, reader);
@@ -31,7 +31,7 @@ export class Readers {
 
   /** Nobody reads `gen` any more (released, closed, or about to be claimed by another reader). */
   release(gen: Generation): void {
-    const key = identity(gen.dev, gen.ino);
+    const key = identity(gen.dev, gen.ino, gen.file.btime);
     const holders = this.byIdentity.get(key);
     holders?.delete(gen);
     if (holders?.size === 0) this.byIdentity.delete(key);
@@ -39,7 +39,7 @@ export class Readers {
 
   /** The generations of file `st` read now, and by whom. */
   holders(st: Stats): Array<{ readonly gen: Generation; readonly reader: Reader }> {
-    const holders = this.byIdentity.get(identity(st.dev, st.ino));
+    const holders = this.byIdentity.get(identity(st.dev, st.ino, st.birthtimeMs));
     return holders ? [...holders].map(([gen, reader]) => ({ gen, reader })) : [];
   }
 
@@ -74,10 +74,11 @@ export class Readers {
 
   /** True when some follower reads file `st` now. */
   has(st: Stats): boolean {
-    return this.byIdentity.has(identity(st.dev, st.ino));
+    return this.byIdentity.has(identity(st.dev, st.ino, st.birthtimeMs));
   }
 }
 
-function identity(dev: number, ino: number): string {
-  return `${dev}:${ino}`;
+/** Inode numbers are reused once a file is gone: the birth time tells the files apart. */
+function identity(dev: number, ino: number, born: number): string {
+  return `${dev}:${ino}:${born}`;
 }

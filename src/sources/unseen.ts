@@ -70,7 +70,7 @@ export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: bool
   candidate = { ...candidate, st: statSync(candidate.path, { throwIfNoEntry: false }) ?? candidate.st };
   if (file.readHead.length > 0 && !samePrefix(head, file.readHead)) return 'unrelated';
   // A copy of what was read already (`read`): nothing in it to read.
-  if (candidate.st.size <= file.lineStart) return file.readHead.length > 0 ? 'read' : 'unrelated';
+  if (candidate.st.size <= file.lineStart) return sameStart(head, file.readHead) ? 'read' : 'unrelated';
   if (truncated) return 'copy';
   const now = file.now();
   if (!now) return 'unrelated';
@@ -114,7 +114,7 @@ function* rotatedSiblings(name: string, known: Known): Generator<Sighting> {
 function startsLike(file: string, head: Buffer): boolean {
   if (head.length === 0) return false;
   const own = headOf(file);
-  return own !== undefined && own.length > 0 && samePrefix(own, head);
+  return own !== undefined && own.length > 0 && sameStart(own, head);
 }
 
 /** The first bytes (up to 1 KiB) of the regular file at `file`; undefined when it cannot be read. */
@@ -132,6 +132,19 @@ function headOf(file: string): Buffer | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Bytes two starts must agree over before one is taken for a copy of the other (one line, at least). */
+const TELLING = 64;
+
+/**
+ * True when `a` and `b` start alike, over enough bytes to tell: they agree over the length of the
+ * shorter, and that is {@link TELLING} bytes or all of the longer. (A file read one byte into, "2",
+ * says nothing of a file starting "2026-11-30 …".)
+ */
+function sameStart(a: Buffer, b: Buffer): boolean {
+  const n = Math.min(a.length, b.length);
+  return n > 0 && n >= Math.min(TELLING, Math.max(a.length, b.length)) && samePrefix(a, b);
 }
 
 /** True when `a` and `b` agree over the length of the shorter. */
