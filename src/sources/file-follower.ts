@@ -418,6 +418,13 @@ export class FileFollower implements Source, Reader {
         this.truncated(gen);
         return 'again';
       }
+      // A file that left the name, read out and quiet long enough, is released now: under a writer that
+      // never pauses the newest file always has more, and the old ones must not pile up meanwhile.
+      if (this.gens.isQuiet(gen) && this.phase.name !== 'finishing') {
+        this.gens.remove(gen);
+        await this.release(gen);
+        if (this.isClosed) return 'eof';
+      }
     }
     return 'eof';
   }

@@ -135,7 +135,12 @@ export class Generations {
 
   /** The files that left the name, read to their end and quiet for `rotateWait`: ready to be released. */
   quiet(now = Date.now()): Generation[] {
-    return this.older.filter((gen) => gen.atEof && now - gen.lastGrowth >= this.rotateWait);
+    return this.older.filter((gen) => this.isQuiet(gen, now));
+  }
+
+  /** True when `gen` left the name, was read to its end, and has been quiet for `rotateWait`. */
+  isQuiet(gen: Generation, now = Date.now()): boolean {
+    return gen !== this.now && gen.atEof && now - gen.lastGrowth >= this.rotateWait;
   }
 
   /** True when `st` is a file held now or released lately. */
