@@ -160,11 +160,14 @@ export class Generations {
     return [...held, ...this.remembered.map((r) => r.head)].filter((h) => h.length > 0);
   }
 
-  /** The newest generation held that was born at or before `born` (ms), copies left out. */
-  newestBornBy(born: number): Generation | undefined {
+  /**
+   * The newest generation held that was born before `born` (ms), copies left out. Strictly before: file
+   * times tick coarsely, and a file born in the same tick may as well be the younger one.
+   */
+  newestBornBefore(born: number): Generation | undefined {
     let best: Generation | undefined;
     for (const gen of this.all) {
-      if (gen.file.born <= born && !this.copies.has(gen) && (!best || gen.file.born > best.file.born)) best = gen;
+      if (gen.file.born < born && !this.copies.has(gen) && (!best || gen.file.born > best.file.born)) best = gen;
     }
     return best;
   }

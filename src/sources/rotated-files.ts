@@ -67,17 +67,21 @@ export class RotatedFiles {
   /**
    * Finds files that held the name between two looks and were rotated away unseen: born after the file at
    * the name before the current one and before the current one (with no file at the name, after the
-   * last one), never seen, not copies of a known file. They are held, to be read in birth order before
-   * the newer files.
+   * last one), never seen, not copies of a known file. At most `limit` are taken, oldest first (as many as
+   * the directory events say came and went unseen; what is left may be a copy, see {@link takeCopy}).
+   * They are held, to be read in birth order before the newer files.
    */
-  sweep(): void {
+  sweep(limit = Infinity): void {
     const gens = this.host.gens;
     const current = gens.current;
     const after = (current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? this.startedAt;
     const before = current?.file.born ?? Date.now();
+    let taken = 0;
     for (const found of findUnseen(this.name, this.known, after, before, gens.heads())) {
+      if (taken >= limit) break;
       const gen = this.host.pinAt(found.path, found.st);
       if (!gen) continue;
+      taken++;
       gens.insertOlder(gen, gen.file.born);
       this.host.arrival();
       this.host.hint();
@@ -97,7 +101,7 @@ export class RotatedFiles {
     for (const candidate of rotatedSiblingsOf(this.name, this.known)) {
       const born = birthOf(candidate.st);
       // A copy is made of the file at the name: the newest held file born before it.
-      const gen = gens.newestBornBy(born);
+      const gen = gens.newestBornBefore(born);
       const verdict = gen && (!truncated || gen === truncated) ? judgeCopy(candidate, gen.copied, gen === truncated) : 'unrelated';
       if (verdict === 'copy' && this.readCopy(candidate, gen!, out)) {
         this.pending = false;

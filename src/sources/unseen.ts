@@ -34,11 +34,12 @@ export function findUnseen(name: string, known: Known, after: number, before: nu
   const found: Sighting[] = [];
   for (const candidate of rotatedSiblings(name, known)) {
     const born = birthOf(candidate.st);
-    if (born <= after || born > before) continue;
+    // File times tick coarsely (a few ms): a file born in the same tick as the one before may be later.
+    if (born < after || born > before) continue;
     if (candidate.st.size > 0 && heads.some((head) => startsLike(candidate.path, head))) continue;
     found.push(candidate);
   }
-  return found.sort((a, b) => birthOf(a.st) - birthOf(b.st));
+  return found.sort(byBirth);
 }
 
 /** What a file in a rotated-name form is to a generation being read (see {@link judgeCopy}). @internal */
@@ -85,7 +86,7 @@ export function copiesOf(name: string, known: Known, head: Buffer): Sighting[] {
 
 /** Files in a rotated-name form of `name` that are not `known`, oldest first. @internal */
 export function rotatedSiblingsOf(name: string, known: Known): Sighting[] {
-  return [...rotatedSiblings(name, known)].sort((a, b) => birthOf(a.st) - birthOf(b.st));
+  return [...rotatedSiblings(name, known)].sort(byBirth);
 }
 
 function* rotatedSiblings(name: string, known: Known): Generator<Sighting> {
@@ -108,6 +109,11 @@ function* rotatedSiblings(name: string, known: Known): Generator<Sighting> {
     }
     if (st && st.isFile() && !known.knows(st)) yield { path: file, st };
   }
+}
+
+/** Oldest first; in one tick of the file clock, by inode number (new files mostly get higher ones). */
+function byBirth(a: Sighting, b: Sighting): number {
+  return birthOf(a.st) - birthOf(b.st) || a.st.ino - b.st.ino;
 }
 
 /** True when the file at `file` starts with the bytes of `head` (over the shorter of the two, not empty). */
