@@ -69,7 +69,7 @@ export class FileFollower implements Source, Reader {
     this.discovered = discovered;
     this.gens = new Generations(opts.rotateWait, () => this.hint());
     this.names = new NameWatch(path, opts.follow === false ? undefined : watch, {
-      look: () => this.lookNow('event'),
+      look: () => this.lookNow(),
       write: () => {
         if (this.rotated.pending) this.findCopy();
         this.hint();
@@ -159,7 +159,7 @@ export class FileFollower implements Source, Reader {
     const gen = this.gens.current;
     if (gen && this.gens.draining.length === 0) this.host.resumer?.started(gen.origin, { offset: gen.offset, line: gen.framer.lineNumber });
     this.startedEmpty = gen !== undefined && gen.offset >= gen.initialSize && this.gens.draining.length === 0;
-    if (this.lookAfterStart) this.lookNow('event');
+    if (this.lookAfterStart) this.lookNow();
     this.hint();
   }
 
@@ -188,7 +188,7 @@ export class FileFollower implements Source, Reader {
       return;
     }
     const look = lookAt(this.name);
-    if (look.kind !== 'file' || !current?.isSameFile(look.st)) this.lookNow('poll');
+    if (look.kind !== 'file' || !current?.isSameFile(look.st)) this.lookNow();
     else if (current.looksChanged(look.st)) this.hint();
   }
 
@@ -206,8 +206,6 @@ export class FileFollower implements Source, Reader {
     }
     const p = this.phase.name;
     if (p === 'closed' || p === 'finished' || p === 'starting') return null;
-    // Files that came and went in the last burst of events are found before anything is read.
-    this.names.settleNow();
     this.dirty = false;
     for (;;) {
       const lines: Line[] = [];
@@ -259,10 +257,9 @@ export class FileFollower implements Source, Reader {
   /**
    * Looks at the name now and acts on what it finds: a new file is pinned at once, and the directory
    * searched for files that held the name in between unseen; the file held is retired when it left.
-   * `from`: an event (or a timer), a read (no need to wake the follower: it is reading), or the safety
-   * poll (events were missed or are late: their count cannot say how many files to look for).
+   * `wake`: make the next pull read (a look from outside a read: an event, a timer, the poll).
    */
-  private lookNow(from: 'event' | 'read' | 'poll'): void {
+  private lookNow(wake = true): void {
     const p = this.phase.name;
     if (p === 'starting') {
       this.lookAfterStart = true;
@@ -287,26 +284,18 @@ export class FileFollower implements Source, Reader {
     this.lastSeen = seen;
     // Before anything of a new file is read: files that held the name in between, unseen (also when
     // the file seen was gone again before it could be opened: it is one of them).
-    // With directory events, the search waits for the burst to be judged (before anything is read):
-    // their count says how many files to take from it. Without, it is done now, and takes all.
-    if (fresh && (from === 'poll' || !this.names.counting)) this.rotated.sweep();
-    else if (fresh) this.names.requestSettle();
-    if (from !== 'read') this.hint();
+    if (fresh) this.rotated.sweep();
+    if (wake) this.hint();
   }
 
   /** A burst of events is over: if more files came and went than were seen, look for them, then report. */
   private settled(): void {
-    if (!this.byName || this.isClosed) return;
     // Without a file at the name, a departure not yet followed by an arrival is no mystery.
-    if (this.names.unaccounted > 0 && this.phase.name === 'following') {
-      this.sweep();
-      const left = this.names.unaccounted;
-      if (left > 0) this.report(notices.missed(this.name, Math.ceil(left / 2)));
-      this.names.forgive();
-    }
-    // Files that held the name are all accounted for: what else is new beside it may be a copy.
-    if (!this.names.unsettled && this.names.unaccounted === 0) this.takeCopy();
-    this.hint();
+    if (this.names.unaccounted === 0 || this.phase.name !== 'following') return;
+    this.rotated.sweep();
+    const left = this.names.unaccounted;
+    if (left > 0) this.report(notices.missed(this.name, Math.ceil(left / 2)));
+    this.names.forgive();
   }
 
   /** Opens the file found at `path` (in the directory), if it is still the file `seen`, and claims it. */
@@ -457,7 +446,7 @@ export class FileFollower implements Source, Reader {
     if (this.byName) {
       const stamp = this.gens.stamp;
       if (this.rotated.pending) this.findCopy();
-      else this.lookNow('read');
+      else this.lookNow(false);
       if (this.gens.current !== current || this.gens.stamp !== stamp) again = true;
     }
     return again;
@@ -473,11 +462,6 @@ export class FileFollower implements Source, Reader {
     if (!this.byName || !this.rotated.takeCopy(this.out, gen)) this.rotated.restart(gen, this.out, true);
   }
 
-  /** Searches the directory for as many unseen files as the events say came and went unseen. */
-  private sweep(): void {
-    this.rotated.sweep(this.names.counting ? Math.ceil(this.names.unaccounted / 2) : Infinity);
-  }
-
   /**
    * Looks for a copy a `copytruncate` rotation made of a held file whose truncation was not seen as such
    * (see {@link RotatedFiles.takeCopy}). What is at the name first: a file rotated away unseen must be
@@ -485,19 +469,8 @@ export class FileFollower implements Source, Reader {
    */
   private findCopy(): boolean {
     if (!this.byName || this.isClosed) return false;
-    const current = this.gens.current;
-    this.lookNow('read');
-    // Files came to the name meanwhile: the burst of events is judged first (files rotated away unseen
-    // are found then, by their count), and copies after that (see `settled`).
-    if (this.gens.current !== current || this.names.unsettled || this.names.unaccounted > 0) {
-      this.names.requestSettle();
-      return false;
-    }
-    return this.takeCopy();
-  }
-
-  /** Copies of held files whose truncation was not seen as such: their rest is read first. */
-  private takeCopy(): boolean {
+    this.lookNow(false);
+    if (this.names.unaccounted > 0) this.rotated.sweep();
     if (!this.rotated.takeCopy(this.out)) return false;
     this.report(notices.truncated(this.name));
     return true;

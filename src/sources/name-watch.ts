@@ -3,9 +3,6 @@ import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { DirWatch, HintEvent } from './dir-watch.js';
 
-/** With no event for this long, a count still waiting for events to come is taken as complete. */
-const QUIET_MS = 1000;
-
 /** What a look at a followed name finds. @internal */
 export type Look =
   | { readonly kind: 'file'; readonly st: Stats }
@@ -61,10 +58,6 @@ export class NameWatch {
   /** Entry events minus twice the arrivals seen (never below -1: see {@link settle}). */
   private debt = 0;
   private settling: NodeJS.Immediate | undefined;
-  private lastEventAt = 0;
-  private clamp: NodeJS.Timeout | undefined;
-  /** The watch was renewed since the last burst: events may have been missed, the count means nothing. */
-  private blind = false;
   private closed = false;
 
   constructor(name: string, watch: DirWatch | undefined, handlers: NameWatchHandlers) {
@@ -86,34 +79,6 @@ export class NameWatch {
   /** Events not explained by the arrivals seen, once a burst is over; 0 when all is accounted for. */
   get unaccounted(): number {
     return Math.max(this.debt, 0);
-  }
-
-  /**
-   * True when directory events are counted (a watch is on the name): what is {@link unaccounted} is
-   * then how many more arrivals and departures happened than were seen. Without (polling), nothing is.
-   */
-  get counting(): boolean {
-    return this.unsubscribe !== undefined && !this.blind;
-  }
-
-  /** A burst is to be judged soon even without an event (a look found something new). */
-  requestSettle(): void {
-    if (!this.closed) this.settling ??= setImmediate(() => this.settle());
-  }
-
-  /**
-   * True while events are still to come or to be judged: a burst is pending, or a look saw a new file
-   * whose events have not come yet.
-   */
-  get unsettled(): boolean {
-    return this.settling !== undefined || this.debt < -1;
-  }
-
-  /** Judges the burst of events now if one is pending (before reading what it may have brought). */
-  settleNow(): void {
-    if (!this.settling) return;
-    clearImmediate(this.settling);
-    this.settle();
   }
 
   /** After a burst: what is unaccounted for has been dealt with (found, or reported). */
@@ -152,18 +117,13 @@ export class NameWatch {
     this.unsubscribeTarget = undefined;
     if (this.settling) clearImmediate(this.settling);
     this.settling = undefined;
-    clearTimeout(this.clamp);
   }
 
   private onEvent(event: HintEvent, ofName: boolean): void {
     if (this.closed) return;
     if (event === 'change') return this.handlers.write();
     if (event === 'sibling') return this.handlers.sibling();
-    if (event === 'rename' && ofName) {
-      this.debt++;
-      this.lastEventAt = Date.now();
-    }
-    if (event === 'rewatch') this.blind = true;
+    if (event === 'rename' && ofName) this.debt++;
     this.handlers.look();
     // The events of one burst are delivered one after another in the same turn of the event loop:
     // judge what they add up to once they are all in.
@@ -174,24 +134,8 @@ export class NameWatch {
     this.settling = undefined;
     if (this.closed) return;
     this.handlers.settled();
-    this.blind = false;
-    if (this.debt < -1) this.clampLater();
-  }
-
-  /**
-   * A look that saw a new file counted its arrival before its events came (the debt below zero says
-   * events are still to come). A rename over the name makes one event for an arrival and a departure,
-   * though, and that credit may not pile up over many such renames and hide a file missed later: once no
-   * event came for a while, what is below -1 is forgiven.
-   */
-  private clampLater(): void {
-    clearTimeout(this.clamp);
-    this.clamp = setTimeout(() => {
-      this.clamp = undefined;
-      if (this.closed) return;
-      if (Date.now() - this.lastEventAt < QUIET_MS) return this.clampLater();
-      if (this.debt < -1) this.debt = -1;
-    }, QUIET_MS);
-    this.clamp.unref?.();
+    // A rename over the name makes one event for an arrival and a departure: that credit may not pile
+    // up over many such renames and hide a file that was missed later.
+    if (this.debt < -1) this.debt = -1;
   }
 }

@@ -67,21 +67,17 @@ export class RotatedFiles {
   /**
    * Finds files that held the name between two looks and were rotated away unseen: born after the file at
    * the name before the current one and before the current one (with no file at the name, after the
-   * last one), never seen, not copies of a known file. At most `limit` are taken, oldest first (as many as
-   * the directory events say came and went unseen; what is left may be a copy, see {@link takeCopy}).
-   * They are held, to be read in birth order before the newer files.
+   * last one), never seen, not copies of a known file. They are held, to be read in birth order before
+   * the newer files.
    */
-  sweep(limit = Infinity): void {
+  sweep(): void {
     const gens = this.host.gens;
     const current = gens.current;
     const after = (current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? this.startedAt;
     const before = current?.file.born ?? Date.now();
-    let taken = 0;
     for (const found of findUnseen(this.name, this.known, after, before, gens.heads())) {
-      if (taken >= limit) break;
       const gen = this.host.pinAt(found.path, found.st);
       if (!gen) continue;
-      taken++;
       gens.insertOlder(gen, gen.file.born);
       this.host.arrival();
       this.host.hint();
