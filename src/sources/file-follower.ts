@@ -387,7 +387,7 @@ export class FileFollower implements Source, Reader {
       }
       let n: number;
       try {
-        n = await gen.read(lines, () => !this.gens.insertedBefore(gen, stamp) && this.gens.holds(gen));
+        n = await gen.read(lines, () => !this.gens.insertedBefore(gen, stamp) && this.gens.holds(gen) && !this.olderGrew(gen));
       } catch (error) {
         if (this.isClosed) return 'eof';
         if (!this.gens.holds(gen)) return 'again';
@@ -427,6 +427,19 @@ export class FileFollower implements Source, Reader {
       }
     }
     return 'eof';
+  }
+
+  /**
+   * True when a file read before `gen` (an older one) has more to read now: it was at its end when this
+   * pass came by, and was written to since (late writes after a rotation). A chunk of `gen` read
+   * meanwhile waits, so that the older file's lines, written first, come out first.
+   */
+  private olderGrew(gen: Generation): boolean {
+    for (const older of this.gens.all) {
+      if (older === gen) return false;
+      if (older.atEof && older.hasMore()) return true;
+    }
+    return false;
   }
 
   /** True when `gen` was truncated or rewritten in place (a read error here is reported, and means no). */

@@ -273,6 +273,19 @@ export class Generation {
     return st !== undefined && st.size === this.lastSize && st.size === this.framer.position && st.mtimeMs === this.lastMtimeMs;
   }
 
+  /**
+   * True when the file holds bytes past the read position now (one `fstat`; a `stat` of its path when
+   * parked). False when it cannot be looked at.
+   */
+  hasMore(): boolean {
+    try {
+      const st = this.file.statNow();
+      return st !== undefined && st.size > this.framer.position;
+    } catch {
+      return false;
+    }
+  }
+
   /** Number of links of the file: 0 once it has been deleted (or lost while parked). */
   linkCount(): number {
     try {
