@@ -21,7 +21,7 @@
  * its first part as a line of its own, without terminator, emitted when the engine closes the old file.
  * A partial line is finished before its file is truncated (the rest would land at offset 0 as a fragment).
  *
- * Environment: TAIL_ASYNC_MODEL_RUNS (runs per property, default 40); to replay a counterexample,
+ * Environment: TAIL_ASYNC_MODEL_RUNS (runs per property, default 20); to replay a counterexample,
  * TAIL_ASYNC_MODEL_SEED and TAIL_ASYNC_MODEL_PATH (fast-check's seed and path) and
  * TAIL_ASYNC_MODEL_REPLAY (the replayPath printed with the commands).
  */
@@ -34,7 +34,7 @@ import { tail, type Line, type Notice } from '../../src/index.js';
 import { tempDir } from '../helpers/fs.js';
 import { collect, waitFor } from '../helpers/wait.js';
 
-const RUNS = positiveEnv('TAIL_ASYNC_MODEL_RUNS', 40);
+const RUNS = positiveEnv('TAIL_ASYNC_MODEL_RUNS', 20);
 const SEED = process.env.TAIL_ASYNC_MODEL_SEED ? Number(process.env.TAIL_ASYNC_MODEL_SEED) : undefined;
 const PATH = process.env.TAIL_ASYNC_MODEL_PATH || undefined;
 const REPLAY_PATH = process.env.TAIL_ASYNC_MODEL_REPLAY || undefined;

@@ -15,9 +15,9 @@ const WRITER = path.join(HERE, 'writer.mjs');
 export const REPO = path.resolve(HERE, '../../..');
 
 /** Grace period given to the follower for files that left the name (its `rotateWait`). */
-const ROTATE_WAIT_MS = 300;
+const ROTATE_WAIT_MS = 250;
 /** After the last expected line, the output must stay unchanged this long (duplicates would show). */
-const QUIET_MS = ROTATE_WAIT_MS + 300;
+const QUIET_MS = ROTATE_WAIT_MS + 250;
 /** How long the follower may take to print everything once the writer is done. */
 const DEADLINE_MS = 15_000;
 

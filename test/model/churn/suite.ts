@@ -4,8 +4,9 @@
  * Environment (for `npm run test:model` and replays):
  * - TAIL_ASYNC_CHURN_CASES: random cases per follower kind (default: `defaults.cases`);
  * - TAIL_ASYNC_CHURN_STEPS: writer actions per case (default: `defaults.steps`);
- * - TAIL_ASYNC_CHURN_SEED: first seed (default 1); cases use consecutive seeds;
- * - TAIL_ASYNC_CHURN_PARALLEL: cases run at once (default 2);
+ * - TAIL_ASYNC_CHURN_SEED: first seed (default 1); cases use consecutive seeds (when it is set, the
+ *   regression seeds are left out);
+ * - TAIL_ASYNC_CHURN_PARALLEL: cases run at once (default 3);
  * - TAIL_ASYNC_CHURN_STARVE=1: a CPU-burning process per core runs meanwhile;
  * - TAIL_ASYNC_CHURN_ROOT: another checkout to try (its `dist/` and `bin/`), to compare builds;
  * - TAIL_ASYNC_CHURN_DUMP: a directory where each failing case is written out in full;
@@ -29,7 +30,7 @@ export function churnSuite(kind: 'library' | 'command', defaults: SuiteDefaults)
   const cases = int(env.TAIL_ASYNC_CHURN_CASES, defaults.cases);
   const steps = int(env.TAIL_ASYNC_CHURN_STEPS, defaults.steps);
   const first = int(env.TAIL_ASYNC_CHURN_SEED, 1);
-  const parallel = int(env.TAIL_ASYNC_CHURN_PARALLEL, 2);
+  const parallel = int(env.TAIL_ASYNC_CHURN_PARALLEL, 3);
   const starve = env.TAIL_ASYNC_CHURN_STARVE === '1';
   const root = env.TAIL_ASYNC_CHURN_ROOT;
   const start =
@@ -39,42 +40,39 @@ export function churnSuite(kind: 'library' | 'command', defaults: SuiteDefaults)
   const what = `${kind === 'library' ? 'tail()' : 'tail-async -n 0'}${starve ? ', starved by a CPU-burning neighbour' : ''}`;
 
   describe(`churn without waiting: ${what}`, () => {
-    for (const r of defaults.regressions) {
-      it(`seed ${r.seed}, ${r.steps} steps: ${r.why}`, async () => {
-        const result = await runCase(start, { seed: r.seed, steps: r.steps });
-        expect(result.verdict.ok, report(result)).toBe(true);
-      });
-    }
-
-    it(`${cases} random cases of ${steps} steps: every line once, unmodified, in order`, async () => {
+    // The seeds that once found a bug run first, in the same pool as the random cases.
+    const regressions = env.TAIL_ASYNC_CHURN_SEED ? [] : defaults.regressions;
+    const title = `${regressions.length} seeds that found bugs (${regressions.map((r) => r.seed).join(', ')}), then ${cases} random cases of ${steps} steps`;
+    it(`${title}: every line once, unmodified, in order`, async () => {
       const stopBurning = starve ? burnCpu() : () => {};
       const failures: string[] = [];
       let unseen = 0;
       let written = 0;
+      const queue = [
+        ...regressions.map((r) => ({ seed: r.seed, steps: r.steps, why: ` (${r.why})` })),
+        ...Array.from({ length: cases }, (_, i) => ({ seed: first + i, steps, why: '' })),
+      ];
       try {
-        let next = first;
-        const last = first + cases - 1;
         const worker = async () => {
-          while (next <= last) {
-            const seed = next++;
-            const result = await runCase(start, { seed, steps });
+          for (let job = queue.shift(); job; job = queue.shift()) {
+            const result = await runCase(start, { seed: job.seed, steps: job.steps });
             written += result.verdict.written;
             unseen += result.verdict.unseen.length;
             if (!result.verdict.ok) {
-              failures.push(`seed ${seed}: ${report(result)}`);
-              if (env.TAIL_ASYNC_CHURN_DUMP) dump(env.TAIL_ASYNC_CHURN_DUMP, kind, seed, result);
+              failures.push(`seed ${job.seed}, ${job.steps} steps${job.why}: ${report(result)}`);
+              if (env.TAIL_ASYNC_CHURN_DUMP) dump(env.TAIL_ASYNC_CHURN_DUMP, kind, job.seed, result);
             }
           }
         };
-        await Promise.all(Array.from({ length: Math.min(parallel, cases) }, worker));
+        await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, worker));
       } finally {
         stopBurning();
       }
       if (env.TAIL_ASYNC_CHURN_VERBOSE) {
-        process.stdout.write(`churn ${what}: ${cases} cases, ${written} lines, ${failures.length} failing, ${unseen} unseen generations\n`);
+        process.stdout.write(`churn ${what}: ${regressions.length + cases} cases, ${written} lines, ${failures.length} failing, ${unseen} unseen generations\n`);
       }
       expect(failures, failures.join('\n\n')).toEqual([]);
-    }, 60_000 + cases * steps * 200);
+    }, 60_000 + (cases * steps + regressions.length * 120) * 200);
   });
 }
 
