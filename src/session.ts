@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Line } from './lines/line.js';
 import { DEFAULT_FILE_START, type ResolvedOptions, type StartPosition } from './options.js';
@@ -15,6 +16,8 @@ import { HandlePool } from './sources/handle-pool.js';
 import { Readers } from './sources/readers.js';
 import { compileGlob, isGlob } from './sources/glob.js';
 
+/** A directory listing is shared by the sources opened within this long (a glob opening a thousand files). */
+const LISTING_MS = 1000;
 /** The safety poll looks at about this many sources at a time (see {@link Session.pollSlice}). */
 const POLL_SLICE_SOURCES = 250;
 /** At most this many slices per poll round (each a timer wake-up). */
@@ -156,6 +159,26 @@ export class Session implements SourceHost {
     for (const d of this.discoveries) d.close();
     for (const s of this.sources) s.stop();
     this.notify();
+  }
+
+  /** Directory listings for sources opened together, kept for {@link LISTING_MS}. */
+  private readonly listings = new Map<string, { at: number; entries: readonly string[] | undefined }>();
+
+  listing(dir: string): readonly string[] | undefined {
+    const now = Date.now();
+    let cached = this.listings.get(dir);
+    if (!cached || now - cached.at > LISTING_MS) {
+      let entries: readonly string[] | undefined;
+      try {
+        entries = readdirSync(dir);
+      } catch {
+        entries = undefined;
+      }
+      cached = { at: now, entries };
+      if (this.listings.size >= 64) for (const [key, old] of this.listings) if (now - old.at > LISTING_MS) this.listings.delete(key);
+      this.listings.set(dir, cached);
+    }
+    return cached.entries;
   }
 
   readBuffer(size: number): Buffer {

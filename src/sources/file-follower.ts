@@ -1,4 +1,5 @@
 import type { Stats } from 'node:fs';
+import path from 'node:path';
 import type { Line } from '../lines/line.js';
 import type { ResolvedOptions, StartPosition } from '../options.js';
 import { notices, type Notice } from '../notices.js';
@@ -55,6 +56,8 @@ export class FileFollower implements Source, Reader {
   private readonly reportedLost = new WeakSet<Generation>();
   /** Files that held the name unseen, and copies of it (copytruncate). */
   private readonly rotated: RotatedFiles;
+  /** The file at the name when the follower started (its content was there before: no copy to look for). */
+  private first: Generation | undefined;
   /** What the last look found at the name (identity of a file or directory; undefined for nothing). */
   private lastSeen: string | undefined;
   failure: NodeJS.ErrnoException | undefined;
@@ -126,10 +129,10 @@ export class FileFollower implements Source, Reader {
 
   async start(): Promise<void> {
     // Watch before the first look, so that nothing that happens after it goes unseen; rotated files
-    // there already are history, not generations or copies to read.
+    // there already are history, not files to read.
     if (this.byName) {
       this.names.start();
-      this.rotated.ignoreExisting();
+      this.rotated.ignoreExisting(this.host.listing(path.dirname(this.name)));
     }
     const look = lookAt(this.name);
     if (!this.byName && look.kind !== 'file') return this.cannotStart(look);
@@ -137,6 +140,7 @@ export class FileFollower implements Source, Reader {
     if (step.pin && look.kind === 'file') {
       try {
         const { gen, adopted } = this.pinCurrent();
+        this.first = gen;
         // A file taken over from another follower goes on where that one was.
         if (!adopted) await gen.place((read, fd, st) => startOf(this.host.resumer, this.name, this.start0, this.opts.delimiter, { read, fd, st }));
       } catch (error) {
@@ -379,9 +383,9 @@ export class FileFollower implements Source, Reader {
     for (const gen of this.gens.all) {
       // Handed over to another follower (or dropped) since the list was taken.
       if (!this.gens.holds(gen)) continue;
-      // Nothing read of its content yet: a copytruncate may have copied an earlier content away, to be
-      // read first (nothing else can tell once the new content is read).
-      if (gen.offset === 0 && gen.firstBytes.length === 0 && this.byName) {
+      // Nothing read yet of a file that came to the name while followed: a copytruncate may have copied
+      // an earlier content away, to be read first (nothing else can tell once the new content is read).
+      if (gen.offset === 0 && gen.firstBytes.length === 0 && this.byName && gen !== this.first) {
         const before = this.gens.stamp;
         if (this.findCopy() || this.gens.stamp !== before || !this.gens.holds(gen)) return 'again';
       }

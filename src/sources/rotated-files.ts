@@ -7,6 +7,11 @@ import { copiesOf, findUnseen, judgeCopy, rotatedSiblingsOf, type Known, type Si
 
 /** Rotated-name files set aside as neither generations nor copies to read, remembered at most. */
 const IGNORED = 256;
+/**
+ * File times come from a coarse clock (a tick of a few ms) that may trail `Date.now()`: a file born
+ * this long before the follower started may still be one it must look at.
+ */
+const CLOCK_SLACK_MS = 20;
 
 /** What {@link RotatedFiles} needs of the follower of the name. @internal */
 export interface RotatedFilesHost {
@@ -25,15 +30,25 @@ export interface RotatedFilesHost {
  * The rotated-name files beside a followed name (`NAME.1`, `NAME-20261130`…), as far as they concern
  * reading it: files that held the name between two looks, unseen, and were rotated away (found by
  * {@link sweep}); and the copies a `copytruncate` rotation made of a file before truncating it, which
- * hold what was not read yet ({@link takeCopy}). Whatever was there before the follower started, and
- * copies already dealt with, are set aside for good.
+ * hold what was not read yet ({@link takeCopy}). Whatever was born before the follower started is
+ * history, and copies already dealt with are set aside for good.
  * @internal
  */
 export class RotatedFiles {
   private readonly name: string;
   private readonly rotateWait: number;
   private readonly host: RotatedFilesHost;
-  private readonly startedAt = Date.now();
+  /** Files born before this are history: there before the follower started, not to be read. */
+  private readonly history = Date.now() - CLOCK_SLACK_MS;
+
+  /**
+   * The rotated files there now are history, not files to read (also those born just now, in the same
+   * tick of the file clock as the follower's start). `listing`: the directory's entries, read once for
+   * every follower of the directory.
+   */
+  ignoreExisting(listing: readonly string[] | undefined): void {
+    for (const sibling of rotatedSiblingsOf(this.name, this.known, listing)) this.ignore(sibling.st);
+  }
   /** Rotated-name files that are not to be read (there before us, or copies dealt with), by identity. */
   private readonly ignored = new Set<string>();
   /** Birth time of the file at the name before the current one, and of the current (or last) one. */
@@ -53,11 +68,6 @@ export class RotatedFiles {
     this.host = host;
   }
 
-  /** The rotated files there now are history, not files to read. */
-  ignoreExisting(): void {
-    for (const sibling of rotatedSiblingsOf(this.name, this.known)) this.ignore(sibling.st);
-  }
-
   /** A new file is at the name (born at `born`). */
   newCurrent(born: number): void {
     this.beforeCurrentBorn = this.lastCurrentBorn ?? this.beforeCurrentBorn;
@@ -73,7 +83,7 @@ export class RotatedFiles {
   sweep(): void {
     const gens = this.host.gens;
     const current = gens.current;
-    const after = (current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? this.startedAt;
+    const after = Math.max((current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? 0, this.history);
     const before = current?.file.born ?? Date.now();
     for (const found of findUnseen(this.name, this.known, after, before, gens.heads())) {
       const gen = this.host.pinAt(found.path, found.st);
@@ -96,6 +106,7 @@ export class RotatedFiles {
     let pending = false;
     for (const candidate of rotatedSiblingsOf(this.name, this.known)) {
       const born = birthOf(candidate.st);
+      if (born < this.history) continue;
       // A copy is made of the file at the name: the newest held file born before it.
       const gen = gens.newestBornBefore(born);
       const verdict = gen && (!truncated || gen === truncated) ? judgeCopy(candidate, gen.copied, gen === truncated) : 'unrelated';

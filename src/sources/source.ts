@@ -47,6 +47,8 @@ export interface SourceHost {
   readonly pool: HandlePool | undefined;
   /** Which follower reads which file (one file, one reader). */
   readonly readers: Readers;
+  /** The entries of directory `dir`, read once for all the sources opened together (undefined if it cannot be read). */
+  listing(dir: string): readonly string[] | undefined;
   /** A buffer of at least `size` bytes for the next read, reused (one read at a time per session). */
   readBuffer(size: number): Buffer;
 }

@@ -85,16 +85,17 @@ export function copiesOf(name: string, known: Known, head: Buffer): Sighting[] {
 }
 
 /** Files in a rotated-name form of `name` that are not `known`, oldest first. @internal */
-export function rotatedSiblingsOf(name: string, known: Known): Sighting[] {
-  return [...rotatedSiblings(name, known)].sort(byBirth);
+export function rotatedSiblingsOf(name: string, known: Known, entries?: readonly string[]): Sighting[] {
+  return [...rotatedSiblings(name, known, entries)].sort(byBirth);
 }
 
-function* rotatedSiblings(name: string, known: Known): Generator<Sighting> {
+/** The rotated-name siblings of `name` (from `entries`, the directory's listing, when given). */
+function* rotatedSiblings(name: string, known: Known, listing?: readonly string[]): Generator<Sighting> {
   const dir = path.dirname(name);
   const base = path.basename(name);
-  let entries: string[];
+  let entries: readonly string[];
   try {
-    entries = readdirSync(dir);
+    entries = listing ?? readdirSync(dir);
   } catch {
     return;
   }
