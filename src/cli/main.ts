@@ -185,6 +185,17 @@ class Run {
     return this.exitOverride ?? (this.failed ? EXIT.failed : EXIT.ok);
   }
 
+  /**
+   * Headers of files with nothing to show at the start (GNU prints them): written in the order they come,
+   * one after the other, before the next batch.
+   */
+  private headerWrites: Promise<boolean> = Promise.resolve(true);
+
+  private queueHeader(source: string): void {
+    const header = this.writer.header(source);
+    this.headerWrites = this.headerWrites.then((ok) => ok && this.out.write(header));
+  }
+
   /** Tails `input` to stdout, one write per batch, waiting for the reader when it is slow. */
   private async pump(input: string | string[]): Promise<void> {
     const names = Array.isArray(input) ? input : [input];
@@ -199,7 +210,7 @@ class Run {
     const stream = openTail(sources, {
       ...this.tailOptions(names),
       // Followed files get their header at the start even when they have nothing to show, as in GNU tail.
-      ...(!single && this.processors.length === 0 && { onEmptySelection: (source: string) => void this.out.write(this.writer.header(source)) }),
+      ...(!single && this.processors.length === 0 && { onEmptySelection: (source: string) => this.queueHeader(source) }),
       onNotice: (notice) => {
         if (notice.type === 'error') failedHere = true;
         // A file opened but unreadable (a directory) gets its header first, as in GNU tail.
@@ -212,6 +223,7 @@ class Run {
     try {
       for await (const batch of stream.batches()) {
         opened++;
+        if (!(await this.headerWrites)) break;
         // In block mode the parts may be views of the read buffer: written through before the next read.
         const written = this.blocks() ? await this.out.writeThrough(this.writer.renderParts(batch)) : await this.out.write(this.writer.render(batch));
         // With --state-file, only lines the kernel took are delivered: a failed or interrupted write ends the run without them.
