@@ -302,10 +302,10 @@ export class FileFollower implements Source, Reader {
     this.names.forgive();
   }
 
-  /** Opens the file found at `path` (in the directory), if it is still the file `seen`, and claims it. */
-  private pinAt(path: string, seen: Stats): Generation | undefined {
+  /** Opens the file found at `file` (in the directory), if it is still the file `seen`, and claims it. */
+  private pinAt(file: string, seen: Stats): Generation | undefined {
     try {
-      const { gen } = Generation.pin(path, this.name, this.context);
+      const { gen } = Generation.pin(file, this.name, this.context);
       if (!gen.isSameFile(seen)) {
         gen.dispose();
         return undefined;
