@@ -56,7 +56,7 @@ export class FileFollower implements Source, Reader {
   private readonly reportedLost = new WeakSet<Generation>();
   /** Files that held the name unseen, and copies of it (copytruncate). */
   private readonly rotated: RotatedFiles;
-  /** The file at the name when the follower started (its content was there before: no copy to look for). */
+  /** The file at the name when the follower started, when it had content (no copy to look for before it is read). */
   private first: Generation | undefined;
   /** What the last look found at the name (identity of a file or directory; undefined for nothing). */
   private lastSeen: string | undefined;
@@ -140,7 +140,8 @@ export class FileFollower implements Source, Reader {
     if (step.pin && look.kind === 'file') {
       try {
         const { gen, adopted } = this.pinCurrent();
-        this.first = gen;
+        // Its content at the start is read as it is; an empty one may yet be written and copytruncated.
+        if (look.st.size > 0) this.first = gen;
         // A file taken over from another follower goes on where that one was.
         if (!adopted) await gen.place((read, fd, st) => startOf(this.host.resumer, this.name, this.start0, this.opts.delimiter, { read, fd, st }));
       } catch (error) {

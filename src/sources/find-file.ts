@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 /** A file found by its identity: its path and an open descriptor. @internal */
@@ -41,7 +41,12 @@ export function openByIdentity(paths: readonly string[], dev: number, ino: numbe
 /** Flags to open a followed file: read only, and never waiting for a writer should it be a FIFO. @internal */
 export const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
-function openIfSame(file: string, dev: number, ino: number): FoundFile | undefined {
+/**
+ * Opens `file` (without blocking) if it is a regular file: its descriptor and status; undefined when it
+ * cannot be opened or is something else (closed again then).
+ * @internal
+ */
+export function openRegular(file: string): { fd: number; st: Stats } | undefined {
   let fd: number;
   try {
     fd = openSync(file, READ_FLAGS);
@@ -50,10 +55,18 @@ function openIfSame(file: string, dev: number, ino: number): FoundFile | undefin
   }
   try {
     const st = fstatSync(fd);
-    if (st.isFile() && st.dev === dev && st.ino === ino) return { path: file, fd };
+    if (st.isFile()) return { fd, st };
   } catch {
-    // fall through: not the file
+    // fall through: not a file to read
   }
   closeSync(fd);
+  return undefined;
+}
+
+function openIfSame(file: string, dev: number, ino: number): FoundFile | undefined {
+  const opened = openRegular(file);
+  if (!opened) return undefined;
+  if (opened.st.dev === dev && opened.st.ino === ino) return { path: file, fd: opened.fd };
+  closeSync(opened.fd);
   return undefined;
 }

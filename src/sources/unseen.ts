@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { closeSync, readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { READ_FLAGS } from './find-file.js';
+import { openRegular } from './find-file.js';
 import { HEAD_BYTES, readHead } from './head.js';
 import { birthOf } from './file-ref.js';
 import { isRotatedName } from './rotated-name.js';
@@ -126,18 +126,14 @@ function startsLike(file: string, head: Buffer): boolean {
 
 /** The first bytes (up to 1 KiB) of the regular file at `file`; undefined when it cannot be read. */
 function headOf(file: string): Buffer | undefined {
-  let fd: number;
+  const opened = openRegular(file);
+  if (!opened) return undefined;
   try {
-    fd = openSync(file, READ_FLAGS);
-  } catch {
-    return undefined;
-  }
-  try {
-    return fstatSync(fd).isFile() ? readHead(fd, HEAD_BYTES) : undefined;
+    return readHead(opened.fd, HEAD_BYTES);
   } catch {
     return undefined;
   } finally {
-    closeSync(fd);
+    closeSync(opened.fd);
   }
 }
 

@@ -12,6 +12,18 @@ import { tail, type Notice } from '../../src/index.js';
 import { fdsUnder, tempDir } from '../helpers/fs.js';
 import { collect, waitFor } from '../helpers/wait.js';
 
+/** Follows a new, empty `app.log` from its end; `body` gets the path and the collected output. */
+async function onEmptyFile(body: (file: string, out: Awaited<ReturnType<typeof follow>>['out']) => Promise<void>): Promise<void> {
+  const file = path.join(await tempDir(), 'app.log');
+  writeFileSync(file, '');
+  const { out } = await follow(file);
+  try {
+    await body(file, out);
+  } finally {
+    await out.stop();
+  }
+}
+
 async function follow(file: string | string[], options: Parameters<typeof tail>[1] = {}) {
   const notices: Notice[] = [];
   const stream = tail(file, { start: { lines: 0 }, rotateWait: 200, onNotice: (n) => notices.push(n), ...options });
@@ -39,11 +51,8 @@ describe('generations that held the name between two looks', () => {
     }
   });
 
-  it('reads several unseen files in the order they were created, with their late writes', async () => {
-    const file = path.join(await tempDir(), 'app.log');
-    writeFileSync(file, '');
-    const { out } = await follow(file);
-    try {
+  it('reads several unseen files in the order they were created, with their late writes', () =>
+    onEmptyFile(async (file, out) => {
       writeFileSync(file, 'a1\n');
       renameSync(file, `${file}-20261130a`);
       writeFileSync(file, 'b1\n');
@@ -54,10 +63,7 @@ describe('generations that held the name between two looks', () => {
       appendFileSync(`${file}-20261130b`, 'b2 (late)\n');
       await out.until(5);
       expect(out.texts()).toEqual(['a1', 'b1', 'b2 (late)', 'c1', 'd1']);
-    } finally {
-      await out.stop();
-    }
-  });
+    }));
 
   it('reports a file that was created, written and deleted before any look: its lines cannot be read', async () => {
     const file = path.join(await tempDir(), 'app.log');
@@ -120,11 +126,8 @@ describe('generations that held the name between two looks', () => {
 });
 
 describe('copytruncate', () => {
-  it('reads the rest of a file copied and truncated before it was read, from the copy, then the new content', async () => {
-    const file = path.join(await tempDir(), 'app.log');
-    writeFileSync(file, '');
-    const { out } = await follow(file);
-    try {
+  it('reads the rest of a file copied and truncated before it was read, from the copy, then the new content', () =>
+    onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\ntwo\n');
       await out.until(2);
       appendFileSync(file, 'three\nfour\n');
@@ -133,32 +136,20 @@ describe('copytruncate', () => {
       appendFileSync(file, 'five\n');
       await out.until(5);
       expect(out.texts()).toEqual(['one', 'two', 'three', 'four', 'five']);
-    } finally {
-      await out.stop();
-    }
-  });
+    }));
 
-  it('recovers a file copied and truncated before anything of it was read', async () => {
-    const file = path.join(await tempDir(), 'app.log');
-    writeFileSync(file, '');
-    const { out } = await follow(file);
-    try {
+  it('recovers a file copied and truncated before anything of it was read', () =>
+    onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\ntwo\n');
       copyFileSync(file, `${file}.1`);
       truncateSync(file, 0);
       appendFileSync(file, 'three, a longer line than both before it\n');
       await out.until(3);
       expect(out.texts()).toEqual(['one', 'two', 'three, a longer line than both before it']);
-    } finally {
-      await out.stop();
-    }
-  });
+    }));
 
-  it('continues a line cut by the truncation from the copy, whole', async () => {
-    const file = path.join(await tempDir(), 'app.log');
-    writeFileSync(file, '');
-    const { out } = await follow(file);
-    try {
+  it('continues a line cut by the truncation from the copy, whole', () =>
+    onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\ntw');
       await waitFor(() => out.lines.length === 1, 'the first line');
       // The follower holds "tw"; the rest is written, copied and truncated away before it reads again.
@@ -168,16 +159,10 @@ describe('copytruncate', () => {
       appendFileSync(file, 'three\n');
       await out.until(3);
       expect(out.texts()).toEqual(['one', 'two', 'three']);
-    } finally {
-      await out.stop();
-    }
-  });
+    }));
 
-  it('reads a plain truncation from 0 and takes no old copy for the rest', async () => {
-    const file = path.join(await tempDir(), 'app.log');
-    writeFileSync(file, '');
-    const { out } = await follow(file);
-    try {
+  it('reads a plain truncation from 0 and takes no old copy for the rest', () =>
+    onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\ntwo\n');
       await out.until(2);
       copyFileSync(file, `${file}.1`);
@@ -188,16 +173,10 @@ describe('copytruncate', () => {
       appendFileSync(file, 'four\n');
       await out.until(4);
       expect(out.texts()).toEqual(['one', 'two', 'three', 'four']);
-    } finally {
-      await out.stop();
-    }
-  });
+    }));
 
-  it('does not read a copy of a file that was not truncated (a backup)', async () => {
-    const file = path.join(await tempDir(), 'app.log');
-    writeFileSync(file, '');
-    const { out } = await follow(file);
-    try {
+  it('does not read a copy of a file that was not truncated (a backup)', () =>
+    onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\n');
       copyFileSync(file, `${file}.bak`);
       appendFileSync(file, 'two\n');
@@ -205,10 +184,7 @@ describe('copytruncate', () => {
       appendFileSync(file, 'three\n');
       await out.until(3);
       expect(out.texts()).toEqual(['one', 'two', 'three']);
-    } finally {
-      await out.stop();
-    }
-  });
+    }));
 });
 
 describe('one file, one reader', () => {

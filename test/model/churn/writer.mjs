@@ -174,7 +174,7 @@ if (partial) write(finishPartial());
 closeSync(fd);
 process.stdout.write(JSON.stringify({ gens, lines, trace }) + '\n');
 
-/** Deterministic pseudo-random 32-bit unsigned numbers (mulberry32). */
+/** Deterministic pseudo-random 32-bit unsigned numbers (mulberry32; test/helpers/random.ts is TypeScript, this runs as plain JS). */
 function prng(seed) {
   let s = seed >>> 0;
   return () => {
