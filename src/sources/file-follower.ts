@@ -489,10 +489,6 @@ export class FileFollower implements Source, Reader {
     if (!this.byName || this.isClosed) return false;
     this.lookNow(false);
     if (this.names.unaccounted > 0) this.rotated.sweep();
-    // A new rotated-name file is a copy, or a file that held the name unseen; only the directory events
-    // tell them apart. While they do not add up (a file came or went that no look accounts for, or a look
-    // saw a file ahead of its events), or while no file is at the name, it waits for the next look.
-    if (this.phase.name !== 'following' || !this.names.balanced) return false;
     if (!this.rotated.takeCopy(this.out)) return false;
     this.report(notices.truncated(this.name));
     return true;

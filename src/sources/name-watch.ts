@@ -81,14 +81,6 @@ export class NameWatch {
     return Math.max(this.debt, 0);
   }
 
-  /**
-   * True when every event is matched by a file seen (none unexplained, none still to come for a file a
-   * look saw ahead of its events).
-   */
-  get balanced(): boolean {
-    return this.debt === 0;
-  }
-
   /** After a burst: what is unaccounted for has been dealt with (found, or reported). */
   forgive(): void {
     this.debt = 0;
