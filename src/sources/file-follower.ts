@@ -279,6 +279,7 @@ export class FileFollower implements Source, Reader {
       look = { kind: 'inaccessible', error: Object.assign(new Error('EIO'), { code: 'EIO' }) };
     }
     const fresh = look.kind === 'file' && !current?.isSameFile(look.st);
+    if (look.kind === 'file' && !fresh) current!.seenAtName = Date.now();
     const deleted = look.kind === 'missing' && current !== undefined && current.linkCount() === 0;
     this.enter(transition(this.phase, { type: 'look', look, fresh, deleted }, this.name));
     // An arrival, for the count of what came and went, is a file now held at the name (one seen but gone
@@ -354,6 +355,7 @@ export class FileFollower implements Source, Reader {
     taken.file.pinned = false;
     taken.leftAt = undefined;
     this.gens.setCurrent(taken);
+    taken.seenAtName = Date.now();
     this.rotated.newCurrent(taken.file.born);
     return { gen: taken, adopted: taken !== gen };
   }

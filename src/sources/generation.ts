@@ -44,6 +44,8 @@ export class Generation {
   initialSize: number;
   /** When the file left the followed name (renamed away, deleted); undefined while it is at the name. */
   leftAt: number | undefined;
+  /** When a look last saw the file at the followed name (ms since epoch; 0: never). */
+  seenAtName = 0;
   private reading: Promise<number> | undefined;
 
   private constructor(file: FileRef, st: Stats, name: string, context: GenerationContext) {

@@ -3,6 +3,8 @@ import type { Generation } from './generation.js';
 
 /** How often files that left the name are looked at while they are drained (no watch event covers them). */
 const CHECK_MS = 100;
+/** How far file times may trail the clock (they come from a coarse clock: a tick of about 4 ms here). */
+const CLOCK_TICK_MS = 5;
 /** Identities of released generations remembered, so that a directory sweep does not take them for new. */
 const REMEMBERED = 64;
 
@@ -158,6 +160,14 @@ export class Generations {
   heads(): Buffer[] {
     const held = this.all.flatMap((gen) => [gen.firstBytes, gen.now()?.head ?? Buffer.alloc(0)]);
     return [...held, ...this.remembered.map((r) => r.head)].filter((h) => h.length > 0);
+  }
+
+  /**
+   * True when a held file was at the name at time `born`, as far as looks can tell: born no later, and
+   * seen at the name by a look after it (with a margin for the coarse file clock).
+   */
+  occupied(born: number): boolean {
+    return this.all.some((gen) => gen.file.born <= born && gen.seenAtName - CLOCK_TICK_MS > born);
   }
 
   /**

@@ -85,7 +85,7 @@ export class RotatedFiles {
     const current = gens.current;
     const after = Math.max((current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? 0, this.history);
     const before = current?.file.born ?? Date.now();
-    for (const found of findUnseen(this.name, this.known, after, before, gens.heads())) {
+    for (const found of findUnseen(this.name, this.known, after, before, gens.heads(), (born) => gens.occupied(born))) {
       const gen = this.host.pinAt(found.path, found.st);
       if (!gen) continue;
       gens.insertOlder(gen, gen.file.born);

@@ -27,15 +27,25 @@ export interface Known {
 /**
  * Files in a rotated-name form of `name` that may be generations of it never seen: not known, regular,
  * born after `after` and not after `before` (ms), and not a copy of a known file (their first bytes are
- * not those of a file in `heads`). Oldest first.
+ * not those of a file in `heads`), and not born while the name was `occupied` by a known file. Oldest
+ * first.
  * @internal
  */
-export function findUnseen(name: string, known: Known, after: number, before: number, heads: readonly Buffer[]): Sighting[] {
+export function findUnseen(
+  name: string,
+  known: Known,
+  after: number,
+  before: number,
+  heads: readonly Buffer[],
+  occupied: (born: number) => boolean = () => false,
+): Sighting[] {
   const found: Sighting[] = [];
   for (const candidate of rotatedSiblings(name, known)) {
     const born = birthOf(candidate.st);
     // File times tick coarsely (a few ms): a file born in the same tick as the one before may be later.
     if (born < after || born > before) continue;
+    // Born while a known file was still at the name: it never held the name (a copy, if anything).
+    if (occupied(born)) continue;
     if (candidate.st.size > 0 && heads.some((head) => startsLike(candidate.path, head))) continue;
     found.push(candidate);
   }
