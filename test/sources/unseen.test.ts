@@ -11,6 +11,13 @@ function sighting(file: string): Sighting {
   return { path: file, st: statSync(file) };
 }
 
+/** A rotated file (`app.log.1`) in a new directory, holding `content`, as a look at the directory sees it. */
+async function rotatedHolding(content: string): Promise<Sighting> {
+  const file = path.join(await tempDir(), 'app.log.1');
+  writeFileSync(file, content);
+  return sighting(file);
+}
+
 function copied(readHead: string, lineStart: number, now: { head: string; size?: number; mtimeMs?: number } | undefined): CopiedFile {
   return {
     readHead: Buffer.from(readHead),
@@ -71,44 +78,30 @@ describe('files that held the name unseen', () => {
 
 describe('what a rotated file is to a file being read', () => {
   it('a copy of content never read, while the file holds other content now: a copy', async () => {
-    const file = path.join(await tempDir(), 'app.log.1');
-    writeFileSync(file, 'one\ntwo\n');
-    expect(judgeCopy(sighting(file), copied('', 0, { head: 'three\n' }), false)).toBe('copy');
+    expect(judgeCopy(await rotatedHolding('one\ntwo\n'), copied('', 0, { head: 'three\n' }), false)).toBe('copy');
   });
 
   it('holding what the file still holds: not yet (the truncation may follow)', async () => {
-    const file = path.join(await tempDir(), 'app.log.1');
-    writeFileSync(file, 'one\ntwo\n');
-    expect(judgeCopy(sighting(file), copied('', 0, { head: 'one\ntwo\nthree\n' }), false)).toBe('not-yet');
+    expect(judgeCopy(await rotatedHolding('one\ntwo\n'), copied('', 0, { head: 'one\ntwo\nthree\n' }), false)).toBe('not-yet');
   });
 
   it('the file was not modified since the copy was made: not yet', async () => {
-    const file = path.join(await tempDir(), 'app.log.1');
-    writeFileSync(file, 'one\ntwo\n');
-    expect(judgeCopy(sighting(file), copied('', 0, { head: 'x\n', mtimeMs: 0 }), false)).toBe('not-yet');
+    expect(judgeCopy(await rotatedHolding('one\ntwo\n'), copied('', 0, { head: 'x\n', mtimeMs: 0 }), false)).toBe('not-yet');
   });
 
   it('starting with other bytes than what was read: unrelated', async () => {
-    const file = path.join(await tempDir(), 'app.log.1');
-    writeFileSync(file, 'other\ncontent\n');
-    expect(judgeCopy(sighting(file), copied('one\n', 4, { head: '' }), true)).toBe('unrelated');
+    expect(judgeCopy(await rotatedHolding('other\ncontent\n'), copied('one\n', 4, { head: '' }), true)).toBe('unrelated');
   });
 
   it('no longer than what was read, starting alike: a copy of what was read', async () => {
-    const file = path.join(await tempDir(), 'app.log.1');
-    writeFileSync(file, 'one\ntwo\n');
-    expect(judgeCopy(sighting(file), copied('one\ntwo\n', 8, { head: '' }), true)).toBe('read');
+    expect(judgeCopy(await rotatedHolding('one\ntwo\n'), copied('one\ntwo\n', 8, { head: '' }), true)).toBe('read');
   });
 
   it('longer than what was read of a file known to be truncated: a copy, whatever the file holds now', async () => {
-    const file = path.join(await tempDir(), 'app.log.1');
-    writeFileSync(file, 'one\ntwo\nthree\n');
-    expect(judgeCopy(sighting(file), copied('one\ntwo\n', 8, { head: 'one\ntwo\nthree\n' }), true)).toBe('copy');
+    expect(judgeCopy(await rotatedHolding('one\ntwo\nthree\n'), copied('one\ntwo\n', 8, { head: 'one\ntwo\nthree\n' }), true)).toBe('copy');
   });
 
   it('a start of one byte says nothing: a copy of what was read only when enough bytes agree', async () => {
-    const file = path.join(await tempDir(), 'app.log.1');
-    writeFileSync(file, 'g'.repeat(200));
-    expect(judgeCopy(sighting(file), copied('g', 200, { head: '' }), true)).toBe('unrelated');
+    expect(judgeCopy(await rotatedHolding('g'.repeat(200)), copied('g', 200, { head: '' }), true)).toBe('unrelated');
   });
 });

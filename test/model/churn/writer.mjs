@@ -14,6 +14,7 @@
  */
 import { closeSync, copyFileSync, fstatSync, openSync, renameSync, truncateSync, unlinkSync, writeSync, constants } from 'node:fs';
 import path from 'node:path';
+import { prng } from '../../helpers/prng.mjs';
 
 const [dir, seedArg, stepsArg, gapArg] = process.argv.slice(2);
 if (!dir || !seedArg || !stepsArg) {
@@ -173,15 +174,3 @@ for (let step = 0; step < steps; step++) {
 if (partial) write(finishPartial());
 closeSync(fd);
 process.stdout.write(JSON.stringify({ gens, lines, trace }) + '\n');
-
-/** Deterministic pseudo-random 32-bit unsigned numbers (mulberry32; test/helpers/random.ts is TypeScript, this runs as plain JS). */
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
