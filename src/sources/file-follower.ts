@@ -49,6 +49,8 @@ export class FileFollower implements Source, Reader {
   /** A read returned bytes since the last trailing re-check. */
   private readBytes = false;
   private recheckTimer: NodeJS.Timeout | undefined;
+  /** Ends the {@link pause} under way, if any. */
+  private paused: (() => void) | undefined;
   /** A look came while the first file was being placed: look again once it is. */
   private lookAfterStart = false;
   /** The file (by identity) whose reads failed: not taken again while the name leads to it. */
@@ -237,6 +239,7 @@ export class FileFollower implements Source, Reader {
     this.names.close();
     this.gens.stop();
     clearTimeout(this.recheckTimer);
+    this.paused?.();
     for (const gen of this.gens.takeAll()) {
       this.host.readers.release(gen);
       gen.dispose();
@@ -391,6 +394,13 @@ export class FileFollower implements Source, Reader {
       if (gen.offset === 0 && gen.firstBytes.length === 0 && this.byName && gen !== this.first) {
         const before = this.gens.stamp;
         if (this.findCopy() || this.gens.stamp !== before || !this.gens.holds(gen)) return 'again';
+        // A file born beside it a moment ago may be its copy, or a file rotated away unseen: a look a
+        // tick of the file clock later tells which (a few ms, only in that case).
+        const wait = this.rotated.undecidedUntil - Date.now();
+        if (wait > 0) {
+          await this.pause(wait);
+          return this.isClosed ? 'eof' : 'again';
+        }
       }
       let n: number;
       try {
@@ -596,6 +606,21 @@ export class FileFollower implements Source, Reader {
     const lines = this.out;
     this.out = [];
     return lines;
+  }
+
+  /** Waits `ms` (a few) within a read; cut short by {@link close}. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.paused = undefined;
+        resolve();
+      }, ms);
+      this.paused = () => {
+        clearTimeout(timer);
+        this.paused = undefined;
+        resolve();
+      };
+    });
   }
 
   private scheduleRecheck(): void {

@@ -3,8 +3,12 @@ import type { Generation } from './generation.js';
 
 /** How often files that left the name are looked at while they are drained (no watch event covers them). */
 const CHECK_MS = 100;
-/** How far file times may trail the clock (they come from a coarse clock: a tick of about 4 ms here). */
-const CLOCK_TICK_MS = 5;
+/**
+ * How far file times may trail the clock: they come from the kernel's coarse clock, which moves in ticks
+ * (4 ms here) and lagged `Date.now()` by up to 7.3 ms on this 2-core VM when it was busy (birth time of a
+ * file just created against the time taken before creating it, 800 files).
+ */
+const CLOCK_TICK_MS = 10;
 /** Identities of released generations remembered, so that a directory sweep does not take them for new. */
 const REMEMBERED = 64;
 
@@ -167,7 +171,20 @@ export class Generations {
    * seen at the name by a look after it (with a margin for the coarse file clock).
    */
   occupied(born: number): boolean {
-    return this.all.some((gen) => gen.file.born <= born && gen.seenAtName - CLOCK_TICK_MS > born);
+    return this.all.some((gen) => this.atNameAt(gen, born));
+  }
+
+  /**
+   * True when `gen` was at the name at time `born`, as far as looks can tell: born no later, and seen at
+   * the name by a look after it (with a margin for the coarse file clock).
+   */
+  atNameAt(gen: Generation, born: number): boolean {
+    return gen.file.born <= born && gen.seenAtName - CLOCK_TICK_MS > born;
+  }
+
+  /** When a look at the name can tell (see {@link atNameAt}) whether a file was there at time `born`. */
+  lookTellsAfter(born: number): number {
+    return born + CLOCK_TICK_MS + 1;
   }
 
   /**

@@ -56,6 +56,12 @@ export class RotatedFiles {
   private lastCurrentBorn: number | undefined;
   /** A file looked like a copy of what a held file holds now: judge again on changes. */
   pending = false;
+  /**
+   * A file that may be a copy of the file at the name, of which nothing was read, was born so lately
+   * that no look has told yet whether the file was still at the name then: the time (ms) after which a
+   * look can tell; 0 when none.
+   */
+  undecidedUntil = 0;
 
   /** Files held now by this follower or any other, lately released, or set aside. */
   readonly known: Known = {
@@ -84,7 +90,8 @@ export class RotatedFiles {
     const gens = this.host.gens;
     const current = gens.current;
     const after = Math.max((current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? 0, this.history);
-    const before = current?.file.born ?? Date.now();
+    // With no file at the name, anything born until now (file times have sub-ms parts; Date.now() does not).
+    const before = current?.file.born ?? Date.now() + 1;
     for (const found of findUnseen(this.name, this.known, after, before, gens.heads(), (born) => gens.occupied(born))) {
       const gen = this.host.pinAt(found.path, found.st);
       if (!gen) continue;
@@ -104,14 +111,23 @@ export class RotatedFiles {
   takeCopy(out: Line[], truncated?: Generation): boolean {
     const gens = this.host.gens;
     let pending = false;
+    let undecided = 0;
     for (const candidate of rotatedSiblingsOf(this.name, this.known)) {
       const born = birthOf(candidate.st);
       if (born < this.history) continue;
       // A copy is made of the file at the name: the newest held file born before it.
       const gen = gens.newestBornBefore(born);
+      if (gen && !truncated && gen.copied.readHead.length === 0 && !gens.atNameAt(gen, born)) {
+        // Nothing read of the file: its content cannot tell a copy of it from a file born after it left
+        // the name and rotated away unseen; only a look that saw it at the name after `born` can. Still
+        // at the name at the last look, which came too soon after `born` to tell: the next one will.
+        if (gen === gens.current) undecided = Math.max(undecided, gens.lookTellsAfter(born));
+        continue;
+      }
       const verdict = gen && (!truncated || gen === truncated) ? judgeCopy(candidate, gen.copied, gen === truncated) : 'unrelated';
       if (verdict === 'copy' && this.readCopy(candidate, gen!, out)) {
         this.pending = false;
+        this.undecidedUntil = 0;
         return true;
       }
       // One the file never went on to be truncated after is not to be read. Anything else may yet be
@@ -120,7 +136,8 @@ export class RotatedFiles {
       if (verdict === 'not-yet' && Date.now() - born < this.rotateWait) pending = true;
       else if (verdict === 'not-yet') this.ignore(candidate.st);
     }
-    this.pending = pending;
+    this.pending = pending || undecided > 0;
+    this.undecidedUntil = undecided;
     return false;
   }
 

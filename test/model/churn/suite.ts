@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { burnCpu, commandFollower, libraryFollower, runCase, type CaseResult } from './harness.js';
 import { describe as explain } from './check.js';
 
@@ -87,6 +87,7 @@ function dump(dir: string, kind: string, seed: number, result: CaseResult): void
     'NOTICES', ...result.notices,
     'OUTPUT', ...result.output,
   ];
+  mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, `${kind}-${seed}.txt`), text.join('\n') + '\n');
 }
 
