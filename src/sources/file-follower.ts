@@ -219,7 +219,13 @@ export class FileFollower implements Source, Reader {
       const read = await this.readHeld(lines);
       if (this.isClosed) return null;
       if (read === 'lines') return lines;
-      if (read === 'again') continue;
+      if (read === 'again') {
+        // What a truncation flushed (an unfinished line of the old content) comes before anything read next.
+        const flushed = this.take();
+        if (!flushed) continue;
+        this.origin = undefined;
+        return flushed;
+      }
       // Every held file is read to its end: look at the name and the file (a truncation reads as
       // nothing more at the old position) before deciding that there is nothing new.
       if (!this.looked) {

@@ -610,6 +610,14 @@ describe('follow engine: explicit sequences', () => {
     );
   });
 
+  /** Found by the property with truncation (500 runs): the unfinished `g` came out after `g2-3`. */
+  it('an unfinished line read before a truncation comes out before what follows it', async () => {
+    await runScenario(
+      [new RenameRotate(), new RenameRotate(), new Reopen(false), new WriteLine(0), new WriteLine(0), new WritePartial(0, 0), new Truncate(), new WriteLine(0)],
+      'truncate',
+    );
+  });
+
   it('a copytruncate keeps every line written after it', async () => {
     await runScenario([new WriteLine(3), new WriteLine(4), new Pause(30), new Truncate(), new WriteLine(0), new WriteLine(1)], 'truncate');
   });
