@@ -6,7 +6,7 @@
  * next), the state file loadable, no temp file left behind, and one clear message.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,15 +194,14 @@ describe(`a file system that fills during the run (${mainDisk[0]})`, () => {
 });
 
 describe('a read-only state directory, as an unprivileged user', () => {
-  // Root ignores permissions: as root, the command runs as nobody (65534); otherwise as ourselves.
-  const user = isRoot ? { uid: 65534, gid: 65534 } : {};
+  // Root ignores permissions: the command runs without capabilities (see `unprivileged`).
+  const user = { unprivileged: true };
 
   async function setup() {
     const root = await tempDir();
     chmodSync(root, 0o755);
     const dir = path.join(root, 'state');
     mkdirSync(dir);
-    if (isRoot) chownSync(dir, 65534, 65534);
     const log = path.join(root, 'app.log');
     write(log, 1, 10);
     chmodSync(log, 0o644);

@@ -4,13 +4,14 @@
  * TAIL_ASYNC_BIN points these tests at another build (to show what an older one did).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
+import { unprivileged } from '../helpers/spawn.js';
 
 const bin = process.env.TAIL_ASYNC_BIN ?? path.resolve(fileURLToPath(import.meta.url), '../../../bin/tail-async.js');
 const env = { ...process.env, TERM: 'dumb', TZ: 'UTC', NO_COLOR: '1' };
@@ -20,8 +21,9 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-function start(args: string[], options: SpawnOptions = {}) {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+function start(args: string[], options: SpawnOptions = {}, withoutPrivileges = false) {
+  const [command, argv] = withoutPrivileges ? unprivileged(process.execPath, [bin, ...args]) : [process.execPath, [bin, ...args]];
+  const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   children.push(child);
   const out = { stdout: '', stderr: '', status: undefined as number | null | undefined };
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
@@ -137,13 +139,8 @@ describe('faults in the source layer', () => {
     const other = path.join(root, 'other.log');
     writeFileSync(file, '');
     writeFileSync(other, '');
-    // Root reads everything: the command runs as an unprivileged user where the test runs as root.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    if (process.getuid?.() === 0) {
-      chmodSync(file, 0o666);
-      chownSync(other, 65534, 65534);
-    }
-    const run = start(['-F', '-s', '0.05', '-n', '0', file, other], asUser);
+    // Root reads everything: the command runs without capabilities (see `unprivileged`).
+    const run = start(['-F', '-s', '0.05', '-n', '0', file, other], {}, true);
     await alive(run, other);
     chmodSync(dir, 0o000);
     await waitFor(() => run.out.stderr.includes('Permission denied'), 'the lost permission to be reported');
