@@ -166,10 +166,7 @@ export class Generations {
     return [...held, ...this.remembered.map((r) => r.head)].filter((h) => h.length > 0);
   }
 
-  /**
-   * True when a held file was at the name at time `born`, as far as looks can tell: born no later, and
-   * seen at the name by a look after it (with a margin for the coarse file clock).
-   */
+  /** True when a held file was at the name at time `born`, as far as looks can tell (see {@link atNameAt}). */
   occupied(born: number): boolean {
     return this.all.some((gen) => this.atNameAt(gen, born));
   }
