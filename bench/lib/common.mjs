@@ -1,6 +1,7 @@
 // Paths, configuration, clocks and statistics shared by the benchmark workloads.
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { prng as uint32Prng } from '../../test/helpers/prng.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'tail-async.js');
@@ -98,16 +99,10 @@ export function percentile(xs, p) {
 export const min = (xs) => (xs.length ? Math.min(...xs) : NaN);
 export const max = (xs) => (xs.length ? Math.max(...xs) : NaN);
 
-/** A small deterministic PRNG (mulberry32), so runs write the same gaps and contents. */
+/** A small deterministic PRNG (the tests' mulberry32, scaled to [0, 1)), so runs write the same gaps and contents. */
 export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = uint32Prng(seed);
+  return () => next() / 4294967296;
 }
 
 /** Quotes a word for sh. */
