@@ -41,6 +41,15 @@ export class DirWatch {
     return this.subscribe(path.join(dir, ANY_ENTRY), onHint);
   }
 
+  /**
+   * True when every entry event for `file` reaches its subscribers: its own directory is watched, and
+   * that watch is not broken (an ancestor's watch, standing in until the directory exists, is not).
+   */
+  watching(file: string): boolean {
+    const dir = this.dirs.get(path.dirname(path.resolve(file)));
+    return dir !== undefined && !dir.broken;
+  }
+
   /** Re-attaches watches whose directory vanished or was replaced (run from the safety poll). */
   revalidate(): void {
     for (const dir of [...this.dirs.values()]) {

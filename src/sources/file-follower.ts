@@ -49,8 +49,6 @@ export class FileFollower implements Source, Reader {
   /** A read returned bytes since the last trailing re-check. */
   private readBytes = false;
   private recheckTimer: NodeJS.Timeout | undefined;
-  /** Ends the {@link pause} under way, if any. */
-  private paused: (() => void) | undefined;
   /** A look came while the first file was being placed: look again once it is. */
   private lookAfterStart = false;
   /** The file (by identity) whose reads failed: not taken again while the name leads to it. */
@@ -58,6 +56,11 @@ export class FileFollower implements Source, Reader {
   private readonly reportedLost = new WeakSet<Generation>();
   /** Files that held the name unseen, and copies of it (copytruncate). */
   private readonly rotated: RotatedFiles;
+  /**
+   * The count of the name's events asked for (see {@link NameWatch.settleSoon}) that nothing of a file
+   * that came to the name is read before (they tell whether files held it unseen meanwhile); 0: none.
+   */
+  private countDue = 0;
   /** The file at the name when the follower started, when it had content (no copy to look for before it is read). */
   private first: Generation | undefined;
   /** What the last look found at the name (identity of a file or directory; undefined for nothing). */
@@ -79,7 +82,7 @@ export class FileFollower implements Source, Reader {
         if (this.rotated.pending) this.findCopy();
         this.hint();
       },
-      settled: () => this.settled(),
+      settled: (covered) => this.settled(covered),
       sibling: () => this.findCopy(),
     });
     this.rotated = new RotatedFiles(path, opts.rotateWait, {
@@ -144,6 +147,7 @@ export class FileFollower implements Source, Reader {
         const { gen, adopted } = this.pinCurrent();
         // Its content at the start is read as it is; an empty one may yet be written and copytruncated.
         if (look.st.size > 0) this.first = gen;
+        this.rotated.arrived(true);
         // A file taken over from another follower goes on where that one was.
         if (!adopted) await gen.place((read, fd, st) => startOf(this.host.resumer, this.name, this.start0, this.opts.delimiter, { read, fd, st }));
       } catch (error) {
@@ -158,6 +162,7 @@ export class FileFollower implements Source, Reader {
     this.enter(step);
     const first = this.gens.current;
     this.lastSeen = first ? identityOf(first) : look.kind === 'untailable' ? identity(look.st) : undefined;
+    if (this.lastSeen !== undefined) this.names.present();
     if (this.opts.follow !== false) await this.names.follow(this.opts.follow === 'descriptor');
     await this.resumeMovedAway();
     if (this.opts.follow === false) this.enter(transition(this.phase, { type: 'stop' }, this.name));
@@ -219,6 +224,11 @@ export class FileFollower implements Source, Reader {
       const read = await this.readHeld(lines);
       if (this.isClosed) return null;
       if (read === 'lines') return lines;
+      // Nothing more until the events up to a file's arrival are counted (see settled()).
+      if (read === 'wait') {
+        this.origin = undefined;
+        return this.take();
+      }
       if (read === 'again') {
         // What a truncation flushed (an unfinished line of the old content) comes before anything read next.
         const flushed = this.take();
@@ -245,7 +255,6 @@ export class FileFollower implements Source, Reader {
     this.names.close();
     this.gens.stop();
     clearTimeout(this.recheckTimer);
-    this.paused?.();
     for (const gen of this.gens.takeAll()) {
       this.host.readers.release(gen);
       gen.dispose();
@@ -299,18 +308,45 @@ export class FileFollower implements Source, Reader {
     this.lastSeen = seen;
     // Before anything of a new file is read: files that held the name in between, unseen (also when
     // the file seen was gone again before it could be opened: it is one of them).
-    if (fresh) this.rotated.sweep();
+    if (fresh) this.arrived();
     if (wake) this.hint();
   }
 
-  /** A burst of events is over: if more files came and went than were seen, look for them, then report. */
-  private settled(): void {
-    // Without a file at the name, a departure not yet followed by an arrival is no mystery.
-    if (this.names.unaccounted === 0 || this.phase.name !== 'following') return;
-    this.rotated.sweep();
+  /**
+   * A file came to the name. Where the name's events are counted, whether files held it unseen in
+   * between is known once the events up to now are in ({@link settled}); until then nothing of a file
+   * that came to the name is read. Elsewhere the directory is searched at once, by birth times only.
+   */
+  private arrived(): void {
+    this.rotated.arrived();
+    if (!this.names.counting) return this.rotated.sweep();
+    this.awaitCount();
+  }
+
+  /** Asks for the name's events up to now to be counted; files listed until now wait for it. */
+  private awaitCount(): void {
+    this.countDue = this.names.settleSoon();
+    this.rotated.awaitCount(this.countDue);
+  }
+
+  /**
+   * The name's events up to count `covered` are in: if more files came and went than were seen, look
+   * for them, and report what is still unaccounted for; reading waiting for the count goes on.
+   */
+  private settled(covered: number): void {
+    const p = this.phase.name;
+    if (p === 'closed' || p === 'finished' || p === 'starting') return;
+    if (this.names.unaccounted > 0) this.rotated.sweep();
     const left = this.names.unaccounted;
-    if (left > 0) this.report(notices.missed(this.name, Math.ceil(left / 2)));
-    this.names.forgive();
+    this.rotated.counted(covered, left === 0);
+    if (left > 0) {
+      this.report(notices.missed(this.name, Math.ceil(left / 2)));
+      this.names.forgive(this.lastSeen !== undefined);
+    }
+    if (this.countDue !== 0 && this.countDue <= covered) {
+      this.countDue = 0;
+      this.hint();
+    }
   }
 
   /** Opens the file found at `file` (in the directory), if it is still the file `seen`, and claims it. */
@@ -390,7 +426,7 @@ export class FileFollower implements Source, Reader {
   // Reading
 
   /** Reads one chunk from the oldest held file that has one. */
-  private async readHeld(lines: Line[]): Promise<'lines' | 'again' | 'eof'> {
+  private async readHeld(lines: Line[]): Promise<'lines' | 'again' | 'wait' | 'eof'> {
     const stamp = this.gens.stamp;
     for (const gen of this.gens.all) {
       // Handed over to another follower (or dropped) since the list was taken.
@@ -398,14 +434,15 @@ export class FileFollower implements Source, Reader {
       // Nothing read yet of a file that came to the name while followed: a copytruncate may have copied
       // an earlier content away, to be read first (nothing else can tell once the new content is read).
       if (gen.offset === 0 && gen.firstBytes.length === 0 && this.byName && gen !== this.first) {
+        // Files that held the name unseen before it are found once the events up to its arrival are in.
+        if (this.countDue !== 0) return 'wait';
         const before = this.gens.stamp;
         if (this.findCopy() || this.gens.stamp !== before || !this.gens.holds(gen)) return 'again';
-        // A file born beside it a moment ago may be its copy, or a file rotated away unseen: a look a
-        // tick of the file clock later tells which (a few ms, only in that case).
-        const wait = this.rotated.undecidedUntil - Date.now();
-        if (wait > 0) {
-          await this.pause(wait);
-          return this.isClosed ? 'eof' : 'again';
+        // A rotated file no look can tell a copy of it from a file that held the name unseen: the
+        // name's events can, once counted.
+        if (this.rotated.uncounted && this.names.counting) {
+          this.awaitCount();
+          return 'wait';
         }
       }
       let n: number;
@@ -612,21 +649,6 @@ export class FileFollower implements Source, Reader {
     const lines = this.out;
     this.out = [];
     return lines;
-  }
-
-  /** Waits `ms` (a few) within a read; cut short by {@link close}. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.paused = undefined;
-        resolve();
-      }, ms);
-      this.paused = () => {
-        clearTimeout(timer);
-        this.paused = undefined;
-        resolve();
-      };
-    });
   }
 
   private scheduleRecheck(): void {

@@ -172,16 +172,12 @@ export class Generations {
   }
 
   /**
-   * True when `gen` was at the name at time `born`, as far as looks can tell: born no later, and seen at
-   * the name by a look after it (with a margin for the coarse file clock).
+   * True when `gen` was at the name at time `born`, as far as looks can tell: born before it (in an
+   * earlier tick of the coarse file clock: within one tick, either may be the older), and seen at the
+   * name by a look after it (with a margin for that clock).
    */
   atNameAt(gen: Generation, born: number): boolean {
-    return gen.file.born <= born && gen.seenAtName - CLOCK_TICK_MS > born;
-  }
-
-  /** When a look at the name can tell (see {@link atNameAt}) whether a file was there at time `born`. */
-  lookTellsAfter(born: number): number {
-    return born + CLOCK_TICK_MS + 1;
+    return gen.file.born < born && gen.seenAtName - CLOCK_TICK_MS > born;
   }
 
   /**

@@ -31,8 +31,11 @@ export interface NameWatchHandlers {
   look(): void;
   /** The file was written: read. */
   write(): void;
-  /** A burst of events is over (see {@link NameWatch.unaccounted}). */
-  settled(): void;
+  /**
+   * The events up to request `covered` of {@link NameWatch.settleSoon} (and every burst before) are
+   * in (see {@link NameWatch.unaccounted}).
+   */
+  settled(covered: number): void;
   /** An entry in a rotated-name form of the name came or went (a rotation, or a copy of the file). */
   sibling(): void;
 }
@@ -55,9 +58,14 @@ export class NameWatch {
   private unsubscribe: (() => void) | undefined;
   private unsubscribeTarget: (() => void) | undefined;
   private target: string | undefined;
-  /** Entry events minus twice the arrivals seen (never below -1: see {@link settle}). */
+  /**
+   * Entry events minus twice the arrivals seen: -1 while a file seen arriving holds the name, 0 while
+   * none does, more when files came and went unseen (never below -1 after a burst: see {@link settle}).
+   */
   private debt = 0;
   private settling: NodeJS.Immediate | undefined;
+  /** Requests for {@link settleSoon} made so far. */
+  private requests = 0;
   private closed = false;
 
   constructor(name: string, watch: DirWatch | undefined, handlers: NameWatchHandlers) {
@@ -76,14 +84,50 @@ export class NameWatch {
     this.debt -= 2;
   }
 
+  /**
+   * True when the count can be trusted: every entry event for the name reaches this watch (see
+   * {@link DirWatch.watching}).
+   */
+  get counting(): boolean {
+    return this.unsubscribe !== undefined && this.watch !== undefined && this.watch.watching(this.name);
+  }
+
+  /**
+   * Asks for `settled` to be called once every event for what happened before now has been delivered
+   * (a look that saw a file arrive came after its event was queued, and the queue is read in the next
+   * turn of the event loop at the latest). Returns the request's number: `settled(covered)` answers
+   * every request up to `covered`.
+   */
+  settleSoon(): number {
+    const ticket = ++this.requests;
+    if (!this.closed && !this.settling) this.settling = setImmediate(() => this.firstTurn());
+    return ticket;
+  }
+
+  /** The requests made so far are answered after the next turn's events are in. */
+  private firstTurn(): void {
+    const covered = this.requests;
+    this.settling = setImmediate(() => {
+      this.settling = undefined;
+      this.settle(covered);
+      // Requests made after the first turn began need a turn of their own.
+      if (this.requests > covered && !this.closed) this.settling = setImmediate(() => this.firstTurn());
+    });
+  }
+
+  /** The file at the name when the watch started: it arrived before, and so did its event. */
+  present(): void {
+    this.debt -= 1;
+  }
+
   /** Events not explained by the arrivals seen, once a burst is over; 0 when all is accounted for. */
   get unaccounted(): number {
     return Math.max(this.debt, 0);
   }
 
-  /** After a burst: what is unaccounted for has been dealt with (found, or reported). */
-  forgive(): void {
-    this.debt = 0;
+  /** After a burst: what is unaccounted for has been dealt with (found, or reported). `held`: a file seen arriving holds the name now. */
+  forgive(held: boolean): void {
+    this.debt = held ? -1 : 0;
   }
 
   /**
@@ -125,15 +169,13 @@ export class NameWatch {
     if (event === 'sibling') return this.handlers.sibling();
     if (event === 'rename' && ofName) this.debt++;
     this.handlers.look();
-    // The events of one burst are delivered one after another in the same turn of the event loop:
-    // judge what they add up to once they are all in.
-    this.settling ??= setImmediate(() => this.settle());
+    // Judge what the events of a burst add up to once they are all in.
+    this.settleSoon();
   }
 
-  private settle(): void {
-    this.settling = undefined;
+  private settle(covered: number): void {
     if (this.closed) return;
-    this.handlers.settled();
+    this.handlers.settled(covered);
     // A rename over the name makes one event for an arrival and a departure: that credit may not pile
     // up over many such renames and hide a file that was missed later.
     if (this.debt < -1) this.debt = -1;

@@ -3,10 +3,11 @@ import type { Line } from '../lines/line.js';
 import type { Generation } from './generation.js';
 import type { Generations } from './generations.js';
 import { birthOf } from './file-ref.js';
+import { lookAt } from './name-watch.js';
 import { copiesOf, findUnseen, judgeCopy, rotatedSiblingsOf, type Known, type Sighting } from './unseen.js';
 
-/** Rotated-name files set aside as neither generations nor copies to read, remembered at most. */
-const IGNORED = 256;
+/** Rotated-name files remembered at most in each of the sets below (set aside, judged beside a file). */
+const REMEMBERED = 256;
 /**
  * File times come from a coarse clock (a tick of a few ms) that may trail `Date.now()`: a file born
  * this long before the follower started may still be one it must look at.
@@ -54,14 +55,34 @@ export class RotatedFiles {
   /** Birth time of the file at the name before the current one, and of the current (or last) one. */
   private beforeCurrentBorn: number | undefined;
   private lastCurrentBorn: number | undefined;
+  /**
+   * Birth time of the file at the name (or the last one) when a count of the name's events last came
+   * out even: files that held the name unseen since were born after it. Arrivals can outrun the counts
+   * under load, so a sweep goes back that far, not just to the file before the current one.
+   */
+  private evenAt: number | undefined;
   /** A file looked like a copy of what a held file holds now: judge again on changes. */
   pending = false;
   /**
-   * A file that may be a copy of the file at the name, of which nothing was read, was born so lately
-   * that no look has told yet whether the file was still at the name then: the time (ms) after which a
-   * look can tell; 0 when none.
+   * Rotated-name files (by identity) born while a held file was at the name: missing from the listing
+   * made when that file came to the name, and found by a later listing after which a look still saw the
+   * file there. Such a file never held the name (it may be the file's copy); no clock is needed to know it.
    */
-  undecidedUntil = 0;
+  private readonly beside = new Map<string, Generation>();
+  /**
+   * Rotated-name files (by identity) the name's events say did not hold it unseen: listed before a count
+   * of the events, and not found to be such a file once the count was in (see {@link counted}). Like
+   * {@link beside}, without needing the file still at the name.
+   */
+  private readonly accounted = new Set<string>();
+  /** Rotated-name files listed when the file at the name came to it. */
+  private listed: Sighting[] = [];
+  /** Rotated-name files that could not be judged as copies for want of a look that tells ({@link takeCopy}). */
+  private undecided: Sighting[] = [];
+  /** Listings waiting for the name's events up to them to be counted, by the number of the count asked for. */
+  private toCount: Array<{ readonly ticket: number; readonly found: readonly Sighting[] }> = [];
+  /** The file at the name when {@link listed} was made, and what that listing held (by identity). */
+  private arrival: { readonly gen: Generation | undefined; readonly ids: ReadonlySet<string> } = { gen: undefined, ids: new Set() };
 
   /** Files held now by this follower or any other, lately released, or set aside. */
   readonly known: Known = {
@@ -89,16 +110,56 @@ export class RotatedFiles {
   sweep(): void {
     const gens = this.host.gens;
     const current = gens.current;
-    const after = Math.max((current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? 0, this.history);
+    const since = (current ? this.beforeCurrentBorn : this.lastCurrentBorn) ?? 0;
+    const after = Math.max(Math.min(since, this.evenAt ?? since), this.history);
     // With no file at the name, anything born until now (file times have sub-ms parts; Date.now() does not).
     const before = current?.file.born ?? Date.now() + 1;
-    for (const found of findUnseen(this.name, this.known, after, before, gens.heads(), (born) => gens.occupied(born))) {
+    const occupied = (born: number, st: Stats) => gens.occupied(born) || this.beside.has(identity(st)) || this.accounted.has(identity(st));
+    for (const found of findUnseen(this.name, this.known, after, before, gens.heads(), occupied)) {
       const gen = this.host.pinAt(found.path, found.st);
       if (!gen) continue;
       gens.insertOlder(gen, gen.file.born);
       this.host.arrival();
       this.host.hint();
     }
+  }
+
+  /**
+   * A file came to the name (`atStart`: the first one, when every rotated-name file there is history):
+   * lists the rotated-name files there now, to be judged once the events up to now are counted
+   * ({@link counted}); any found later was born while it held the name, or after.
+   */
+  arrived(atStart = false): void {
+    this.listed = atStart ? [] : this.siblings();
+    // Where the follower starts, the count starts even.
+    if (atStart) this.evenAt = this.host.gens.current?.file.born;
+    this.arrival = { gen: this.host.gens.current, ids: new Set(this.listed.map((found) => identity(found.st))) };
+  }
+
+  /** True when files found by the last {@link arrived} or {@link takeCopy} wait for the name's events to be counted. */
+  get uncounted(): boolean {
+    return this.listed.length > 0 || this.undecided.length > 0;
+  }
+
+  /** The name's events up to now are to be counted (request `ticket`): the files listed until now wait for it. */
+  awaitCount(ticket: number): void {
+    this.toCount.push({ ticket, found: [...this.listed, ...this.undecided] });
+    this.listed = [];
+    this.undecided = [];
+  }
+
+  /**
+   * The name's events up to request `covered` are counted, and the files they say held the name unseen
+   * were looked for ({@link sweep}): the files listed before then that were not taken never held the
+   * name; from now on they may be judged as copies of the file before them.
+   */
+  counted(covered: number, even: boolean): void {
+    if (even) this.evenAt = this.lastCurrentBorn;
+    for (const entry of this.toCount) {
+      if (entry.ticket > covered) continue;
+      for (const found of entry.found) if (!this.known.knows(found.st)) remember(this.accounted, identity(found.st));
+    }
+    this.toCount = this.toCount.filter((entry) => entry.ticket > covered);
   }
 
   /**
@@ -111,23 +172,25 @@ export class RotatedFiles {
   takeCopy(out: Line[], truncated?: Generation): boolean {
     const gens = this.host.gens;
     let pending = false;
-    let undecided = 0;
-    for (const candidate of rotatedSiblingsOf(this.name, this.known)) {
+    const candidates = this.siblings();
+    this.lookBeside(candidates);
+    const undecided: Sighting[] = [];
+    for (const candidate of candidates) {
       const born = birthOf(candidate.st);
-      if (born < this.history) continue;
       // A copy is made of the file at the name: the newest held file born before it.
       const gen = gens.newestBornBefore(born);
-      if (gen && !truncated && gen.copied.readHead.length === 0 && !gens.atNameAt(gen, born)) {
-        // Nothing read of the file: its content cannot tell a copy of it from a file born after it left
-        // the name and rotated away unseen; only a look that saw it at the name after `born` can. Still
-        // at the name at the last look, which came too soon after `born` to tell: the next one will.
-        if (gen === gens.current) undecided = Math.max(undecided, gens.lookTellsAfter(born));
+      // Nothing read of the file: its content cannot tell a copy of it from a file born after it left
+      // the name and rotated away unseen; only a look that saw it at the name after the other one was
+      // born can, or the name's events, all explained by files seen at it.
+      const id = identity(candidate.st);
+      if (gen && !truncated && gen.copied.readHead.length === 0 && !gens.atNameAt(gen, born) && this.beside.get(id) !== gen && !this.accounted.has(id)) {
+        undecided.push(candidate);
         continue;
       }
       const verdict = gen && (!truncated || gen === truncated) ? judgeCopy(candidate, gen.copied, gen === truncated) : 'unrelated';
       if (verdict === 'copy' && this.readCopy(candidate, gen!, out)) {
         this.pending = false;
-        this.undecidedUntil = 0;
+        this.undecided = [];
         return true;
       }
       // One the file never went on to be truncated after is not to be read. Anything else may yet be
@@ -136,9 +199,32 @@ export class RotatedFiles {
       if (verdict === 'not-yet' && Date.now() - born < this.rotateWait) pending = true;
       else if (verdict === 'not-yet') this.ignore(candidate.st);
     }
-    this.pending = pending || undecided > 0;
-    this.undecidedUntil = undecided;
+    this.pending = pending;
+    this.undecided = undecided;
     return false;
+  }
+
+  /** The rotated-name files there now that are not known and not history, oldest first. */
+  private siblings(): Sighting[] {
+    return rotatedSiblingsOf(this.name, this.known).filter((found) => birthOf(found.st) >= this.history);
+  }
+
+  /**
+   * Looks at the name after `listed` were found: those missing from the listing made when the file at
+   * the name came to it were born while it was there, if it still is (see {@link beside}).
+   */
+  private lookBeside(listed: readonly Sighting[]): void {
+    const current = this.host.gens.current;
+    const arrival = this.arrival;
+    const later = listed.filter((found) => !arrival.ids.has(identity(found.st)));
+    if (!current || current !== arrival.gen || later.length === 0) return;
+    const look = lookAt(this.name);
+    if (look.kind !== 'file' || !current.isSameFile(look.st)) return;
+    current.seenAtName = Date.now();
+    for (const found of later) {
+      this.beside.set(identity(found.st), current);
+      if (this.beside.size > REMEMBERED) this.beside.delete(this.beside.keys().next().value!);
+    }
   }
 
   /** `gen` is read again from its first byte; rotated-name files holding what was read of it are copies already dealt with. */
@@ -170,9 +256,14 @@ export class RotatedFiles {
   }
 
   private ignore(st: Stats): void {
-    this.ignored.add(identity(st));
-    if (this.ignored.size > IGNORED) this.ignored.delete(this.ignored.values().next().value!);
+    remember(this.ignored, identity(st));
   }
+}
+
+/** Adds `id` to `set`, forgetting the oldest beyond {@link REMEMBERED}. */
+function remember(set: Set<string>, id: string): void {
+  set.add(id);
+  if (set.size > REMEMBERED) set.delete(set.values().next().value!);
 }
 
 /** A file's identity over time: inode numbers are reused once a file is gone, birth times are not. @internal */

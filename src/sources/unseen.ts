@@ -37,7 +37,7 @@ export function findUnseen(
   after: number,
   before: number,
   heads: readonly Buffer[],
-  occupied: (born: number) => boolean = () => false,
+  occupied: (born: number, st: Stats) => boolean = () => false,
 ): Sighting[] {
   const found: Sighting[] = [];
   for (const candidate of rotatedSiblings(name, known)) {
@@ -45,7 +45,7 @@ export function findUnseen(
     // File times tick coarsely (a few ms): a file born in the same tick as the one before may be later.
     if (born < after || born > before) continue;
     // Born while a known file was still at the name: it never held the name (a copy, if anything).
-    if (occupied(born)) continue;
+    if (occupied(born, candidate.st)) continue;
     if (candidate.st.size > 0 && heads.some((head) => startsLike(candidate.path, head))) continue;
     found.push(candidate);
   }

@@ -148,6 +148,32 @@ describe('copytruncate', () => {
       expect(out.texts()).toEqual(['one', 'two', 'three, a longer line than both before it']);
     }));
 
+  it('reads the copy first when the file was copied, truncated and rotated away before anything of it was read', () =>
+    onEmptyFile(async (file, out) => {
+      // One synchronous block: no look sees the file at the name after its copy was born, so only the
+      // name's events (a departure and an arrival, both seen) tell that the copy never held the name.
+      appendFileSync(file, 'one\ntwo\n');
+      copyFileSync(file, `${file}.1`);
+      truncateSync(file, 0);
+      appendFileSync(file, 'three\n');
+      renameSync(file, `${file}.2`);
+      appendFileSync(`${file}.2`, 'four (late)\n');
+      writeFileSync(file, 'five\n');
+      await out.until(5);
+      expect(out.texts()).toEqual(['one', 'two', 'three', 'four (late)', 'five']);
+    }));
+
+  it('reads the copy first when the file was copied, truncated and deleted before anything of it was read', () =>
+    onEmptyFile(async (file, out) => {
+      appendFileSync(file, 'one\ntwo\n');
+      copyFileSync(file, `${file}.1`);
+      truncateSync(file, 0);
+      appendFileSync(file, 'three\n');
+      unlinkSync(file);
+      await out.until(3);
+      expect(out.texts()).toEqual(['one', 'two', 'three']);
+    }));
+
   it('continues a line cut by the truncation from the copy, whole', () =>
     onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\ntw');

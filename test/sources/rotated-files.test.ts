@@ -1,4 +1,4 @@
-import { appendFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Generation, type GenerationContext } from '../../src/sources/generation.js';
@@ -65,27 +65,40 @@ describe('copies of a file nothing was read of', () => {
     expect(gens.all).toEqual([gen]);
   });
 
-  it('a rotated file born beside the file at the name is judged once a look a tick later still sees the file there', async () => {
+  it('a rotated file born beside the file at the name is judged at once: a look after the listing sees the file still there', async () => {
     const { dir, name, gens, rotated, pin } = await following();
     writeFileSync(name, '');
     const gen = pin(name);
     gens.setCurrent(gen);
+    rotated.arrived(true);
     gen.seenAtName = Date.now();
     await clockPast(name);
-    // copytruncate: the copy, then the file truncated and written anew.
+    // copytruncate: the copy, then the file truncated and written anew, within one tick of the file clock.
     const copy = path.join(dir, 'app.log.1');
     writeFileSync(copy, 'one\ntwo\n');
     truncateSync(name);
     appendFileSync(name, 'three\n');
     const out: never[] = [];
-    // The last look came before the copy was born: it cannot tell yet.
-    expect(rotated.takeCopy(out)).toBe(false);
-    expect(rotated.undecidedUntil).toBeGreaterThan(0);
-    expect(rotated.pending).toBe(true);
-    await waitFor(() => Date.now() > rotated.undecidedUntil, 'the time a look tells');
-    gen.seenAtName = Date.now();
+    // The last look came before the copy was born, but the one takeCopy makes after listing it tells.
     expect(rotated.takeCopy(out)).toBe(true);
     expect(gens.all.map((g) => g.isSameFile(statSync(copy)))).toEqual([true, false]);
-    expect(rotated.undecidedUntil).toBe(0);
+  });
+
+  it('a rotated file born after the last look, once the file has left the name, is not taken for its copy', async () => {
+    const { dir, name, gens, rotated, pin } = await following();
+    writeFileSync(name, '');
+    const gen = pin(name);
+    gens.setCurrent(gen);
+    rotated.arrived(true);
+    gen.seenAtName = Date.now();
+    await clockPast(name);
+    // The file is rotated away; another one holds the name, is written and rotated away in turn, unseen.
+    renameSync(name, path.join(dir, 'app.log.1'));
+    writeFileSync(name, 'unseen\n');
+    renameSync(name, path.join(dir, 'app.log.2'));
+    appendFileSync(path.join(dir, 'app.log.1'), 'late\n');
+    const out: never[] = [];
+    expect(rotated.takeCopy(out)).toBe(false);
+    expect(gens.all).toEqual([gen]);
   });
 });
