@@ -15,6 +15,8 @@ export type { Line, LineEnding } from './lines/line.js';
 export type { Notice, NoticeType } from './notices.js';
 export { TailError, ProcessorError, SinkError } from './errors.js';
 export type { Sink, SinkLine, SendResult, FileIdentity, PipeOptions, PipeResult, RetryOptions, OutageEvent } from './sinks/contract.js';
+export { redisSink } from './sinks/redis.js';
+export type { RedisSinkOptions } from './sinks/redis.js';
 
 export type {
   Processor,
