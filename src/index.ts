@@ -17,6 +17,8 @@ export { TailError, ProcessorError, SinkError } from './errors.js';
 export type { Sink, SinkLine, SendResult, FileIdentity, PipeOptions, PipeResult, RetryOptions, OutageEvent } from './sinks/contract.js';
 export { redisSink } from './sinks/redis.js';
 export type { RedisSinkOptions } from './sinks/redis.js';
+export { natsSink } from './sinks/nats.js';
+export type { NatsSinkOptions } from './sinks/nats.js';
 
 export type {
   Processor,
