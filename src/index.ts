@@ -19,7 +19,7 @@ export { redisSink } from './sinks/redis.js';
 export type { RedisSinkOptions } from './sinks/redis.js';
 export { natsSink } from './sinks/nats.js';
 export type { NatsSinkOptions } from './sinks/nats.js';
-
+export { sinkFromUrl } from './sinks/url.js';
 export type {
   Processor,
   ProcessorFunction,
