@@ -91,7 +91,11 @@ export interface RetryOptions {
   readonly retries?: number;
   /** Delay before the first retry, in ms (default 100); it doubles at each retry… */
   readonly minDelay?: number;
-  /** …up to this (default 5 000). Each delay is drawn between half of it and all of it. */
+  /**
+   * …up to this (default 2 000: while the engine is down, a retry fails in the client without touching
+   * the network, so it is cheap, and the engine's return is noticed within about 2 s). Each delay is
+   * drawn between half of it and all of it.
+   */
   readonly maxDelay?: number;
 }
 

@@ -47,8 +47,9 @@ export interface NatsSinkOptions {
 /**
  * A {@link Sink} that publishes lines to NATS JetStream, each message acknowledged by the stream, with
  * the message ID (`Nats-Msg-Id`) derived from the file's identity and the line's offset, and the headers
- * `Tail-File`, `Tail-Offset`, `Tail-Line`, `Tail-Host` (and `Tail-Lines`, the count, for several lines a
- * message). The payload is the line's text. `@nats-io/transport-node` and `@nats-io/jetstream` are loaded
+ * `Tail-File`, `Tail-Offset`, `Tail-Line`, `Tail-Host` (of the first line), and with `linesPerMessage`
+ * above 1 `Tail-Lines` (how many). The payload is the line's text; with `linesPerMessage` above 1, the
+ * lines' texts, each ended by `\n`. `@nats-io/transport-node` and `@nats-io/jetstream` are loaded
  * when the sink opens.
  *
  * @example
@@ -192,12 +193,13 @@ class NatsSink implements Sink {
     h.set('Tail-Offset', String(first.line.offset));
     h.set('Tail-Line', String(first.line.lineNumber));
     h.set('Tail-Host', headerValue(first.host));
-    if (records.length > 1) h.set('Tail-Lines', String(records.length));
+    const several = this.perMessage > 1;
+    if (several) h.set('Tail-Lines', String(records.length));
     const options: Partial<JetStreamPublishOptions> = { headers: h, timeout: this.timeout };
     // The first line and the count name the lines: the same lines shipped again get the same ID.
-    if (first.key !== undefined) options.msgID = records.length === 1 ? first.key : `${first.key}+${records.length}`;
+    if (first.key !== undefined) options.msgID = several ? `${first.key}+${records.length}` : first.key;
     if (this.stream !== undefined) options.expect = { streamName: this.stream };
-    const payload = records.length === 1 ? first.line.text : records.map((r) => r.line.text + '\n').join('');
+    const payload = several ? records.map((r) => r.line.text + '\n').join('') : first.line.text;
     return js.publish(message.subject, payload, options);
   }
 }

@@ -14,36 +14,63 @@ const MAX_MOVED = 10_000;
  *   new range), `seq` = offset × 1000 + part.
  *
  * Within a file IDs grow with the offset, and a file born later (rotation) starts above the one before.
- * When that order does not hold (late lines of a rotated file after the new file's, a file without birth
- * time, a truncation seen by another run), a refused line is not taken for a duplicate on the strength of
- * its ID: the entry with that ID is read back and compared (file, offset, line number, text, host). Only
- * the same line counts as a duplicate; another is stored with an ID made by Redis, and the rest of its
- * file goes on above it ({@link move}).
+ * A line whose ID is not above the stream's last one is not taken for a duplicate on the strength of its
+ * ID: the entry with that ID is read back and compared (file, offset, line number, text, host). Only the
+ * same line counts as a duplicate. Where the order does not hold for another line (late lines of a
+ * rotated file after the new file's, a file without birth time, a truncation seen by another run), its
+ * file goes on above the stream's last entry ({@link move}).
  * @internal
  * @example
  * ```ts
  * const ids = new EntryIds();
- * ids.of(record); // '1732800000123-5000000' for the line at offset 5000 of a file born at …123 ms
+ * formatId(ids.of(record, key)!); // '1732800000123-5000000': the line at offset 5000 of a file born at …123 ms
  * ```
  */
 export class EntryIds {
-  /** Generations (file identity and epoch, per stream) whose IDs continue above a Redis-made one. */
+  /** Generations (file identity and epoch, per stream) whose IDs continue above the stream's last entry. */
   private readonly moved = new Map<string, number>();
 
-  /** The entry ID for `record` in stream `key`: derived, or `*` (Redis makes it) for a stream's lines. */
-  of(record: SinkLine, key: string): string {
+  /** The entry ID for `record` in stream `key`; undefined for a stream's lines (Redis makes theirs). */
+  of(record: SinkLine, key: string): StreamId | undefined {
     const file = record.file;
-    if (!file) return '*';
-    const ms = this.moved.get(generation(record, key)) ?? Math.max(1, Math.floor(file.born)) + record.epoch;
-    return `${ms}-${seq(record.line.offset, record.part)}`;
+    if (!file) return undefined;
+    const ms = (this.moved.size > 0 ? this.moved.get(generation(record, key)) : undefined) ?? Math.max(1, Math.floor(file.born)) + record.epoch;
+    const n = record.line.offset * PARTS + record.part;
+    return { ms, seq: Number.isSafeInteger(n) ? n : BigInt(record.line.offset) * BigInt(PARTS) + BigInt(record.part) };
   }
 
-  /** `record`'s file goes on above `id` (made by Redis for a line that could not have its own). */
-  move(record: SinkLine, key: string, id: string): void {
+  /** `record`'s file (and epoch) goes on in stream `key` above `top`, the stream's last ID. */
+  move(record: SinkLine, key: string, top: StreamId): void {
     if (!record.file) return;
     if (this.moved.size >= MAX_MOVED) this.moved.delete(this.moved.keys().next().value!);
-    this.moved.set(generation(record, key), Number(id.slice(0, id.indexOf('-'))) + 1);
+    this.moved.set(generation(record, key), top.ms + 1);
   }
+}
+
+/** A stream entry ID, `ms-seq`, as numbers that compare (a BigInt seq only past 2^53). @internal */
+export interface StreamId {
+  readonly ms: number;
+  readonly seq: number | bigint;
+}
+
+/** The ID below every entry (of a stream that does not exist yet). @internal */
+export const ZERO_ID: StreamId = { ms: 0, seq: 0 };
+
+/** Parses `ms-seq`. @internal */
+export function parseId(id: string): StreamId {
+  const dash = id.indexOf('-');
+  const seq = Number(id.slice(dash + 1));
+  return { ms: Number(id.slice(0, dash)), seq: Number.isSafeInteger(seq) ? seq : BigInt(id.slice(dash + 1)) };
+}
+
+/** `ms-seq`. @internal */
+export function formatId(id: StreamId): string {
+  return `${id.ms}-${id.seq}`;
+}
+
+/** True when `id` is above `top` (Redis takes it). @internal */
+export function above(id: StreamId, top: StreamId): boolean {
+  return id.ms > top.ms || (id.ms === top.ms && id.seq > top.seq);
 }
 
 /** True when `fields` (an entry's `[name, value, …]`) hold this very line. @internal */
@@ -56,17 +83,8 @@ export function sameLine(fields: readonly string[], record: SinkLine): boolean {
   return get('offset') === String(line.offset) && get('line') === String(line.lineNumber) && get('file') === line.source && get('host') === record.host && get('text') === line.text;
 }
 
-/** The error Redis answers an `XADD` whose ID is not above the stream's last one. @internal */
-export function isIdConflict(error: Error): boolean {
-  return /equal or smaller than the target stream top item/.test(error.message);
-}
-
 function generation(record: SinkLine, key: string): string {
   const { file } = record;
   return `${key}\0${file!.dev}:${file!.ino}:${file!.born}:${record.epoch}`;
 }
 
-function seq(offset: number, part: number): string {
-  const n = offset * PARTS + part;
-  return Number.isSafeInteger(n) ? String(n) : String(BigInt(offset) * BigInt(PARTS) + BigInt(part));
-}

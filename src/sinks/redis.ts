@@ -2,7 +2,7 @@ import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
 import { optionError } from '../errors.js';
 import type { SendResult, Sink, SinkLine } from './contract.js';
 import { compileTemplate, type Template } from './template.js';
-import { EntryIds, isIdConflict, sameLine } from './redis-ids.js';
+import { above, EntryIds, formatId, parseId, sameLine, ZERO_ID, type StreamId } from './redis-ids.js';
 import { closeQuietly, refusal, unavailable } from './connection.js';
 
 /**
@@ -63,6 +63,10 @@ class RedisSink implements Sink {
   private readonly trim: readonly string[];
   private readonly timeout: number;
   private readonly ids = new EntryIds();
+  /** Each stream's last entry ID as this sink left it (see {@link tops}). */
+  private readonly known = new Map<string, StreamId>();
+  /** The last batch being planned and written (see {@link send}). */
+  private issuing: Promise<void> = Promise.resolve();
   private client: Redis | undefined;
   /** The last connection error (what "not connected" means). */
   private lastError: Error | undefined;
@@ -93,9 +97,13 @@ class RedisSink implements Sink {
       maxRetriesPerRequest: 0,
       socketTimeout: this.timeout,
       connectTimeout: this.timeout,
+      // Back within about a second of Redis (ioredis's default backoff waits up to 5 s).
+      retryStrategy: (times) => Math.min(50 * 2 ** (times - 1), 1_000) + Math.floor(Math.random() * 100),
     };
     const client = typeof this.connection === 'string' ? new Redis(this.connection, settings) : new Redis({ ...this.connection, ...settings });
     client.on('error', (error: Error) => (this.lastError = error));
+    client.on('close', () => (this.lastError ??= new Error('connection lost')));
+    client.on('ready', () => (this.lastError = undefined));
     this.client = client;
     try {
       await client.connect();
@@ -107,16 +115,64 @@ class RedisSink implements Sink {
   async send(batch: readonly SinkLine[]): Promise<SendResult> {
     const client = this.client;
     if (!client || client.status !== 'ready') throw unavailable(this.lastError, client?.status ?? 'not opened');
+    // Batches are planned and written one after the other, in the order sent: Redis runs pipelines in
+    // the order they were written, so a batch's IDs are planned knowing those of the batches before it.
+    const issued = this.issuing.then(() => this.issue(client, batch));
+    this.issuing = issued.then(
+      () => {},
+      () => {},
+    );
+    try {
+      const { replies, duplicates } = await issued;
+      for (const [error] of await replies) if (error) throw refusal(error, PERMANENT.test(error.message));
+      return { duplicates };
+    } catch (error) {
+      // Part of the batch may be in: the streams' last IDs are read again before the retry.
+      this.known.clear();
+      // Commands cut off by a lost connection fail with ioredis's words for its queue: say why instead.
+      if (client.status !== 'ready') throw unavailable(this.lastError, client.status);
+      throw error;
+    }
+  }
+
+  /** Plans the batch's entries and writes them (one pipeline); resolves once it is written, with its replies to come. */
+  private async issue(client: Redis, batch: readonly SinkLine[]): Promise<{ replies: Promise<Array<[Error | null, unknown]>>; duplicates: number }> {
     const keys = batch.map((record) => this.stream.expand(record.host, record.line.source));
     const pipeline = client.pipeline();
-    for (let i = 0; i < batch.length; i++) this.add(pipeline, keys[i]!, batch[i]!, this.derived ? this.ids.of(batch[i]!, keys[i]!) : '*');
-    const conflicts: number[] = [];
-    for (const [i, [error]] of (await exec(pipeline)).entries()) {
-      if (!error) continue;
-      if (this.derived && isIdConflict(error)) conflicts.push(i);
-      else throw refusal(error, PERMANENT.test(error.message));
+    let duplicates = 0;
+    if (!this.derived) for (let i = 0; i < batch.length; i++) this.add(pipeline, keys[i]!, batch[i]!, '*');
+    else {
+      const tops = await this.tops(client, keys);
+      const ids = batch.map((record, i) => this.ids.of(record, keys[i]!));
+      const there = await this.alreadyThere(client, batch, keys, ids, tops);
+      for (let i = 0; i < batch.length; i++) {
+        if (there.has(i)) {
+          duplicates++;
+          continue;
+        }
+        const key = keys[i]!;
+        let id = ids[i];
+        if (!id) {
+          // A stream's lines (standard input) get IDs made by Redis: the last ID is no longer known here.
+          this.add(pipeline, key, batch[i]!, '*');
+          tops.delete(key);
+          this.known.delete(key);
+          continue;
+        }
+        const top = tops.get(key) ?? ZERO_ID;
+        // Not above the stream's last entry, and not there: its file goes on above it, in the order read.
+        if (!above(id, top)) {
+          this.ids.move(batch[i]!, key, top);
+          id = this.ids.of(batch[i]!, key)!;
+          // The rest of its file in this batch too.
+          for (let j = i + 1; j < batch.length; j++) if (batch[j]!.file === batch[i]!.file) ids[j] = this.ids.of(batch[j]!, keys[j]!);
+        }
+        this.add(pipeline, key, batch[i]!, formatId(id));
+        tops.set(key, id);
+      }
+      for (const [key, id] of tops) this.remember(key, id);
     }
-    return { duplicates: conflicts.length === 0 ? 0 : await this.settle(client, batch, keys, conflicts) };
+    return { replies: exec(pipeline), duplicates };
   }
 
   async close(): Promise<void> {
@@ -131,29 +187,63 @@ class RedisSink implements Sink {
   }
 
   /**
-   * Lines whose ID Redis refused: those whose entry is already there (same line) are duplicates; the
-   * others are added with IDs made by Redis, and their files go on above them. Returns the duplicates.
+   * The last entry ID of each stream of the batch: as this sink left it with the batches written before
+   * (it is the only writer of a stream per file), else read (`XINFO STREAM`; a stream that does not exist
+   * is below every ID).
    */
-  private async settle(client: Redis, batch: readonly SinkLine[], keys: readonly string[], conflicts: readonly number[]): Promise<number> {
+  private async tops(client: Redis, keys: readonly string[]): Promise<Map<string, StreamId>> {
+    const tops = new Map<string, StreamId>();
+    const unknown = [...new Set(keys)].filter((key) => {
+      const known = this.known.get(key);
+      if (known) tops.set(key, known);
+      return !known;
+    });
+    if (unknown.length === 0) return tops;
+    const info = client.pipeline();
+    for (const key of unknown) info.xinfo('STREAM', key);
+    for (const [n, [error, reply]] of (await exec(info)).entries()) {
+      if (error && !/no such key/i.test(error.message)) throw refusal(error, PERMANENT.test(error.message));
+      tops.set(unknown[n]!, error ? ZERO_ID : parseId(field(reply as unknown[], 'last-generated-id')));
+    }
+    return tops;
+  }
+
+  /**
+   * Lines of the batch whose ID is not above their stream's last one, and whose entry is this very line
+   * (shipped before: a retry, or a replay after a crash): read back with `XRANGE`.
+   */
+  private async alreadyThere(client: Redis, batch: readonly SinkLine[], keys: readonly string[], ids: ReadonlyArray<StreamId | undefined>, tops: ReadonlyMap<string, StreamId>): Promise<Set<number>> {
+    const candidates: Array<{ i: number; id: string }> = [];
+    for (let i = 0; i < batch.length; i++) {
+      const id = ids[i];
+      if (id && !above(id, tops.get(keys[i]!)!)) candidates.push({ i, id: formatId(id) });
+    }
+    const there = new Set<number>();
+    if (candidates.length === 0) return there;
     const read = client.pipeline();
-    for (const i of conflicts) read.xrange(keys[i]!, this.ids.of(batch[i]!, keys[i]!), this.ids.of(batch[i]!, keys[i]!));
-    const found = await exec(read);
-    const missing = conflicts.filter((i, n) => {
-      const [error, entries] = found[n]!;
+    for (const { i, id } of candidates) read.xrange(keys[i]!, id, id);
+    for (const [n, [error, entries]] of (await exec(read)).entries()) {
       if (error) throw refusal(error, false);
       const entry = (entries as Array<[string, string[]]>)[0];
-      return !(entry && sameLine(entry[1], batch[i]!));
-    });
-    if (missing.length > 0) {
-      const write = client.pipeline();
-      for (const i of missing) this.add(write, keys[i]!, batch[i]!, '*');
-      for (const [n, [error, id]] of (await exec(write)).entries()) {
-        if (error) throw refusal(error, PERMANENT.test(error.message));
-        this.ids.move(batch[missing[n]!]!, keys[missing[n]!]!, id as string);
-      }
+      const { i } = candidates[n]!;
+      if (entry && sameLine(entry[1], batch[i]!)) there.add(i);
     }
-    return conflicts.length - missing.length;
+    return there;
   }
+
+  private remember(key: string, id: StreamId): void {
+    if (this.known.size >= MAX_KNOWN && !this.known.has(key)) this.known.delete(this.known.keys().next().value!);
+    this.known.set(key, id);
+  }
+}
+
+/** Streams whose last ID this sink remembers (one per file shipped); beyond, the oldest are read again. */
+const MAX_KNOWN = 10_000;
+
+/** A field of a reply given as `[name, value, …]`. */
+function field(reply: readonly unknown[], name: string): string {
+  for (let i = 0; i + 1 < reply.length; i += 2) if (reply[i] === name) return String(reply[i + 1]);
+  throw new Error(`no ${name} in the reply`);
 }
 
 /** Redis errors no retry can fix: a key of another type, no permission, bad credentials. */
