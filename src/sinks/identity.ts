@@ -58,7 +58,7 @@ export class LineNames {
       } else if (line.offset === state.offset) state.part++;
       else state.part = 0;
       state.offset = line.offset;
-      out[i] = { line, host: this.host, file: state.file, epoch: state.epoch, part: state.part, key: `${state.prefix}${state.epoch}:${line.offset}:${state.part}` };
+      out[i] = new FileLine(line, this.host, state.file, state.epoch, state.part, state.prefix);
     }
     return out;
   }
@@ -75,5 +75,28 @@ export class LineNames {
     const state = { file, prefix: `${this.host}:${file.dev}:${file.ino}:${born}:`, epoch: 0, offset: -1, part: 0 };
     this.files.set(origin, state);
     return state;
+  }
+}
+
+/** A line of a file; its key is made when a sink asks for it (Redis never does: one string less a line). */
+class FileLine implements SinkLine {
+  readonly line: Line;
+  readonly host: string;
+  readonly file: FileIdentity;
+  readonly epoch: number;
+  readonly part: number;
+  private readonly prefix: string;
+
+  constructor(line: Line, host: string, file: FileIdentity, epoch: number, part: number, prefix: string) {
+    this.line = line;
+    this.host = host;
+    this.file = file;
+    this.epoch = epoch;
+    this.part = part;
+    this.prefix = prefix;
+  }
+
+  get key(): string {
+    return `${this.prefix}${this.epoch}:${this.line.offset}:${this.part}`;
   }
 }

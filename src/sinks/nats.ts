@@ -169,10 +169,11 @@ class NatsSink implements Sink {
   /** The batch as messages: runs of consecutive lines of one file (same subject), at most `linesPerMessage` each. */
   private messages(batch: readonly SinkLine[]): Message[] {
     const out: Message[] = [];
+    const subjects = this.subject.names(batch);
     let run: SinkLine[] = [];
     let subject = '';
-    for (const record of batch) {
-      const to = this.subject.expand(record.host, record.line.source);
+    for (const [i, record] of batch.entries()) {
+      const to = subjects[i]!;
       const last = run[run.length - 1];
       if (last && (run.length >= this.perMessage || to !== subject || !sameFile(last, record))) {
         out.push({ subject, records: run });

@@ -26,8 +26,8 @@ export interface ShippingSource {
 const STOPPED = Symbol('stopped');
 
 /**
- * Ships a tail's batches to a sink (see `TailStream.pipeTo`): at most `maxInFlight` batches sent and not
- * yet acknowledged, and no reading while they are out; each batch committed once acknowledged (the
+ * Ships a tail's batches to a sink (see `TailStream.pipeTo`), in parts of at most `maxBatchLines` lines:
+ * at most `maxInFlight` of them sent and not yet acknowledged, and no reading while they are out; each batch committed once acknowledged (the
  * checkpoint then advances over the contiguous prefix of acknowledged lines of each file); a failed send
  * retried with capped exponential backoff and jitter, one batch at a time and in the order they were
  * read, while nothing new is read. The sink is opened before the tail, and both are closed on every way
@@ -47,6 +47,7 @@ class Shipment {
   private readonly source: ShippingSource;
   private readonly sink: Sink;
   private readonly maxInFlight: number;
+  private readonly maxBatchLines: number;
   private readonly policy: RetryPolicy;
   private readonly names: LineNames;
   private readonly signal: AbortSignal | undefined;
@@ -72,12 +73,14 @@ class Shipment {
     if (typeof sink !== 'object' || sink === null || typeof sink.send !== 'function' || typeof sink.close !== 'function') {
       throw optionError('pipeTo(): the sink must be an object with send() and close() methods');
     }
-    const { maxInFlight = 4, drainTimeout = 2_000 } = options;
+    const { maxInFlight = 4, maxBatchLines = 1_000, drainTimeout = 2_000 } = options;
     if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) throw optionError(`pipeTo(): maxInFlight must be a whole number >= 1, not ${maxInFlight}`);
+    if (!Number.isSafeInteger(maxBatchLines) || maxBatchLines < 1) throw optionError(`pipeTo(): maxBatchLines must be a whole number >= 1, not ${maxBatchLines}`);
     if (!Number.isFinite(drainTimeout) || drainTimeout < 0) throw optionError(`pipeTo(): drainTimeout must be a number of ms >= 0, not ${drainTimeout}`);
     this.source = source;
     this.sink = sink;
     this.maxInFlight = maxInFlight;
+    this.maxBatchLines = maxBatchLines;
     this.policy = retryPolicy(options.retry);
     this.names = new LineNames(options.host ?? hostname());
     this.signal = options.signal;
@@ -119,14 +122,19 @@ class Shipment {
     }
   }
 
+  /** Waits until a batch may be sent: fewer than maxInFlight out, none being retried. False when stopping. */
+  private async room(): Promise<boolean> {
+    while (!this.stop.signal.aborted && (this.inFlight.size >= this.maxInFlight || this.recovering > 0)) {
+      await Promise.race([...this.inFlight, this.stopped]);
+    }
+    return !this.stop.signal.aborted;
+  }
+
   /** Reads batches and sends them, as long as there is room in flight, until the end, a failure or the signal. */
   private async ship(): Promise<void> {
     const batches = this.source.batches();
     for (;;) {
-      while (!this.stop.signal.aborted && (this.inFlight.size >= this.maxInFlight || this.recovering > 0)) {
-        await Promise.race([...this.inFlight, this.stopped]);
-      }
-      if (this.stop.signal.aborted) return;
+      if (!(await this.room())) return;
       const next = batches.next();
       let result: IteratorResult<Line[], unknown> | typeof STOPPED;
       try {
@@ -144,9 +152,14 @@ class Shipment {
       if (result.done) return;
       const batch = result.value;
       const records = await this.names.of(batch, this.source.originOf(batch));
-      const delivery = this.deliver(batch, records);
-      this.inFlight.add(delivery);
-      void delivery.finally(() => this.inFlight.delete(delivery));
+      // A read may hold thousands of lines: sent in parts, so that what is in flight stays small.
+      for (let from = 0; from < batch.length; from += this.maxBatchLines) {
+        if (from > 0 && !(await this.room())) return;
+        const whole = batch.length <= this.maxBatchLines;
+        const delivery = this.deliver(whole ? batch : batch.slice(from, from + this.maxBatchLines), whole ? records : records.slice(from, from + this.maxBatchLines));
+        this.inFlight.add(delivery);
+        void delivery.finally(() => this.inFlight.delete(delivery));
+      }
     }
   }
 

@@ -137,7 +137,7 @@ class RedisSink implements Sink {
 
   /** Plans the batch's entries and writes them (one pipeline); resolves once it is written, with its replies to come. */
   private async issue(client: Redis, batch: readonly SinkLine[]): Promise<{ replies: Promise<Array<[Error | null, unknown]>>; duplicates: number }> {
-    const keys = batch.map((record) => this.stream.expand(record.host, record.line.source));
+    const keys = this.stream.names(batch);
     const pipeline = client.pipeline();
     let duplicates = 0;
     if (!this.derived) for (let i = 0; i < batch.length; i++) this.add(pipeline, keys[i]!, batch[i]!, '*');

@@ -1,4 +1,5 @@
 import { optionError } from '../errors.js';
+import type { SinkLine } from './contract.js';
 
 /** Placeholders a stream name or subject may hold. */
 const PLACEHOLDER = /\{([^{}]*)\}/g;
@@ -14,6 +15,8 @@ export interface Template {
   readonly perFile: boolean;
   /** The name for a line of `file` read on `host`. */
   expand(host: string, file: string): string;
+  /** The name of each line of a batch (lines of one file come in runs: one look-up a run). */
+  names(batch: readonly SinkLine[]): string[];
 }
 
 /**
@@ -32,18 +35,28 @@ export function compileTemplate(template: string, what: string, encode: (value: 
     if (!KNOWN.has(name!)) throw optionError(`${what} '${template}': unknown placeholder {${name}} (known: {host}, {file})`);
   }
   const cache = new Map<string, string>();
+  const expand = (host: string, file: string): string => {
+    const id = `${host}\0${file}`;
+    let name = cache.get(id);
+    if (name === undefined) {
+      if (cache.size >= MAX_CACHED) cache.clear();
+      name = template.replace(PLACEHOLDER, (_, key: string) => encode(key === 'host' ? host : file));
+      cache.set(id, name);
+    }
+    return name;
+  };
   return {
     source: template,
     perFile: template.includes('{file}'),
-    expand(host, file) {
-      const id = `${host}\0${file}`;
-      let name = cache.get(id);
-      if (name === undefined) {
-        if (cache.size >= MAX_CACHED) cache.clear();
-        name = template.replace(PLACEHOLDER, (_, key: string) => encode(key === 'host' ? host : file));
-        cache.set(id, name);
+    expand,
+    names(batch) {
+      const out: string[] = new Array(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const { host, line } = batch[i]!;
+        const before = i > 0 ? batch[i - 1]! : undefined;
+        out[i] = before && before.host === host && before.line.source === line.source ? out[i - 1]! : expand(host, line.source);
       }
-      return name;
+      return out;
     },
   };
 }

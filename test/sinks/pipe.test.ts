@@ -99,6 +99,17 @@ describe('pipeTo()', () => {
     expect(s.maxOpen).toBe(3);
   });
 
+  it('sends a large read in parts of at most maxBatchLines lines, and commits each part as it is acknowledged', async () => {
+    const { file, state } = await setup(5_000);
+    const { sink, calls, stored, state: s } = controlledSink(() => undefined);
+    const result = await tail(file, { checkpoint: state, follow: false, start: { fromLine: 1 }, readSize: 1 << 20 }).pipeTo(sink, { maxBatchLines: 700, maxInFlight: 2 });
+    expect(calls.map((c) => c.batch.length)).toEqual([700, 700, 700, 700, 700, 700, 700, 100]);
+    expect(stored).toEqual(lines_(5_000));
+    expect(result).toMatchObject({ lines: 5_000, batches: 8 });
+    expect(s.maxOpen).toBeLessThanOrEqual(2);
+    expect(await savedOffset(state)).toBe(5_000 * LINE);
+  });
+
   it('moves the checkpoint only over the contiguous prefix of acknowledged lines', async () => {
     const { file, state } = await setup(1_000);
     const { sink, calls, ack } = controlledSink();
