@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { CHILDREN, MB, NODE } from '../lib/common.mjs';
-import { start, stop, collect } from '../lib/proc.mjs';
+import { start, stop, collect, runJsonChild } from '../lib/proc.mjs';
 import { interleave } from '../lib/results.mjs';
 import { writeLog } from '../lib/gen.mjs';
 
@@ -107,14 +107,8 @@ export async function sink({ cfg, tmp, results, log }) {
         const stream = `B${n}`;
         const job = { mode: tool.mode, file: e.file.path, lines: e.file.lines, sizes: tool.sizes, state: join(tmp, `${prefix}.state`), prefix, socket, address, stream, linesPerMessage: e.linesPerMessage };
         if (e.engine === 'nats') await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`] });
-        const child = start(NODE, [join(CHILDREN, 'sink.mjs'), JSON.stringify(job)]);
-        const out = collect(child.stdout);
-        const err = collect(child.stderr);
-        const timer = setTimeout(() => stop(child, { signal: 'SIGKILL' }), 180_000);
         try {
-          const res = await child.done;
-          if (res.code !== 0) throw new Error(`exit ${res.code ?? res.signal}: ${err().trim().slice(0, 300)}`);
-          const { lines, ms, maxRssMB } = JSON.parse(out());
+          const { lines, ms, maxRssMB } = await runJsonChild(NODE, [join(CHILDREN, 'sink.mjs'), JSON.stringify(job)], 180_000);
           // What the engine holds: every line, once.
           const stored = e.engine === 'redis' ? await redis.xlen(`${prefix}:${e.file.path}`) : (await jsm.streams.info(stream)).state.messages;
           const expected = e.engine === 'redis' || e.linesPerMessage === 1 ? lines : undefined;
@@ -125,8 +119,6 @@ export async function sink({ cfg, tmp, results, log }) {
         } catch (error) {
           results.fail(row, error);
         } finally {
-          clearTimeout(timer);
-          await stop(child, { signal: 'SIGKILL' });
           if (e.engine === 'redis') await redis.del(`${prefix}:${e.file.path}`);
           else await jsm.streams.delete(stream).catch(() => {});
         }

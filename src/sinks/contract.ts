@@ -92,9 +92,9 @@ export interface RetryOptions {
   /** Delay before the first retry, in ms (default 100); it doubles at each retry… */
   readonly minDelay?: number;
   /**
-   * …up to this (default 2 000: while the engine is down, a retry fails in the client without touching
-   * the network, so it is cheap, and the engine's return is noticed within about 2 s). Each delay is
-   * drawn between half of it and all of it.
+   * …up to this (default 1 000: while the engine is down, a retry fails in the client without touching
+   * the network, so it is cheap, and the engine's return is noticed within about a second). Each delay
+   * is drawn between half of it and all of it.
    */
   readonly maxDelay?: number;
 }

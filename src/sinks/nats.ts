@@ -82,6 +82,8 @@ class NatsSink implements Sink {
   private js: JetStreamClient | undefined;
   private connected = false;
   private lastError: unknown;
+  /** Rejects at the next loss of the connection (see {@link send}). */
+  private cut = cutOff();
   private makeHeaders: (() => MsgHdrs) | undefined;
 
   constructor(options: NatsSinkOptions) {
@@ -126,7 +128,11 @@ class NatsSink implements Sink {
     // While disconnected, publishing would only fill the client's buffer with copies of what is retried.
     if (!js || !this.connected) throw unavailable(this.lastError, 'disconnected');
     const messages = this.messages(batch);
-    const acks = await Promise.allSettled(messages.map((message) => this.publish(js, message)));
+    // Acknowledgments lost with the connection would only come as timeouts, after batches sent later
+    // went through: the batch fails at once instead, and is sent again first (the stream drops what of
+    // it did arrive, by message ID).
+    const lost = this.cut;
+    const acks = await Promise.race([Promise.allSettled(messages.map((message) => this.publish(js, message))), lost.promise]);
     let duplicates = 0;
     for (const [i, ack] of acks.entries()) {
       if (ack.status === 'rejected') throw refusal(ack.reason as Error, isPermanent(ack.reason));
@@ -148,6 +154,9 @@ class NatsSink implements Sink {
       if (status.type === 'disconnect') {
         this.connected = false;
         this.lastError ??= new Error(`disconnected from ${status.server}`);
+        const lost = this.cut;
+        this.cut = cutOff();
+        lost.reject(unavailable(this.lastError, 'disconnected'));
       } else if (status.type === 'reconnect') {
         this.connected = true;
         this.lastError = undefined;
@@ -203,6 +212,14 @@ class NatsSink implements Sink {
     const payload = several ? records.map((r) => r.line.text + '\n').join('') : first.line.text;
     return js.publish(message.subject, payload, options);
   }
+}
+
+/** A promise to reject when the connection is lost (never unhandled: sends race it, or nobody does). */
+function cutOff(): { promise: Promise<never>; reject: (error: Error) => void } {
+  let reject!: (error: Error) => void;
+  const promise = new Promise<never>((_, no) => (reject = no));
+  promise.catch(() => {});
+  return { promise, reject };
 }
 
 /** Same file, same epoch: lines one message may hold together. */

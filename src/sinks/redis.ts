@@ -97,8 +97,8 @@ class RedisSink implements Sink {
       maxRetriesPerRequest: 0,
       socketTimeout: this.timeout,
       connectTimeout: this.timeout,
-      // Back within about a second of Redis (ioredis's default backoff waits up to 5 s).
-      retryStrategy: (times) => Math.min(50 * 2 ** (times - 1), 1_000) + Math.floor(Math.random() * 100),
+      // Back within half a second of Redis (ioredis's default backoff waits up to 5 s).
+      retryStrategy: (times) => Math.min(50 * 2 ** (times - 1), 500) + Math.floor(Math.random() * 100),
     };
     const client = typeof this.connection === 'string' ? new Redis(this.connection, settings) : new Redis({ ...this.connection, ...settings });
     client.on('error', (error: Error) => (this.lastError = error));

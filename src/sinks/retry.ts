@@ -9,9 +9,9 @@ export interface RetryPolicy {
   readonly maxDelay: number;
 }
 
-/** Checks retry options and applies the defaults (retry forever, 100 ms doubling up to 2 s). @internal */
+/** Checks retry options and applies the defaults (retry forever, 100 ms doubling up to 1 s). @internal */
 export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
-  const { retries = Infinity, minDelay = 100, maxDelay = 2_000 } = options;
+  const { retries = Infinity, minDelay = 100, maxDelay = 1_000 } = options;
   if (!(retries === Infinity || (Number.isSafeInteger(retries) && retries >= 0))) throw optionError(`pipeTo(): retry.retries must be a whole number >= 0 or Infinity, not ${retries}`);
   for (const [name, value] of [['minDelay', minDelay], ['maxDelay', maxDelay]] as const) {
     if (!Number.isFinite(value) || value < 0) throw optionError(`pipeTo(): retry.${name} must be a number of ms >= 0, not ${value}`);

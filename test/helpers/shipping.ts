@@ -3,39 +3,24 @@
  * restarted, the engine stopped for 3 s, the engine never there, the engine frozen. Each scenario runs
  * against an {@link Engine} (Redis or NATS, test/sinks/command-*.test.ts) and returns what it saw.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempDir } from './fs.js';
 import { spawnCli, type Spawned } from './spawn.js';
 import { waitFor } from './wait.js';
+import { startWriter } from './writer.js';
 import type { Server } from './servers.js';
 
-/** An engine under test: its server, the `--sink` URL, and the line texts it holds, in its order. */
+/** An engine under test: its server, the `--sink` URL, the line texts it holds (in its order), and how many (cheaply). */
 export interface Engine {
   readonly server: Server;
   url(): string;
   texts(): Promise<string[]>;
+  count(): Promise<number>;
 }
 
 const line = (n: number) => `line ${String(n).padStart(6, '0')}`;
-
-/** A writer in another process appending `total` numbered lines, `perTick` every 10 ms. */
-function startWriter(file: string, total: number, perTick: number): Promise<void> {
-  const child = spawn(process.execPath, [
-    '-e',
-    `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'a'); let n = 1;
-     const timer = setInterval(() => {
-       let chunk = '';
-       for (let i = 0; i < ${perTick} && n <= ${total}; i++) chunk += 'line ' + String(n++).padStart(6, '0') + '\\n';
-       fs.writeSync(fd, chunk);
-       if (n > ${total}) { clearInterval(timer); fs.closeSync(fd); }
-     }, 10);`,
-    file,
-  ]);
-  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited with ${code}`)))));
-}
 
 async function setup() {
   const dir = await tempDir();
@@ -72,7 +57,7 @@ async function stopRun(run: Spawned): Promise<void> {
 async function waitForAll(engine: Engine, total: number, run: Spawned): Promise<void> {
   let last = tally([], total);
   await waitFor(
-    async () => (last = tally(await engine.texts(), total)).missing === 0,
+    async () => (await engine.count()) >= total && (last = tally(await engine.texts(), total)).missing === 0,
     () => `every line (${JSON.stringify(last)}; stderr: ${run.out.stderr})`,
     20_000,
     100,
@@ -95,10 +80,10 @@ export async function killAndRestart(engine: Engine, total: number, perTick: num
   const { file, state } = await setup();
   const first = await ship(engine, file, state);
   const written = startWriter(file, total, perTick);
-  await waitFor(async () => savedOffset(state) > 0 && (await engine.texts()).length >= total * 0.4, 'the first run to be well under way (and to have saved)', 20_000, 50);
+  await waitFor(async () => savedOffset(state) > 0 && (await engine.count()) >= total * 0.4, 'the first run to be well under way (and to have saved)', 20_000, 20);
   first.child.kill('SIGKILL');
   await first.exited;
-  const killedAt = (await engine.texts()).length;
+  const killedAt = await engine.count();
   const second = await ship(engine, file, state);
   await written;
   await waitForAll(engine, total, second);
@@ -111,7 +96,7 @@ export async function outage(engine: Engine, total: number, perTick: number) {
   const { file, state } = await setup();
   const run = await ship(engine, file, state);
   const written = startWriter(file, total, perTick);
-  await waitFor(async () => (await engine.texts()).length >= total / 4, 'a quarter of the lines', 20_000, 50);
+  await waitFor(async () => (await engine.count()) >= total / 4, 'a quarter of the lines', 20_000, 20);
   await engine.server.stop();
   const stoppedAt = Date.now();
   await waitFor(() => /reading paused/.test(run.out.stderr), 'the command to say the engine is down', 10_000, 20);
@@ -162,7 +147,7 @@ export async function stalled(engine: Engine, mb: number) {
   const body = 'x'.repeat(1024 - 12);
   const lines = Array.from({ length: count }, (_, i) => `${line(i + 1)} ${body}`);
   await appendFile(file, `${lines[0]}\n`);
-  await waitFor(async () => (await engine.texts()).length === 1, 'the first line', 10_000, 20);
+  await waitFor(async () => (await engine.count()) === 1, 'the first line', 10_000, 20);
   const rssBefore = rss(pid);
   const readBefore = bytesRead(pid);
   engine.server.pause();
@@ -178,7 +163,7 @@ export async function stalled(engine: Engine, mb: number) {
   }
   const readWhileStalled = bytesRead(pid) - readBefore;
   let stored = 0;
-  await waitFor(async () => (stored = (await engine.texts()).length) >= count, () => `every line after the engine went on (have ${stored} of ${count})`, 30_000, 200);
+  await waitFor(async () => (stored = await engine.count()) >= count, () => `every line after the engine went on (have ${stored} of ${count})`, 30_000, 50);
   const texts = await engine.texts();
   await stopRun(run);
   return { rssBefore, peak, readWhileStalled, fileBytes: (await stat(file)).size, stored: texts.length, complete: texts.every((t, i) => t === lines[i]), stderr: run.out.stderr };

@@ -1,32 +1,24 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { natsSink, tail, type NatsSinkOptions, type PipeResult } from '../../src/index.js';
+import { natsSink, type NatsSinkOptions, type PipeResult } from '../../src/index.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { tempDir } from '../helpers/fs.js';
 import { skipWithout, startNats, type NatsServer } from '../helpers/servers.js';
 import { jetStreamCount, natsClient, readJetStream } from '../helpers/engines.js';
-
-const numbered = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i} ${'x'.repeat((from + i) % 37)}`);
+import { logFile, numbered, shipFile } from '../helpers/log-file.js';
 
 /** Ships `file` from its first line, without follow, to `server`'s stream LOGS. */
-function ship(server: NatsServer, file: string, options: NatsSinkOptions = {}): Promise<PipeResult> {
-  const sink = natsSink({ servers: server.address, subject: 'logs.{host}.{file}', stream: 'LOGS', ...options });
-  return tail(file, { follow: false, start: { fromLine: 1 } }).pipeTo(sink, { host: 'h1' });
+function ship(server: NatsServer, file: string, options: NatsSinkOptions = {}, checkpoint?: string): Promise<PipeResult> {
+  return shipFile(file, natsSink({ servers: server.address, subject: 'logs.{host}.{file}', stream: 'LOGS', ...options }), checkpoint);
 }
 
 describe.skipIf(skipWithout('nats-server'))('the NATS JetStream sink (nats-server -js)', () => {
   it('ships 100 000 lines, 100 a message, every one stored once, in order', async () => {
     const server = await startNats();
-    const dir = await tempDir();
-    const file = path.join(dir, 'app.log');
-    const texts = numbered(1, 100_000);
-    await writeFile(file, texts.join('\n') + '\n');
+    const { dir, file, texts, state } = await logFile(100_000);
     const started = Date.now();
-    const result = await tail(file, { follow: false, start: { fromLine: 1 }, checkpoint: path.join(dir, 'state.json') }).pipeTo(
-      natsSink({ servers: server.address, subject: 'logs.{host}.{file}', stream: 'LOGS', linesPerMessage: 100 }),
-      { host: 'h1' },
-    );
+    const result = await ship(server, file, { linesPerMessage: 100 }, state);
     const ms = Date.now() - started;
     expect(result).toMatchObject({ lines: 100_000, duplicates: 0, retries: 0 });
     const stored = await readJetStream(await natsClient(server.address), 'LOGS');

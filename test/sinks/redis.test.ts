@@ -1,29 +1,24 @@
 import { appendFile, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redisSink, tail, type PipeResult } from '../../src/index.js';
+import { redisSink, tail, type PipeResult, type RedisSinkOptions } from '../../src/index.js';
 import { tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
 import { skipWithout, startRedis, type RedisServer } from '../helpers/servers.js';
 import { readStream, redisClient } from '../helpers/engines.js';
-
-const numbered = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i} ${'x'.repeat((from + i) % 37)}`);
+import { logFile, numbered, shipFile } from '../helpers/log-file.js';
 
 /** Ships `file` from its first line, without follow, to `server` (options of redisSink added). */
-function ship(server: RedisServer, file: string, options: Parameters<typeof redisSink>[0] = {}, checkpoint?: string): Promise<PipeResult> {
-  const sink = redisSink({ connection: { path: server.socket }, ...options });
-  return tail(file, { follow: false, start: { fromLine: 1 }, ...(checkpoint && { checkpoint }) }).pipeTo(sink, { host: 'h1' });
+function ship(server: RedisServer, file: string, options: RedisSinkOptions = {}, checkpoint?: string): Promise<PipeResult> {
+  return shipFile(file, redisSink({ connection: { path: server.socket }, ...options }), checkpoint);
 }
 
 describe.skipIf(skipWithout('redis-server'))('the Redis Streams sink (redis-server on a unix socket, AOF on)', () => {
   it('ships 100 000 lines, every one stored once, in order, with its fields', async () => {
     const server = await startRedis();
-    const dir = await tempDir();
-    const file = path.join(dir, 'app.log');
-    const texts = numbered(1, 100_000);
-    await writeFile(file, texts.join('\n') + '\n');
+    const { file, texts, state } = await logFile(100_000);
     const started = Date.now();
-    const result = await ship(server, file, {}, path.join(dir, 'state.json'));
+    const result = await ship(server, file, {}, state);
     const ms = Date.now() - started;
     expect(result).toMatchObject({ lines: 100_000, duplicates: 0, retries: 0 });
     const entries = await readStream(await redisClient(server.socket), `logs:h1:${file}`);

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { skipWithout, startNats, startRedis } from '../helpers/servers.js';
+import type { ServerBinary } from '../helpers/server-binaries.js';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetStreamCount, natsClient, readJetStream, readStream, redisClient } from '../helpers/engines.js';
+import { killAndRestart, neverReachable, outage, stalled, type Engine } from '../helpers/shipping.js';
+
+/** An engine the command ships to, in the modes the tests look at. */
+interface Case {
+  readonly name: string;
+  readonly binary: ServerBinary;
+  /** Modes for the kill -9 test: label, mode, duplicates expected (undefined: counted only). */
+  readonly modes: ReadonlyArray<readonly [string, string, number | undefined]>;
+  /** The mode of the other tests, and of the frozen-engine test (which ships 1 KiB lines). */
+  readonly mode: string;
+  readonly frozenMode: string;
+  /** Lines the writer writes around a 3 s outage (30 every 10 ms). */
+  readonly outageLines: number;
+  /** How the command names the engine, and says it cannot reach it. */
+  readonly sinkName: string;
+  readonly unreachable: string;
+  start(mode: string): Promise<Engine>;
+}
+
+/** redis-server; mode 'file': a stream per file, derived IDs; 'auto': a stream per host, Redis IDs. */
+const redis: Case = {
+  name: 'redis+unix://…',
+  binary: 'redis-server',
+  modes: [
+    ['entry IDs derived from file and offset (a stream per file)', 'file', 0],
+    ['entry IDs made by Redis (a stream per host)', 'auto', undefined],
+  ],
+  mode: 'file',
+  frozenMode: 'file',
+  outageLines: 4_000,
+  sinkName: "redis\\+unix:///.*/redis\\.sock",
+  unreachable: 'connect ENOENT .*/redis\\.sock',
+  async start(ids) {
+    const server = await startRedis();
+    let client: Awaited<ReturnType<typeof redisClient>> | undefined;
+    return {
+      server,
+      url: () => server.url(`?stream=${ids === 'file' ? 'logs:{file}' : 'logs:{host}'}&ids=${ids}`),
+      async texts() {
+        client ??= await redisClient(server.socket);
+        const [key] = await client.keys('logs:*');
+        return key === undefined ? [] : (await readStream(client, key)).map((e) => e.fields.text!);
+      },
+      async count() {
+        client ??= await redisClient(server.socket);
+        const [key] = await client.keys('logs:*');
+        return key === undefined ? 0 : client.xlen(key);
+      },
+    };
+  },
+};
+
+/** nats-server -js; mode: lines a message, into stream LOGS. */
+const nats: Case = {
+  name: 'nats://…',
+  binary: 'nats-server',
+  modes: [
+    ['one line a message (Nats-Msg-Id per line)', '1', 0],
+    ['100 lines a message', '100', undefined],
+  ],
+  mode: '1',
+  frozenMode: '100',
+  outageLines: 4_000,
+  sinkName: 'nats://127\\.0\\.0\\.1:\\d+',
+  unreachable: 'connection refused',
+  async start(lines) {
+    const server = await startNats();
+    let nc: Awaited<ReturnType<typeof natsClient>> | undefined;
+    /** `read` of the stream; nothing while it does not exist, again while the test's own client reconnects. */
+    const retrying = async <T>(read: (nc: NatsConnection) => Promise<T>, none: T): Promise<T> => {
+      nc ??= await natsClient(server.address);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await read(nc);
+        } catch (error) {
+          if (/stream not found/i.test(String(error))) return none;
+          if (attempt === 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    };
+    const texts = () => retrying(async (c) => (await readJetStream(c, 'LOGS')).flatMap((m) => (lines === '1' ? [m.text] : m.text.split('\n').slice(0, -1))), []);
+    return {
+      server,
+      url: () => server.url(`?subject=logs.{host}.{file}&stream=LOGS&lines=${lines}`),
+      texts,
+      // With several lines a message, the messages are few: reading them is cheap enough.
+      count: async () => (lines === '1' ? retrying((c) => jetStreamCount(c, 'LOGS'), 0) : (await texts()).length),
+    };
+  },
+};
+
+const mb = (n: number) => (n / 2 ** 20).toFixed(1);
+
+describe.each([redis, nats])('tail-async --sink $name', (engine) => {
+  describe.skipIf(skipWithout(engine.binary))(`(${engine.binary})`, () => {
+    it.each(engine.modes)('kill -9 mid-stream and a restart lose no line; %s', async (_, mode, expected) => {
+      const result = await killAndRestart(await engine.start(mode), 8_000, 50);
+      console.info(`${engine.binary}, mode ${mode}: kill -9 after ${result.killedAt} of 8000 lines stored; after the restart ${result.stored} stored, ${result.missing} missing, ${result.duplicates} duplicates`);
+      expect(result.missing).toBe(0);
+      if (expected !== undefined) {
+        expect(result.duplicates).toBe(expected);
+        expect(result.inOrder).toBe(true);
+      }
+      expect(result.stderr).toBe('');
+    }, 40_000);
+
+    it('stopped for 3 s mid-stream: reading pauses, nothing is lost, and the outage is told once each way', async () => {
+      const result = await outage(await engine.start(engine.mode), engine.outageLines, 30);
+      console.info(`${engine.binary} outage of 3 s: ${result.stored} stored of ${engine.outageLines}, ${result.missing} lost, ${result.duplicates} duplicates; stderr: ${JSON.stringify(result.stderr)}`);
+      expect(result.missing).toBe(0);
+      expect(result.duplicates).toBe(0);
+      expect(result.inOrder).toBe(true);
+      const said = result.stderr.trimEnd().split('\n');
+      expect(said).toHaveLength(2);
+      expect(said[0]).toMatch(new RegExp(`^tail-async: cannot ship to '${engine.sinkName}': .*; reading paused until it is back$`));
+      expect(said[1]).toMatch(new RegExp(`^tail-async: '${engine.sinkName}' is back after \\d+\\.\\d s; reading resumed$`));
+    }, 40_000);
+
+    it('never reachable: one line, status 1, the state file unchanged', async () => {
+      const result = await neverReachable(await engine.start(engine.mode));
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^tail-async: cannot open '${engine.sinkName}' for shipping: ${engine.unreachable}\\n$`));
+      expect(result.stdout).toBe('');
+      expect(result.stateUnchanged).toBe(true);
+      expect(result.lockLeft).toBe(false);
+    });
+
+    it('frozen (SIGSTOP): reading stops and memory stays bounded; every line arrives once it goes on', async () => {
+      const result = await stalled(await engine.start(engine.frozenMode), 8);
+      console.info(`${engine.binary} frozen: RSS ${mb(result.rssBefore)} MB before, peak ${mb(result.peak)} MB while ${mb(result.fileBytes)} MB were appended; ${mb(result.readWhileStalled)} MB read meanwhile`);
+      expect(result.peak).toBeLessThan(100 * 2 ** 20);
+      expect(result.readWhileStalled).toBeLessThan(result.fileBytes / 4);
+      expect(result.complete).toBe(true);
+      expect(result.stderr).toBe('');
+    }, 40_000);
+  });
+});
