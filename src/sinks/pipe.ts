@@ -95,7 +95,12 @@ class Shipment {
     let error: unknown;
     try {
       if (this.signal?.aborted) throw abortError(this.signal);
-      await this.open();
+      // A connection that takes long (an address that does not answer) must not hold up a stop.
+      const opened = this.open();
+      if ((await Promise.race([opened, this.stopped])) === STOPPED) {
+        opened.catch(() => {});
+        throw abortError(this.signal!);
+      }
       await this.ship();
       await this.settle();
       if (this.failure !== undefined) throw this.failure;

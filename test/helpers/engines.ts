@@ -62,13 +62,16 @@ export async function natsClient(address: string): Promise<NatsConnection> {
   return nc;
 }
 
+/** Requests of the test's own client give up soon: after a restart of the server, the caller asks again. */
+const API_TIMEOUT = 1_000;
+
 /** Every message of JetStream stream `stream`, in stream order. */
 export async function readJetStream(nc: NatsConnection, stream: string): Promise<Stored[]> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, { timeout: API_TIMEOUT });
   const { state } = await jsm.streams.info(stream);
   const out: Stored[] = [];
   if (state.messages === 0) return out;
-  const consumer = await jetstream(nc).consumers.get(stream);
+  const consumer = await jetstream(nc, { timeout: API_TIMEOUT }).consumers.get(stream);
   const messages = await consumer.consume({ max_messages: 1_000 });
   for await (const m of messages) {
     const headers: Record<string, string> = {};
@@ -82,6 +85,6 @@ export async function readJetStream(nc: NatsConnection, stream: string): Promise
 
 /** The number of messages stream `stream` holds now. */
 export async function jetStreamCount(nc: NatsConnection, stream: string): Promise<number> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, { timeout: API_TIMEOUT });
   return (await jsm.streams.info(stream)).state.messages;
 }

@@ -73,22 +73,27 @@ function tally(texts: readonly string[], total: number) {
 }
 
 /**
- * `kill -9` of the command mid-stream (after its first checkpoint save), then a restart: every line must
- * be in the engine; duplicates are counted.
+ * `kill -9` of the command mid-stream (once it saved a position past acknowledged lines), then a restart:
+ * every line must be in the engine; duplicates are counted. One command per engine (mode), all on the same file, killed
+ * and restarted together.
  */
-export async function killAndRestart(engine: Engine, total: number, perTick: number) {
-  const { file, state } = await setup();
-  const first = await ship(engine, file, state);
+export async function killAndRestart(engines: readonly Engine[], total: number, perTick: number) {
+  const { dir, file } = await setup();
+  const states = engines.map((_, i) => path.join(dir, `state-${i}.json`));
+  const first = await Promise.all(engines.map((engine, i) => ship(engine, file, states[i]!)));
   const written = startWriter(file, total, perTick);
-  await waitFor(async () => savedOffset(state) > 0 && (await engine.count()) >= total * 0.4, 'the first run to be well under way (and to have saved)', 20_000, 20);
-  first.child.kill('SIGKILL');
-  await first.exited;
-  const killedAt = await engine.count();
-  const second = await ship(engine, file, state);
+  // Under way: each run has saved a position past lines the engine acknowledged.
+  await waitFor(() => states.every((state) => savedOffset(state) > 0), 'the first runs to have saved what the engine acknowledged', 20_000, 10);
+  for (const run of first) run.child.kill('SIGKILL');
+  await Promise.all(first.map((run) => run.exited));
+  const killedAt = await Promise.all(engines.map((engine) => engine.count()));
+  const second = await Promise.all(engines.map((engine, i) => ship(engine, file, states[i]!)));
   await written;
-  await waitForAll(engine, total, second);
-  await stopRun(second);
-  return { ...tally(await engine.texts(), total), killedAt, stderr: first.out.stderr + second.out.stderr, status: second.out.status };
+  await Promise.all(engines.map((engine, i) => waitForAll(engine, total, second[i]!)));
+  await Promise.all(second.map(stopRun));
+  return Promise.all(
+    engines.map(async (engine, i) => ({ ...tally(await engine.texts(), total), killedAt: killedAt[i]!, stderr: first[i]!.out.stderr + second[i]!.out.stderr, status: second[i]!.out.status })),
+  );
 }
 
 /** The engine stopped for 3 s while the command ships a writer's lines, then started again. */

@@ -224,6 +224,18 @@ describe('pipeTo()', () => {
     expect(fdsUnder(dir)).toEqual([]);
   });
 
+  it('stops on the signal at once while the sink is still connecting', async () => {
+    const { file, state } = await setup(10);
+    let closed = 0;
+    const sink: Sink = { name: 'slow://open', open: () => new Promise(() => {}), send: () => Promise.resolve(), close: async () => void closed++ };
+    const controller = new AbortController();
+    const done = tail(file, { checkpoint: state }).pipeTo(sink, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await expect(done).rejects.toMatchObject({ code: 'ABORT_ERR' });
+    expect(closed).toBe(1);
+    expect(existsSync(state)).toBe(false);
+  });
+
   it('stops on the signal: batches acknowledged within drainTimeout are committed, then both ends are closed', async () => {
     const { dir, file, state } = await setup(2_000);
     const { sink, calls, ack, state: s } = controlledSink();
