@@ -85,6 +85,7 @@ class NatsSink implements Sink {
   /** Rejects at the next loss of the connection (see {@link send}). */
   private cut = cutOff();
   private makeHeaders: (() => MsgHdrs) | undefined;
+  private closed = false;
 
   constructor(options: NatsSinkOptions) {
     if (typeof options !== 'object' || options === null) throw optionError('natsSink(): options must be an object');
@@ -116,6 +117,11 @@ class NatsSink implements Sink {
       timeout: this.timeout,
       ...this.connection,
     });
+    // Closed while connecting (a stop): this connection is the last thing to close.
+    if (this.closed) {
+      await nc.close();
+      throw new Error('closed while connecting');
+    }
     this.nc = nc;
     this.connected = true;
     void this.watch(nc);
@@ -142,6 +148,7 @@ class NatsSink implements Sink {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const nc = this.nc;
     this.nc = undefined;
     this.js = undefined;

@@ -3,7 +3,8 @@ import type { Line } from '../lines/line.js';
 import type { Origin } from '../sources/resume.js';
 import { abortError, optionError, SinkError } from '../errors.js';
 import { timerDelay } from '../timer-delay.js';
-import type { OutageEvent, PipeOptions, PipeResult, SendResult, Sink, SinkLine } from './contract.js';
+import type { PipeOptions, PipeResult, SendResult, Sink, SinkLine } from './contract.js';
+import { Outages } from './outage.js';
 import { LineNames } from './identity.js';
 import { backoff, pause, retryPolicy, type RetryPolicy } from './retry.js';
 import { describeSinkError } from './describe.js';
@@ -52,8 +53,8 @@ class Shipment {
   private readonly names: LineNames;
   private readonly signal: AbortSignal | undefined;
   private readonly drainTimeout: number;
-  private readonly onOutage: ((event: OutageEvent) => void) | undefined;
-  private readonly counts = { lines: 0, batches: 0, duplicates: 0, retries: 0, outages: 0 };
+  private readonly outages: Outages;
+  private readonly counts = { lines: 0, batches: 0, duplicates: 0, retries: 0 };
   /** Deliveries under way (first attempt and retries); they never reject. */
   private readonly inFlight = new Set<Promise<void>>();
   /** Retries run one batch at a time, in the order the batches failed (which is the order they were read). */
@@ -65,8 +66,6 @@ class Shipment {
   /** Stops retries and waits: on failure, or when the signal aborts. */
   private readonly stop = new AbortController();
   private readonly stopped: Promise<typeof STOPPED>;
-  /** Since when sends fail (an outage), or undefined. */
-  private downSince: number | undefined;
 
   constructor(source: ShippingSource, sink: Sink, options: PipeOptions) {
     if (typeof options !== 'object' || options === null) throw optionError('pipeTo(): options must be an object');
@@ -85,7 +84,7 @@ class Shipment {
     this.names = new LineNames(options.host ?? hostname());
     this.signal = options.signal;
     this.drainTimeout = drainTimeout;
-    this.onOutage = options.onOutage;
+    this.outages = new Outages(sink.name, options.onOutage);
     this.stopped = new Promise((resolve) => this.stop.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
   }
 
@@ -105,7 +104,7 @@ class Shipment {
       await this.settle();
       if (this.failure !== undefined) throw this.failure;
       if (this.signal?.aborted) throw abortError(this.signal);
-      return { ...this.counts };
+      return { ...this.counts, outages: this.outages.count };
     } catch (e) {
       error = e;
       throw e;
@@ -216,41 +215,19 @@ class Shipment {
       this.lastError = error;
       if ((error as { retryable?: unknown } | null)?.retryable === false) {
         this.fail(new SinkError(`'${this.sink.name}' refused the lines: ${describeSinkError(error)}`, { code: 'ERR_SINK_REJECTED', sink: this.sink.name, cause: error }));
-      } else this.down(error);
+      } else if (!this.stop.signal.aborted) this.outages.down(error);
       return false;
     }
     this.source.commit(batch);
     this.counts.lines += batch.length;
     this.counts.batches++;
     this.counts.duplicates += result?.duplicates ?? 0;
-    this.up();
+    this.outages.up();
     return true;
   }
 
   private fail(error: unknown): void {
     this.failure ??= error;
     this.stop.abort();
-  }
-
-  private down(error: unknown): void {
-    if (this.downSince !== undefined || this.stop.signal.aborted) return;
-    this.downSince = Date.now();
-    this.counts.outages++;
-    this.tell({ type: 'down', sink: this.sink.name, error, message: `cannot ship to '${this.sink.name}': ${describeSinkError(error)}; reading paused until it is back` });
-  }
-
-  private up(): void {
-    if (this.downSince === undefined) return;
-    const downMs = Date.now() - this.downSince;
-    this.downSince = undefined;
-    this.tell({ type: 'up', sink: this.sink.name, downMs, message: `'${this.sink.name}' is back after ${(downMs / 1000).toFixed(1)} s; reading resumed` });
-  }
-
-  private tell(event: OutageEvent): void {
-    try {
-      this.onOutage?.(event);
-    } catch (error) {
-      process.emitWarning(`tail-async: onOutage threw while handling "${event.type}": ${String(error)}`);
-    }
   }
 }
