@@ -106,50 +106,56 @@ const nats: Case = {
 
 const mb = (n: number) => (n / 2 ** 20).toFixed(1);
 
-describe.each([redis, nats])('tail-async --sink $name', (engine) => {
-  describe.skipIf(skipWithout(engine.binary))(`(${engine.binary})`, () => {
-    it('kill -9 mid-stream and a restart lose no line, in every mode', async () => {
-      // 8 000 lines over about 3 s: the kill comes while they are being written.
-      const results = await killAndRestart(await engine.start(...engine.modes.map(([, mode]) => mode)), 8_000, 25);
-      for (const [i, [label, mode, expected]] of engine.modes.entries()) {
-        const result = results[i]!;
-        console.info(`${engine.binary}, ${label}: kill -9 after ${result.killedAt} of 8000 lines stored; after the restart ${result.stored} stored, ${result.missing} missing, ${result.duplicates} duplicates`);
-        expect({ mode, missing: result.missing, stderr: result.stderr, midStream: result.killedAt > 0 && result.killedAt < 8_000 }).toEqual({ mode, missing: 0, stderr: '', midStream: true });
-        if (expected !== undefined) expect({ mode, duplicates: result.duplicates, inOrder: result.inOrder }).toEqual({ mode, duplicates: expected, inOrder: true });
-      }
-    }, 40_000);
+/** The engines whose server binary is here (or required): each test runs them side by side. */
+const engines = [redis, nats].filter((engine) => !skipWithout(engine.binary));
 
-    it('stopped for 3 s mid-stream: reading pauses, nothing is lost, and the outage is told once each way', async () => {
-      const [one] = await engine.start(engine.mode);
-      const result = await outage(one!, engine.outageLines, 30);
+/** Runs `scenario` against every engine at once; the results in the same order. */
+const eachEngine = <T>(scenario: (engine: Case) => Promise<T>): Promise<T[]> => Promise.all(engines.map(scenario));
+
+describe.skipIf(engines.length === 0)(`tail-async --sink, against ${engines.map((e) => e.name).join(' and ')} at once`, () => {
+  it('kill -9 mid-stream and a restart lose no line, in every mode', async () => {
+    // 8 000 lines over about 3 s: the kill comes while they are being written.
+    const results = await eachEngine(async (engine) => killAndRestart(await engine.start(...engine.modes.map(([, mode]) => mode)), 8_000, 25));
+    for (const [e, engine] of engines.entries()) {
+      for (const [i, [label, mode, expected]] of engine.modes.entries()) {
+        const result = results[e]![i]!;
+        console.info(`${engine.binary}, ${label}: kill -9 after ${result.killedAt} of 8000 lines stored; after the restart ${result.stored} stored, ${result.missing} missing, ${result.duplicates} duplicates`);
+        expect({ engine: engine.binary, mode, missing: result.missing, stderr: result.stderr, midStream: result.killedAt > 0 && result.killedAt < 8_000 }).toEqual({ engine: engine.binary, mode, missing: 0, stderr: '', midStream: true });
+        if (expected !== undefined) expect({ engine: engine.binary, mode, duplicates: result.duplicates, inOrder: result.inOrder }).toEqual({ engine: engine.binary, mode, duplicates: expected, inOrder: true });
+      }
+    }
+  }, 40_000);
+
+  it('stopped for 3 s mid-stream: reading pauses, nothing is lost, and the outage is told once each way', async () => {
+    const results = await eachEngine(async (engine) => outage((await engine.start(engine.mode))[0]!, engine.outageLines, 30));
+    for (const [e, engine] of engines.entries()) {
+      const result = results[e]!;
       console.info(`${engine.binary} outage of 3 s: ${result.stored} stored of ${engine.outageLines}, ${result.missing} lost, ${result.duplicates} duplicates; stderr: ${JSON.stringify(result.stderr)}`);
-      expect(result.missing).toBe(0);
-      expect(result.duplicates).toBe(0);
-      expect(result.inOrder).toBe(true);
+      expect({ engine: engine.binary, missing: result.missing, duplicates: result.duplicates, inOrder: result.inOrder }).toEqual({ engine: engine.binary, missing: 0, duplicates: 0, inOrder: true });
       const said = result.stderr.trimEnd().split('\n');
       expect(said).toHaveLength(2);
       expect(said[0]).toMatch(new RegExp(`^tail-async: cannot ship to '${engine.sinkName}': .*; reading paused until it is back$`));
       expect(said[1]).toMatch(new RegExp(`^tail-async: '${engine.sinkName}' is back after \\d+\\.\\d s; reading resumed$`));
-    }, 40_000);
+    }
+  }, 40_000);
 
-    it('never reachable: one line, status 1, the state file unchanged', async () => {
-      const [one] = await engine.start(engine.mode);
-      const result = await neverReachable(one!);
-      expect(result.status).toBe(1);
+  it('never reachable: one line, status 1, the state file unchanged', async () => {
+    const results = await eachEngine(async (engine) => neverReachable((await engine.start(engine.mode))[0]!));
+    for (const [e, engine] of engines.entries()) {
+      const result = results[e]!;
       expect(result.stderr).toMatch(new RegExp(`^tail-async: cannot open '${engine.sinkName}' for shipping: ${engine.unreachable}\\n$`));
-      expect(result.stdout).toBe('');
-      expect(result.stateUnchanged).toBe(true);
-      expect(result.lockLeft).toBe(false);
-    });
+      expect({ status: result.status, stdout: result.stdout, stateUnchanged: result.stateUnchanged, lockLeft: result.lockLeft }).toEqual({ status: 1, stdout: '', stateUnchanged: true, lockLeft: false });
+    }
+  });
 
-    it('frozen (SIGSTOP): reading stops and memory stays bounded; every line arrives once it goes on', async () => {
-      const [one] = await engine.start(engine.frozenMode);
-      const result = await stalled(one!, 8);
+  it('frozen (SIGSTOP): reading stops and memory stays bounded; every line arrives once it goes on', async () => {
+    const results = await eachEngine(async (engine) => stalled((await engine.start(engine.frozenMode))[0]!, 8));
+    for (const [e, engine] of engines.entries()) {
+      const result = results[e]!;
       console.info(`${engine.binary} frozen: RSS ${mb(result.rssBefore)} MB before, peak ${mb(result.peak)} MB while ${mb(result.fileBytes)} MB were appended; ${mb(result.readWhileStalled)} MB read meanwhile`);
       expect(result.peak).toBeLessThan(100 * 2 ** 20);
       expect(result.readWhileStalled).toBeLessThan(result.fileBytes / 4);
-      expect(result.complete).toBe(true);
-      expect(result.stderr).toBe('');
-    }, 40_000);
-  });
+      expect({ engine: engine.binary, complete: result.complete, stderr: result.stderr }).toEqual({ engine: engine.binary, complete: true, stderr: '' });
+    }
+  }, 40_000);
 });
