@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Looks once for the servers the sink tests start (redis-server, nats-server).
+    globalSetup: ['test/helpers/servers-setup.ts'],
     // Tests that watch real files wait on the file system; these bounds are deadlines, not sleeps.
     testTimeout: 30_000,
     hookTimeout: 15_000,

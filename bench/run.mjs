@@ -17,6 +17,7 @@ import { catchup } from './workloads/catchup.mjs';
 import { lastLines, startup } from './workloads/quick-commands.mjs';
 import { library } from './workloads/library.mjs';
 import { followThroughput, latency, slowConsumer, idle } from './workloads/follow.mjs';
+import { sink } from './workloads/sink.mjs';
 
 const WORKLOADS = [
   ['catchup', catchup],
@@ -27,6 +28,7 @@ const WORKLOADS = [
   ['latency', latency],
   ['slow', slowConsumer],
   ['idle', idle],
+  ['ship', sink],
 ];
 
 const started = now();
@@ -145,6 +147,15 @@ function judge(results, cfg) {
   if (rss.length) {
     const worst = rss.reduce((a, b) => (b.rssPeakMB > a.rssPeakMB ? b : a));
     add('peak RSS ≤ 100 MB in every workload', worst.rssPeakMB <= 100, `worst ${worst.rssPeakMB.toFixed(0)} MB (${worst.workload}); ${rss.map((r) => `${r.workload.split(' ')[0]}:${r.rssPeakMB.toFixed(0)}`).join(' ')}`);
+  }
+  // Shipping: lines/s acknowledged through pipeTo vs the bare client, the same lines in the same batches;
+  // each round's ratio (the two ran one after the other) shows the noise.
+  for (const ta of rows.filter((r) => r.workload.startsWith('8 ship') && r.ref && r.ref !== r.tool)) {
+    const bare = row((r) => r.workload === ta.workload && r.tool === ta.ref);
+    if (!bare || !Number.isFinite(ta.median) || !Number.isFinite(bare.median)) continue;
+    const r = ta.median / bare.median;
+    const rounds = ta.values.slice(0, bare.values.length).map((v, i) => (v / bare.values[i]).toFixed(2));
+    add(`${ta.workload.replace(/^8 ship, /, '')}: pipeTo ≥ 0.8× the bare client`, r >= 0.8, `${fmt(ta.median, 0)} vs ${fmt(bare.median, 0)} lines/s = ${fmt(r)}× (per round: ${rounds.join(', ')}); RSS ${fmt(ta.rssPeakMB, 0)} MB vs ${fmt(bare.rssPeakMB, 0)} MB`);
   }
   const id = byTool('6 idle', 'tail-async', 'CPU');
   if (id && Number.isFinite(id.median)) add(`idle ≤ 0.2 s CPU (${cfg.idleFiles} files, ${cfg.idleSeconds} s)`, id.median <= 0.2, `${fmt(id.median, 3)} s (median), max ${fmt(id.max, 3)} s`);

@@ -69,3 +69,29 @@ export class ProcessorError extends TailError {
     this.offset = options.offset;
   }
 }
+
+/**
+ * Shipping to a sink failed for good: the engine could not be reached at the start
+ * (`ERR_SINK_OPEN`), a batch was still not acknowledged after the last retry (`ERR_SINK_RETRIES`),
+ * or the engine refused it in a way no retry can fix (`ERR_SINK_REJECTED`, such as a Redis key of
+ * another type). Lines that were not acknowledged were not committed: the next run ships them again.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await tail('app.log', { checkpoint: 'tail.state' }).pipeTo(sink, { retry: { retries: 5 } });
+ * } catch (error) {
+ *   if (error instanceof SinkError) console.error(`${error.sink}: ${error.message}`);
+ * }
+ * ```
+ */
+export class SinkError extends TailError {
+  override readonly name: string = 'SinkError';
+  /** The sink's name (its URL without credentials). */
+  readonly sink: string;
+
+  constructor(message: string, options: { code: 'ERR_SINK_OPEN' | 'ERR_SINK_RETRIES' | 'ERR_SINK_REJECTED'; sink: string; cause?: unknown }) {
+    super(message, { code: options.code, cause: options.cause });
+    this.sink = options.sink;
+  }
+}

@@ -13,7 +13,13 @@ export type { TailInput, NamedStream, TailStream } from './tail-stream.js';
 export type { TailOptions, StartPosition, FollowMode } from './options.js';
 export type { Line, LineEnding } from './lines/line.js';
 export type { Notice, NoticeType } from './notices.js';
-export { TailError, ProcessorError } from './errors.js';
+export { TailError, ProcessorError, SinkError } from './errors.js';
+export type { Sink, SinkLine, SendResult, FileIdentity, PipeOptions, PipeResult, RetryOptions, OutageEvent } from './sinks/contract.js';
+export { redisSink } from './sinks/redis.js';
+export type { RedisSinkOptions } from './sinks/redis.js';
+export { natsSink } from './sinks/nats.js';
+export type { NatsSinkOptions } from './sinks/nats.js';
+export { sinkFromUrl } from './sinks/url.js';
 export type {
   Processor,
   ProcessorFunction,

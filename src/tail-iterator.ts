@@ -9,6 +9,11 @@ import { DeliveryTracker } from './checkpoint/tracker.js';
 import { chainPlacement, plainPlacement, UNPLACED } from './checkpoint/placement.js';
 import type { Notice } from './notices.js';
 import type { TailStream } from './tail-stream.js';
+import type { Origin } from './sources/resume.js';
+import { LineCtx } from './chain/context.js';
+import type { ChainOutput } from './chain/run.js';
+import type { PipeOptions, PipeResult, Sink } from './sinks/contract.js';
+import { pipe } from './sinks/pipe.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
@@ -37,7 +42,13 @@ export class TailIterator implements TailStream {
   private readonly onNotice: ResolvedOptions['onNotice'];
   private tracker: DeliveryTracker | undefined;
   /** Asking for the next line or batch commits those handed out before it. */
-  private readonly autoCommit: boolean;
+  private autoCommit: boolean;
+  /**
+   * Shipping to a sink (see {@link pipeTo}): where each batch handed out was read from is kept, and the end
+   * of the input does not close the tail (batches still in flight are committed first; the pipe closes it).
+   */
+  private shipping = false;
+  private readonly origins = new WeakMap<readonly Line[], (i: number) => Origin | undefined>();
 
   constructor(specs: SourceSpec[], opts: ResolvedOptions) {
     this.session = new Session(specs, opts);
@@ -127,6 +138,28 @@ export class TailIterator implements TailStream {
     else if (typeof upTo === 'object' && upTo !== null) tracker.commit(upTo);
   }
 
+  pipeTo(sink: Sink, options?: PipeOptions): Promise<PipeResult> {
+    try {
+      this.claim('batches');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.shipping = true;
+    // Lines count as delivered once the sink acknowledged them, whatever the order: pipe() commits them.
+    this.autoCommit = false;
+    const none = () => undefined;
+    return pipe(
+      {
+        batches: () => this.batches(),
+        originOf: (batch) => this.origins.get(batch) ?? none,
+        commit: (batch) => this.commit(batch),
+        close: () => this.close(),
+      },
+      sink,
+      options,
+    );
+  }
+
   async throw(error?: unknown): Promise<IteratorResult<Line, undefined>> {
     await this.close();
     throw error;
@@ -205,7 +238,7 @@ export class TailIterator implements TailStream {
         if (this.chain?.stopped) throw this.chain.stopped;
         if (this.sourcesEnded) {
           const failure = this.session.failure();
-          await this.close();
+          if (!this.shipping) await this.close();
           if (failure) throw failure;
           return null;
         }
@@ -213,7 +246,7 @@ export class TailIterator implements TailStream {
         if (chain?.idleDue) {
           const flushed = await chain.flushIdle();
           tracker?.handOut(flushed.lines, chainPlacement(flushed, undefined, chain), given);
-          if (flushed.lines.length > 0) return flushed.lines;
+          if (flushed.lines.length > 0) return this.tagged(flushed);
         }
         const batch = await this.session.nextBatch();
         this.throwIfAborted();
@@ -223,24 +256,31 @@ export class TailIterator implements TailStream {
           if (!chain) continue;
           const rest = await chain.end();
           tracker?.handOut(rest.lines, UNPLACED, given);
-          if (rest.lines.length > 0) return rest.lines;
+          if (rest.lines.length > 0) return this.tagged(rest);
           continue;
         }
         if (batch.length === 0) continue;
         const origin = this.session.lastOrigin;
         if (!chain) {
           tracker?.handOut(batch, plainPlacement(batch, origin), given);
+          if (this.shipping) this.origins.set(batch, () => origin);
           return batch;
         }
         const result = chain.run(batch, origin);
         const out = result instanceof Promise ? await result : result;
         tracker?.handOut(out.lines, chainPlacement(out, { origin, last: batch[batch.length - 1]! }, chain), given);
-        if (out.lines.length > 0) return out.lines;
+        if (out.lines.length > 0) return this.tagged(out);
       }
     } catch (error) {
-      await this.close().catch(() => {});
+      if (!this.shipping) await this.close().catch(() => {});
       throw error;
     }
+  }
+
+  /** The lines out of the chain; when shipping, each known by the file its (first) line was read from. */
+  private tagged(out: ChainOutput): Line[] {
+    if (this.shipping) this.origins.set(out.lines, (i) => LineCtx.firstOrigin(out.ctxs[i]!) as Origin | undefined);
+    return out.lines;
   }
 
 

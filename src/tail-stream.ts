@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Line } from './lines/line.js';
+import type { PipeOptions, PipeResult, Sink } from './sinks/contract.js';
 
 /**
  * What {@link tail} reads: a path (`'-'` is standard input), any `Readable` (its lines carry the
@@ -80,4 +81,31 @@ export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable
    * ```
    */
   commit(upTo?: Line | readonly Line[]): void;
+  /**
+   * Ships every line to `sink` (Redis Streams, NATS JetStream, or a {@link Sink} of your own) and resolves,
+   * at the end of the input (without follow, or after `stop()`), with what was shipped. The sink is opened
+   * first: if the engine cannot be reached, nothing is read and it rejects with a {@link SinkError}
+   * (`ERR_SINK_OPEN`).
+   *
+   * - At most `maxInFlight` batches (default 4) are sent and not yet acknowledged; while they are out, or
+   *   while a failed batch is retried, nothing more is read (a file keeps its data, memory stays bounded).
+   * - A batch counts as delivered once the engine acknowledged all its lines: with a `checkpoint`, each
+   *   file's saved position advances over the contiguous prefix of acknowledged lines only (`autoCommit`
+   *   does not apply). So after a crash, a `kill -9` or an outage nothing is lost; lines shipped but not
+   *   yet saved are shipped again (sinks make those replays idempotent where the engine allows).
+   * - A failed send is retried (same batch, oldest first) with capped exponential backoff and jitter,
+   *   for ever by default; `onOutage` hears the start and the end of the outage. Past `retry.retries`,
+   *   it rejects with a {@link SinkError} (`ERR_SINK_RETRIES`): lines are never dropped.
+   * - Every way out (the end, a failure, `options.signal`, `close()`) closes the tail and the sink.
+   *
+   * @example
+   * ```ts
+   * import { tail, redisSink } from 'tail-async';
+   *
+   * const sink = redisSink({ connection: 'redis://127.0.0.1:6379/0', stream: 'logs:{host}:{file}' });
+   * const lines = tail('/var/log/app.log', { checkpoint: '/var/lib/shipper/tail.state' });
+   * const shipped = await lines.pipeTo(sink, { onOutage: (event) => console.error(event.message) });
+   * ```
+   */
+  pipeTo(sink: Sink, options?: PipeOptions): Promise<PipeResult>;
 }

@@ -56,6 +56,10 @@ export function loadConfig() {
     slowReadKiB: envNumber('BENCH_SLOW_READ_KIB', 64),
     slowSleepMs: envNumber('BENCH_SLOW_SLEEP_MS', 10),
     startupRuns: envNumber('BENCH_STARTUP_RUNS', quick ? 2 : 11),
+    // Workload 8 (ship): the files shipped to each engine (NATS with one line a message is ~100× slower).
+    shipRedisMB: envNumber('BENCH_SHIP_REDIS_MB', quick ? 1 : 10),
+    shipNats1MB: envNumber('BENCH_SHIP_NATS1_MB', quick ? 0.2 : 2),
+    shipNats100MB: envNumber('BENCH_SHIP_NATS100_MB', quick ? 1 : 10),
     peers: process.env.BENCH_PEERS !== '0',
     // The Node peers in the follow workloads (3–6); the quick smoke run leaves them out for time
     // (@logdna/tail-file alone needs a 1 s poll before it prints anything).

@@ -142,3 +142,23 @@ export function readTimed(statsFile) {
     return undefined;
   }
 }
+
+/**
+ * Runs a Node child (`args`: the script and its arguments) that prints one JSON result, killed after
+ * `timeoutMs`; returns the parsed result, or throws with the end of its stderr.
+ */
+export async function runJsonChild(node, args, timeoutMs) {
+  const child = start(node, args);
+  const out = collect(child.stdout);
+  const err = collect(child.stderr);
+  const timer = setTimeout(() => stop(child, { signal: 'SIGKILL' }), timeoutMs);
+  try {
+    const res = await child.done;
+    await Promise.all([out.ended(), err.ended()]);
+    if (res.code !== 0) throw new Error(`exit ${res.code ?? res.signal}: ${err().trim().slice(0, 300)}`);
+    return JSON.parse(out());
+  } finally {
+    clearTimeout(timer);
+    await stop(child, { signal: 'SIGKILL' });
+  }
+}

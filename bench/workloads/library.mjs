@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHILDREN, NODE } from '../lib/common.mjs';
 import { forBuilds } from '../lib/builds.mjs';
-import { start, stop, collect } from '../lib/proc.mjs';
+import { runJsonChild } from '../lib/proc.mjs';
 import { interleave } from '../lib/results.mjs';
 
 export async function library({ cfg, lib, results, log, libLabel, builds }) {
@@ -41,23 +41,13 @@ export async function library({ cfg, lib, results, log, libLabel, builds }) {
     cfg,
     async (tool) => {
       const row = results.get(W, tool.id);
-      const child = start(NODE, [join(CHILDREN, 'library.mjs'), tool.mode, lib.path, String(lib.lines), ...(tool.distDir ? [tool.distDir] : [])]);
-      const out = collect(child.stdout);
-      const err = collect(child.stderr);
-      const timer = setTimeout(() => stop(child, { signal: 'SIGKILL' }), timeoutMs);
       try {
-        const res = await child.done;
-        await Promise.all([out.ended(), err.ended()]);
-        if (res.code !== 0) throw new Error(`exit ${res.code ?? res.signal}: ${err().trim().slice(0, 300)}`);
-        const { lines, ms, maxRssMB } = JSON.parse(out());
+        const { lines, ms, maxRssMB } = await runJsonChild(NODE, [join(CHILDREN, 'library.mjs'), tool.mode, lib.path, String(lib.lines), ...(tool.distDir ? [tool.distDir] : [])], timeoutMs);
         row.values.push(lines / (ms / 1000));
         row.rssMB.push(maxRssMB);
         return ms;
       } catch (error) {
         results.fail(row, error);
-      } finally {
-        clearTimeout(timer);
-        await stop(child, { signal: 'SIGKILL' });
       }
     },
     log,

@@ -26,6 +26,8 @@ export interface CliOptions {
   readonly maxLineBytes: number | undefined;
   /** The checkpoint file (--state-file). */
   readonly stateFile: string | undefined;
+  /** Where lines are shipped instead of printed (--sink URL). */
+  readonly sink: string | undefined;
   /** The processing steps, in command-line order. */
   readonly steps: readonly Step[];
   readonly ignoreCase: boolean;
@@ -131,6 +133,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       return count;
     }),
     stateFile: str('state-file'),
+    sink: str('sink'),
     steps: steps(normalized),
     ignoreCase: raw['ignore-case'] === true,
     color: (str('color') ?? 'auto') as CliOptions['color'],
@@ -211,6 +214,7 @@ const TAKES_VALUE: Record<string, string> = {
   '--max-line-bytes': 'max-line-bytes',
   '--output': 'output',
   '--state-file': 'state-file',
+  '--sink': 'sink',
   '--grep': 'grep',
   '--exclude': 'exclude',
   '--multiline-start': 'multiline-start',

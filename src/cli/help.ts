@@ -23,13 +23,15 @@ export async function renderHelp(): Promise<string> {
     .example("$0 --grep ERROR --multiline-start '^\\d{4}-' app.log", 'error events, stack traces joined to them')
     .example('$0 --json --where level=error --fields time,msg app.log', 'selected fields of JSON error records')
     .example('$0 --plugin ./redact.mjs app.log', 'lines through a processor of your own')
+    .example('$0 --state-file st.json --sink redis://127.0.0.1/0 app.log', 'ship lines to Redis streams; the state file moves once Redis has them')
     .epilogue(
       'K may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E…\n' +
         'SEC above 2147483 (about 24.8 days, the longest a timer waits) counts as 2147483.\n' +
         'Quote patterns so that new matching files are picked up while following.\n\n' +
-        'Exit status: 0 success; 1 a file could not be read, writing the output failed, or the state\n' +
-        'file was not saved before exit; 2 usage error, or a state file that cannot be used (unwritable,\n' +
-        'in use, among the inputs); 130/143 ended by SIGINT/SIGTERM; 141 the reader of the output went away.',
+        'Exit status: 0 success; 1 a file could not be read, writing the output failed, the state file\n' +
+        'was not saved before exit, or the --sink engine could not be reached at the start or refused\n' +
+        'the lines; 2 usage error, or a state file that cannot be used (unwritable, in use, among the\n' +
+        'inputs); 130/143 ended by SIGINT/SIGTERM; 141 the reader of the output went away.',
     )
     .getHelp();
 }

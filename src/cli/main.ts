@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { TailInput, TailStream } from '../tail-stream.js';
 import { DEFAULT_FILE_START, MIN_WATCHED_POLL_MS, type EngineOptions } from '../options.js';
 import { describeErrno, isReadFailure, notices, type Notice } from '../notices.js';
-import { TailError } from '../errors.js';
+import { SinkError, TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
 import { parseArgs, type CliOptions } from './args.js';
 import { renderHelp } from './help.js';
@@ -18,6 +18,7 @@ import { StdoutWriter } from './stdout.js';
 import { isStateFileRefusal, StateFileSaves } from './state-file.js';
 import { refuseOwnInputs } from '../checkpoint/preflight.js';
 import { secondsToMs } from './numbers.js';
+import type { Sink } from '../sinks/contract.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -64,6 +65,19 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (options.files.length === 0 && io.stdin.isTTY) {
     return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
   }
+  let sink: Sink | undefined;
+  if (options.sink !== undefined) {
+    // Lines count as shipped once the engine has them: without a state file, a restart could not resume after them.
+    if (options.stateFile === undefined) return usageError(io, "option '--sink' needs '--state-file'");
+    // Loaded only to ship: a command that prints lines starts without it.
+    const { sinkFromUrl } = await import('../sinks/url.js');
+    try {
+      sink = sinkFromUrl(options.sink);
+    } catch (error) {
+      if (isUsageError(error)) return usageError(io, error.message);
+      throw error;
+    }
+  }
   if (options.stateFile !== undefined) {
     // All inputs at once: without follow they are read one after the other, and none may be read first.
     try {
@@ -87,7 +101,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (isUsageError(error)) return usageError(io, error.message);
     throw error;
   }
-  return new Run(options, io, processors).execute();
+  return new Run(options, io, processors, sink).execute();
 }
 
 /** A mistake in the command line: ours, or an option a processor rejected. */
@@ -121,6 +135,9 @@ class Run {
   private readonly saves = new StateFileSaves();
   /** Where output goes; stopped when the run is interrupted (a reader that never reads). */
   private readonly out: StdoutWriter;
+  /** With --sink: where lines go instead of stdout, and what stops shipping (a signal, --pid). */
+  private readonly sink: Sink | undefined;
+  private readonly stopShipping = new AbortController();
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
   private readonly onSigterm = () => this.interrupt(EXIT.sigterm);
   /** A write to stdout failed: the run ends (quietly, with 141, when the reader went away), in GNU's words. */
@@ -130,10 +147,11 @@ class Run {
     this.interrupt(error.code === 'EPIPE' ? EXIT.epipe : EXIT.failed);
   };
 
-  constructor(options: CliOptions, io: CliIO, processors: Processor[]) {
+  constructor(options: CliOptions, io: CliIO, processors: Processor[], sink: Sink | undefined) {
     this.options = options;
     this.io = io;
     this.processors = processors;
+    this.sink = sink;
     this.reporter = new ErrorReporter((message) => io.stderr.write(`tail-async: ${message}\n`));
     const inputs = options.files.length === 0 ? ['-'] : options.files;
     const headers = options.headers === 'always' || (options.headers === 'auto' && (inputs.length > 1 || inputs.some(isGlob)));
@@ -143,7 +161,7 @@ class Run {
 
   /** Raw output without processors passes bytes through (latin1); processors and JSON need real text. */
   private encoding(): 'latin1' | 'utf8' {
-    return this.processors.length > 0 || this.options.output === 'jsonl' ? 'utf8' : 'latin1';
+    return this.processors.length > 0 || this.options.output === 'jsonl' || this.sink ? 'utf8' : 'latin1';
   }
 
   /** Raw output of unprocessed lines needs their bytes only: files hand them out in blocks, undecoded. */
@@ -157,7 +175,9 @@ class Run {
     this.io.stdout.on('error', this.onStdoutError);
     try {
       const inputs = this.options.files.length === 0 ? ['-'] : this.options.files;
-      if (this.options.follow === false && this.processors.length === 0) {
+      if (this.sink) {
+        await this.ship([...inputs], this.sink);
+      } else if (this.options.follow === false && this.processors.length === 0) {
         // One input after the other, so that headers (also of empty files) come out exactly as GNU's.
         // (With processors, one tail reads them all: processors are flushed and closed once, at the end.)
         const copy = canCopy(this.options, this.processors);
@@ -247,6 +267,42 @@ class Run {
   }
 
   /**
+   * Ships every input to the sink (see `TailStream.pipeTo`), retrying for as long as the engine is down,
+   * saying so once at the start and once at the end of each outage. A signal or the end of the --pid
+   * process stops it: batches in flight get half a second to be acknowledged, so that the exit stays
+   * within a second; what was not acknowledged is shipped again by the next run.
+   */
+  private async ship(names: string[], sink: Sink): Promise<void> {
+    const sources: TailInput = names.map((name) => (name === '-' ? { name: '-', stream: this.io.stdin } : name));
+    let failedHere = false;
+    const { openTail } = await import('../tail.js');
+    if (this.exitOverride !== undefined) return;
+    const stream = openTail(sources, {
+      ...this.tailOptions(names),
+      onNotice: (notice) => {
+        if (notice.type === 'error') failedHere = true;
+        this.notice(notice);
+      },
+    });
+    this.stream = stream;
+    const stopWatchingPid = this.watchPid(stream);
+    try {
+      await stream.pipeTo(sink, {
+        signal: this.stopShipping.signal,
+        drainTimeout: 500,
+        onOutage: (event) => this.io.stderr.write(`tail-async: ${event.message}\n`),
+      });
+    } catch (error) {
+      // Files that could not be opened were reported as notices already.
+      if (!(error instanceof TailError && !(error instanceof SinkError) && error.code !== 'ABORT_ERR' && failedHere)) throw error;
+      this.failed = true;
+    } finally {
+      stopWatchingPid();
+      this.skipped += stream.processorFailures.skipped;
+    }
+  }
+
+  /**
    * Prints the selection of a regular file as its bytes, in blocks, without framing lines (see
    * {@link canCopy}); anything else (standard input, a pattern, a FIFO, a file that cannot be opened)
    * goes to {@link pump}.
@@ -325,7 +381,9 @@ class Run {
   private interrupt(status: number): void {
     this.exitOverride ??= status;
     this.out.stop();
-    void this.stream?.close();
+    // Shipping stops through the pipe, which commits what is acknowledged in time and then closes the tail.
+    if (this.sink) this.stopShipping.abort();
+    else void this.stream?.close();
   }
 
   private report(error: unknown): number {

@@ -53,6 +53,35 @@ describe('module boundaries', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('keeps the sinks apart: no CLI, checkpoint or chain; of the sources, only the port (sources/resume.ts)', () => {
+    const allowed = (t: string) => !/^(cli|checkpoint|chain)\//.test(t) && (!t.startsWith('sources/') || t === 'sources/resume.ts');
+    const wrong = [...graph].filter(([from]) => from.startsWith('sinks/')).flatMap(([from, to]) => to.filter((t) => !allowed(t)).map((t) => `${from} -> ${t}`));
+    expect(wrong).toEqual([]);
+  });
+
+  it('lets the engine know of the sinks only through their contract and the pipe', () => {
+    const wrong = [...graph]
+      .filter(([from]) => !/^(sinks|cli)\//.test(from) && from !== 'index.ts')
+      .flatMap(([from, to]) => to.filter((t) => t.startsWith('sinks/') && t !== 'sinks/contract.ts' && t !== 'sinks/pipe.ts').map((t) => `${from} -> ${t}`));
+    expect(wrong).toEqual([]);
+  });
+
+  it('loads the engine clients (ioredis, @nats-io/*) only in their sink, and only when it opens', () => {
+    const clients = /^(ioredis|@nats-io\/)/;
+    const wrong: string[] = [];
+    for (const file of modules()) {
+      const from = path.relative(SRC, file);
+      const text = readFileSync(file, 'utf8');
+      const statics = [...text.matchAll(/(?:^|\n)\s*(import|export)\s(type\s)?[^;]*?from\s+'([^']+)'/g)].filter((m) => clients.test(m[3]!));
+      const dynamic = [...text.matchAll(/import\(\s*'([^']+)'\s*\)/g)].filter((m) => clients.test(m[1]!));
+      // A type import is erased; a value import would load the client with tail-async itself.
+      for (const m of statics) if (m[2] === undefined) wrong.push(`${from}: static import of ${m[3]}`);
+      const owner = from === 'sinks/redis.ts' ? /^ioredis$/ : from === 'sinks/nats.ts' ? /^@nats-io\// : undefined;
+      for (const m of [...statics.map((x) => x[3]!), ...dynamic.map((x) => x[1]!)]) if (!owner?.test(m)) wrong.push(`${from}: ${m}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('keeps the line framer and the processing chain free of I/O modules', () => {
     const io = /^(sources|checkpoint|cli)\//;
     const wrong = [...graph].filter(([from]) => /^(lines|chain)\//.test(from)).flatMap(([from, to]) => to.filter((t) => io.test(t)).map((t) => `${from} -> ${t}`));

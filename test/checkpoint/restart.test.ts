@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
+import { startWriter } from '../helpers/writer.js';
 
 const bin = path.resolve(fileURLToPath(import.meta.url), '../../../bin/tail-async.js');
 const TOTAL = 20_000;
@@ -23,23 +24,6 @@ function startCli(args: string[]) {
   return { child, out, exited };
 }
 
-/** A writer appending TOTAL numbered lines over about 2 s, in another process. */
-function startWriter(file: string) {
-  const child = spawn(process.execPath, [
-    '-e',
-    `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'a'); let n = 1;
-     const timer = setInterval(() => {
-       let chunk = '';
-       for (let i = 0; i < 100 && n <= ${TOTAL}; i++) chunk += 'line ' + String(n++).padStart(6, '0') + '\\n';
-       fs.writeSync(fd, chunk);
-       if (n > ${TOTAL}) { clearInterval(timer); fs.closeSync(fd); }
-     }, 10);`,
-    file,
-  ]);
-  children.push(child);
-  return new Promise<void>((resolve) => child.on('exit', () => resolve()));
-}
-
 const numbers = (text: string) => text.split('\n').filter((l) => l.startsWith('line ')).map((l) => Number(l.slice(5)));
 
 describe.each([
@@ -54,7 +38,8 @@ describe.each([
     const args = ['--state-file', state, file];
     const first = startCli(args);
     await waitFor(() => first.out.stdout === 'ready\n', 'the first run to follow the file');
-    const written = startWriter(file);
+    // TOTAL numbered lines over about 2 s.
+    const written = startWriter(file, TOTAL, 100);
     // Past the first periodic save (about a second in), so that the first run has progress to keep.
     await waitFor(() => numbers(first.out.stdout).length > 13_000, 'the first run to be well under way', 10_000);
     first.child.kill(signal);

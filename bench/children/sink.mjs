@@ -1,0 +1,145 @@
+// One shipping measurement in a fresh process: node sink.mjs JSON, JSON = { mode, file, lines, … }.
+// Prints {"lines","ms","maxRssMB","batches"}; ms runs from the first line asked for (or sent) to the last
+// acknowledgment, and leaves out Node's start-up, the imports, connecting and (for the bare clients)
+// reading the file.
+//   ta-redis   tail(file, { follow: false, checkpoint }).pipeTo(redisSink({ stream: 'PREFIX:{file}' }))
+//              (derived entry IDs); writes the sizes of the batches it shipped to `sizes`
+//   bare-redis ioredis alone: the same lines, fields and entry IDs, pipelined XADD in the batch sizes
+//              read from `sizes`, at most 4 pipelines in flight (pipeTo's default)
+//   ta-nats    the same through natsSink({ subject: 'PREFIX.{host}.{file}', stream, linesPerMessage })
+//   bare-nats  @nats-io/jetstream alone: the same messages (headers, payloads, message IDs) in the same
+//              batches, each batch's publishes at once, at most 4 batches in flight
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const job = JSON.parse(process.argv[2]);
+const distDir = job.dist ?? fileURLToPath(new URL('../../dist', import.meta.url));
+const fromDist = (path) => import(pathToFileURL(join(distDir, path)).href);
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const IN_FLIGHT = 4;
+const host = hostname();
+
+/**
+ * Ships through tail-async, recording the batch sizes. Timed from the sink being open (as the bare
+ * clients are connected before their clock starts) to the last acknowledgment: opening the tail (state
+ * file, lock), reading and framing are in, the final save and closing are not.
+ */
+async function viaTailAsync(sink) {
+  const { tail } = await fromDist('index.js');
+  const sizes = [];
+  let t0;
+  let t1;
+  const recording = {
+    name: sink.name,
+    open: async () => {
+      await sink.open();
+      t0 = now();
+    },
+    close: () => sink.close(),
+    send: async (batch) => {
+      sizes.push(batch.length);
+      const result = await sink.send(batch);
+      t1 = now();
+      return result;
+    },
+  };
+  const result = await tail(job.file, { follow: false, start: { fromLine: 1 }, checkpoint: job.state }).pipeTo(recording, { host });
+  writeFileSync(job.sizes, JSON.stringify(sizes));
+  return { lines: result.lines, ms: t1 - t0, batches: sizes.length };
+}
+
+/** The file's lines with their offsets and numbers, cut into the batches tail-async shipped (read before timing). */
+function batches() {
+  const text = readFileSync(job.file, 'latin1');
+  const sizes = JSON.parse(readFileSync(job.sizes, 'utf8'));
+  const out = [];
+  let offset = 0;
+  let number = 1;
+  for (const size of sizes) {
+    const batch = [];
+    for (let i = 0; i < size; i++) {
+      const end = text.indexOf('\n', offset);
+      batch.push({ text: text.slice(offset, end), offset, line: number++ });
+      offset = end + 1;
+    }
+    out.push(batch);
+  }
+  return out;
+}
+
+/** Sends every batch with `send`, at most IN_FLIGHT at once, in order. */
+async function inFlight(all, send) {
+  const pending = new Set();
+  const t0 = now();
+  for (const batch of all) {
+    while (pending.size >= IN_FLIGHT) await Promise.race(pending);
+    const p = send(batch).then(() => pending.delete(p));
+    pending.add(p);
+  }
+  await Promise.all(pending);
+  return now() - t0;
+}
+
+async function bareRedis() {
+  const { Redis } = await import('ioredis');
+  const all = batches();
+  const client = new Redis({ path: job.socket, lazyConnect: true, enableOfflineQueue: false });
+  await client.connect();
+  const key = `${job.prefix}:${job.file}`;
+  const born = Math.floor(statSync(job.file).birthtimeMs);
+  const ms = await inFlight(all, async (batch) => {
+    const pipeline = client.pipeline();
+    for (const l of batch) pipeline.xadd(key, `${born}-${l.offset * 1000}`, 'file', job.file, 'text', l.text, 'offset', String(l.offset), 'line', String(l.line), 'host', host);
+    for (const [error] of await pipeline.exec()) if (error) throw error;
+  });
+  await client.quit();
+  return { lines: all.reduce((n, b) => n + b.length, 0), ms, batches: all.length };
+}
+
+async function bareNats() {
+  const { connect, headers } = await import('@nats-io/transport-node');
+  const { jetstream } = await import('@nats-io/jetstream');
+  const all = batches();
+  const nc = await connect({ servers: job.address });
+  const js = jetstream(nc);
+  const st = statSync(job.file);
+  const idPrefix = `${host}:${st.dev}:${st.ino}:${st.birthtimeMs}:0:`;
+  const subject = `${job.prefix}.${host.replace(/[.*>\s]/g, '_')}.${job.file.replace(/[.*>\s]/g, '_')}`;
+  const per = job.linesPerMessage;
+  const ms = await inFlight(all, async (batch) => {
+    const publishes = [];
+    for (let i = 0; i < batch.length; i += per) {
+      const group = batch.slice(i, i + per);
+      const h = headers();
+      h.set('Tail-File', job.file);
+      h.set('Tail-Offset', String(group[0].offset));
+      h.set('Tail-Line', String(group[0].line));
+      h.set('Tail-Host', host);
+      if (per > 1) h.set('Tail-Lines', String(group.length));
+      const msgID = per > 1 ? `${idPrefix}${group[0].offset}:0+${group.length}` : `${idPrefix}${group[0].offset}:0`;
+      const payload = per > 1 ? group.map((l) => l.text + '\n').join('') : group[0].text;
+      publishes.push(js.publish(subject, payload, { msgID, headers: h, expect: { streamName: job.stream } }));
+    }
+    await Promise.all(publishes);
+  });
+  await nc.drain();
+  return { lines: all.reduce((n, b) => n + b.length, 0), ms, batches: all.length };
+}
+
+let result;
+if (job.mode === 'ta-redis') {
+  const { redisSink } = await fromDist('index.js');
+  result = await viaTailAsync(redisSink({ connection: { path: job.socket }, stream: `${job.prefix}:{file}` }));
+} else if (job.mode === 'ta-nats') {
+  const { natsSink } = await fromDist('index.js');
+  result = await viaTailAsync(natsSink({ servers: job.address, subject: `${job.prefix}.{host}.{file}`, stream: job.stream, linesPerMessage: job.linesPerMessage }));
+} else if (job.mode === 'bare-redis') result = await bareRedis();
+else if (job.mode === 'bare-nats') result = await bareNats();
+else throw new Error(`unknown mode ${job.mode}`);
+if (result.lines !== job.lines) {
+  process.stderr.write(`${job.mode}: ${result.lines} lines shipped, expected ${job.lines}\n`);
+  process.exit(1);
+}
+process.stdout.write(JSON.stringify({ ...result, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');

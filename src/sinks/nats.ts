@@ -1,0 +1,246 @@
+import type { MsgHdrs, NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager, JetStreamPublishOptions, PubAck } from '@nats-io/jetstream';
+import { optionError } from '../errors.js';
+import type { SendResult, Sink, SinkLine } from './contract.js';
+import { compileTemplate, subjectToken, subjectWildcard, type Template } from './template.js';
+import { closeQuietly, refusal, unavailable } from './connection.js';
+import { describeSinkError } from './describe.js';
+
+/**
+ * Options of {@link natsSink}.
+ *
+ * @example
+ * ```ts
+ * natsSink({ servers: 'nats://127.0.0.1:4222', subject: 'logs.{host}.{file}', stream: 'LOGS', linesPerMessage: 100 });
+ * ```
+ */
+export interface NatsSinkOptions {
+  /** The server(s). Default `nats://127.0.0.1:4222`. */
+  readonly servers?: string | readonly string[];
+  /**
+   * The subject of each message: `{host}` and `{file}` are replaced, each as one subject token (`.`, `*`,
+   * `>` and white space become `_`: `/var/log/app.log` is `/var/log/app_log`). Default `logs.{host}.{file}`.
+   */
+  readonly subject?: string;
+  /**
+   * The JetStream stream that must store the messages (a message another stream takes is an error). When
+   * it does not exist, it is created, taking the template's subjects (`logs.*.*`), with file storage and
+   * the server's duplicate window (2 minutes). Default: whichever stream takes the subject.
+   */
+  readonly stream?: string;
+  /**
+   * Lines per message (default 1). With 1, a message ID names each line, and the stream drops a line
+   * shipped again within its duplicate window (a retry, a replay after a crash). With more, a message is
+   * consecutive lines of one file, each ended by `\n`, and far fewer messages make the same lines (many
+   * times the throughput); a retry within the run is still dropped, but after a crash the replayed lines
+   * are grouped differently, so their messages are new: some lines are stored twice.
+   */
+  readonly linesPerMessage?: number;
+  /** Ms to wait for the stream's acknowledgment of a message before the send counts as failed. Default 10 000. */
+  readonly timeout?: number;
+  /** Further options of `@nats-io/transport-node`'s `connect()` (credentials, TLS…). */
+  readonly connection?: Partial<NodeConnectionOptions>;
+  /** How messages name the sink. Default: the first server's URL. */
+  readonly name?: string;
+}
+
+/**
+ * A {@link Sink} that publishes lines to NATS JetStream, each message acknowledged by the stream, with
+ * the message ID (`Nats-Msg-Id`) derived from the file's identity and the line's offset, and the headers
+ * `Tail-File`, `Tail-Offset`, `Tail-Line`, `Tail-Host` (of the first line), and with `linesPerMessage`
+ * above 1 `Tail-Lines` (how many). The payload is the line's text; with `linesPerMessage` above 1, the
+ * lines' texts, each ended by `\n`. `@nats-io/transport-node` and `@nats-io/jetstream` are loaded
+ * when the sink opens.
+ *
+ * @example
+ * ```ts
+ * import { tail, natsSink } from 'tail-async';
+ *
+ * const sink = natsSink({ servers: 'nats://127.0.0.1:4222', subject: 'logs.{host}.{file}', stream: 'LOGS' });
+ * await tail('/var/log/app.log', { checkpoint: '/var/lib/shipper/tail.state' }).pipeTo(sink);
+ * ```
+ */
+export function natsSink(options: NatsSinkOptions = {}): Sink {
+  return new NatsSink(options);
+}
+
+/** One message to publish: some consecutive lines of one file. */
+interface Message {
+  readonly subject: string;
+  readonly records: readonly SinkLine[];
+}
+
+class NatsSink implements Sink {
+  readonly name: string;
+  private readonly servers: string[];
+  private readonly subject: Template;
+  private readonly stream: string | undefined;
+  private readonly perMessage: number;
+  private readonly timeout: number;
+  private readonly connection: Partial<NodeConnectionOptions>;
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private connected = false;
+  private lastError: unknown;
+  /** Rejects at the next loss of the connection (see {@link send}). */
+  private cut = cutOff();
+  private makeHeaders: (() => MsgHdrs) | undefined;
+  private closed = false;
+
+  constructor(options: NatsSinkOptions) {
+    if (typeof options !== 'object' || options === null) throw optionError('natsSink(): options must be an object');
+    const { servers = 'nats://127.0.0.1:4222', subject = 'logs.{host}.{file}', stream, linesPerMessage = 1, timeout = 10_000, connection = {} } = options;
+    this.servers = typeof servers === 'string' ? [servers] : [...servers];
+    if (this.servers.length === 0) throw optionError('natsSink(): give at least one server');
+    this.subject = compileTemplate(subject, 'natsSink(): subject', subjectToken);
+    if (stream !== undefined && (typeof stream !== 'string' || !/^[^\s.*>/\\]+$/.test(stream))) throw optionError(`natsSink(): stream must be a name without white space, '.', '*', '>', '/' or '\\', not '${String(stream)}'`);
+    if (!Number.isSafeInteger(linesPerMessage) || linesPerMessage < 1) throw optionError(`natsSink(): linesPerMessage must be a whole number >= 1, not ${linesPerMessage}`);
+    if (!Number.isSafeInteger(timeout) || timeout < 1) throw optionError(`natsSink(): timeout must be a whole number of ms >= 1, not ${timeout}`);
+    this.stream = stream;
+    this.perMessage = linesPerMessage;
+    this.timeout = timeout;
+    this.connection = connection;
+    this.name = options.name ?? this.servers[0]!;
+  }
+
+  async open(): Promise<void> {
+    const { connect, headers } = await import('@nats-io/transport-node');
+    const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+    this.makeHeaders = headers;
+    const nc = await connect({
+      servers: this.servers,
+      // Reconnect for ever (pipeTo decides when to give up); pings find a server that stopped answering.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      pingInterval: 5_000,
+      maxPingOut: 2,
+      timeout: this.timeout,
+      ...this.connection,
+    });
+    // Closed while connecting (a stop): this connection is the last thing to close.
+    if (this.closed) {
+      await nc.close();
+      throw new Error('closed while connecting');
+    }
+    this.nc = nc;
+    this.connected = true;
+    void this.watch(nc);
+    if (this.stream !== undefined) await this.ensureStream(await jetstreamManager(nc, { timeout: this.timeout }));
+    this.js = jetstream(nc, { timeout: this.timeout });
+  }
+
+  async send(batch: readonly SinkLine[]): Promise<SendResult> {
+    const js = this.js;
+    // While disconnected, publishing would only fill the client's buffer with copies of what is retried.
+    if (!js || !this.connected) throw unavailable(this.lastError, 'disconnected');
+    const messages = this.messages(batch);
+    // Acknowledgments lost with the connection would only come as timeouts, after batches sent later
+    // went through: the batch fails at once instead, and is sent again first (the stream drops what of
+    // it did arrive, by message ID).
+    const lost = this.cut;
+    const acks = await Promise.race([Promise.allSettled(messages.map((message) => this.publish(js, message))), lost.promise]);
+    let duplicates = 0;
+    for (const [i, ack] of acks.entries()) {
+      if (ack.status === 'rejected') throw refusal(ack.reason as Error, isPermanent(ack.reason));
+      if (ack.value.duplicate) duplicates += messages[i]!.records.length;
+    }
+    return { duplicates };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const nc = this.nc;
+    this.nc = undefined;
+    this.js = undefined;
+    if (nc) await closeQuietly(() => nc.drain(), () => nc.close(), 1_000);
+  }
+
+  /** Follows the connection's state: publishing only while connected, and the reason when not. */
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') {
+        this.connected = false;
+        this.lastError ??= new Error(`disconnected from ${status.server}`);
+        const lost = this.cut;
+        this.cut = cutOff();
+        lost.reject(unavailable(this.lastError, 'disconnected'));
+      } else if (status.type === 'reconnect') {
+        this.connected = true;
+        this.lastError = undefined;
+      } else if (status.type === 'error') this.lastError = status.error;
+      else if (status.type === 'staleConnection') this.lastError = new Error('the server stopped answering');
+    }
+  }
+
+  private async ensureStream(jsm: JetStreamManager): Promise<void> {
+    const { JetStreamApiCodes } = await import('@nats-io/jetstream');
+    try {
+      await jsm.streams.info(this.stream!);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== JetStreamApiCodes.StreamNotFound) throw error;
+      await jsm.streams.add({ name: this.stream!, subjects: [subjectWildcard(this.subject)] });
+    }
+  }
+
+  /** The batch as messages: runs of consecutive lines of one file (same subject), at most `linesPerMessage` each. */
+  private messages(batch: readonly SinkLine[]): Message[] {
+    const out: Message[] = [];
+    const subjects = this.subject.names(batch);
+    let run: SinkLine[] = [];
+    let subject = '';
+    for (const [i, record] of batch.entries()) {
+      const to = subjects[i]!;
+      const last = run[run.length - 1];
+      if (last && (run.length >= this.perMessage || to !== subject || !sameFile(last, record))) {
+        out.push({ subject, records: run });
+        run = [];
+      }
+      subject = to;
+      run.push(record);
+    }
+    if (run.length > 0) out.push({ subject, records: run });
+    return out;
+  }
+
+  private async publish(js: JetStreamClient, message: Message): Promise<PubAck> {
+    const { records } = message;
+    const first = records[0]!;
+    const h = this.makeHeaders!();
+    h.set('Tail-File', headerValue(first.line.source));
+    h.set('Tail-Offset', String(first.line.offset));
+    h.set('Tail-Line', String(first.line.lineNumber));
+    h.set('Tail-Host', headerValue(first.host));
+    const several = this.perMessage > 1;
+    if (several) h.set('Tail-Lines', String(records.length));
+    const options: Partial<JetStreamPublishOptions> = { headers: h, timeout: this.timeout };
+    // The first line and the count name the lines: the same lines shipped again get the same ID.
+    if (first.key !== undefined) options.msgID = several ? `${first.key}+${records.length}` : first.key;
+    if (this.stream !== undefined) options.expect = { streamName: this.stream };
+    const payload = several ? records.map((r) => r.line.text + '\n').join('') : first.line.text;
+    return js.publish(message.subject, payload, options);
+  }
+}
+
+/** A promise to reject when the connection is lost (never unhandled: sends race it, or nobody does). */
+function cutOff(): { promise: Promise<never>; reject: (error: Error) => void } {
+  let reject!: (error: Error) => void;
+  const promise = new Promise<never>((_, no) => (reject = no));
+  promise.catch(() => {});
+  return { promise, reject };
+}
+
+/** Same file, same epoch: lines one message may hold together. */
+function sameFile(a: SinkLine, b: SinkLine): boolean {
+  return a.file !== undefined && a.file === b.file && a.epoch === b.epoch && a.line.source === b.line.source;
+}
+
+/** Header values are one line: CR and LF (in a file name) are written as `\r` and `\n`. */
+function headerValue(value: string): string {
+  return value.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
+/** Errors no retry fixes: the message is too large for the server, or another stream took the subject. */
+function isPermanent(error: unknown): boolean {
+  const text = describeSinkError(error);
+  return /max_payload|expected stream does not match/i.test(text);
+}

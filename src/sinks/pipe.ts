@@ -1,0 +1,233 @@
+import { hostname } from 'node:os';
+import type { Line } from '../lines/line.js';
+import type { Origin } from '../sources/resume.js';
+import { abortError, optionError, SinkError } from '../errors.js';
+import { timerDelay } from '../timer-delay.js';
+import type { PipeOptions, PipeResult, SendResult, Sink, SinkLine } from './contract.js';
+import { Outages } from './outage.js';
+import { LineNames } from './identity.js';
+import { backoff, pause, retryPolicy, type RetryPolicy } from './retry.js';
+import { describeSinkError } from './describe.js';
+
+/**
+ * What {@link pipe} needs of a tail: its batches, handed out without committing anything, kept open at
+ * the end of the input until `close()` (so that batches still in flight can be committed), and where
+ * each line was read from.
+ * @internal
+ */
+export interface ShippingSource {
+  batches(): AsyncIterator<Line[], unknown>;
+  /** For a batch handed out: the file line i was read from (undefined for a stream). */
+  originOf(batch: readonly Line[]): (i: number) => Origin | undefined;
+  /** The batch is acknowledged: its lines count as delivered. */
+  commit(batch: readonly Line[]): void;
+  close(): Promise<void>;
+}
+
+const STOPPED = Symbol('stopped');
+
+/**
+ * Ships a tail's batches to a sink (see `TailStream.pipeTo`), in parts of at most `maxBatchLines` lines:
+ * at most `maxInFlight` of them sent and not yet acknowledged, and no reading while they are out; each batch committed once acknowledged (the
+ * checkpoint then advances over the contiguous prefix of acknowledged lines of each file); a failed send
+ * retried with capped exponential backoff and jitter, one batch at a time and in the order they were
+ * read, while nothing new is read. The sink is opened before the tail, and both are closed on every way
+ * out.
+ * @internal
+ * @example
+ * ```ts
+ * const result = await pipe(source, sink, { maxInFlight: 4 }); // { lines, batches, duplicates, retries, outages }
+ * ```
+ */
+export async function pipe(source: ShippingSource, sink: Sink, options: PipeOptions = {}): Promise<PipeResult> {
+  return new Shipment(source, sink, options).run();
+}
+
+/** One run of {@link pipe}. */
+class Shipment {
+  private readonly source: ShippingSource;
+  private readonly sink: Sink;
+  private readonly maxInFlight: number;
+  private readonly maxBatchLines: number;
+  private readonly policy: RetryPolicy;
+  private readonly names: LineNames;
+  private readonly signal: AbortSignal | undefined;
+  private readonly drainTimeout: number;
+  private readonly outages: Outages;
+  private readonly counts = { lines: 0, batches: 0, duplicates: 0, retries: 0 };
+  /** Deliveries under way (first attempt and retries); they never reject. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Retries run one batch at a time, in the order the batches failed (which is the order they were read). */
+  private lane: Promise<void> = Promise.resolve();
+  /** Batches waiting in, or going through, the retry lane: while there are any, nothing new is read. */
+  private recovering = 0;
+  /** What ends the run with an error (the first one). */
+  private failure: unknown;
+  /** Stops retries and waits: on failure, or when the signal aborts. */
+  private readonly stop = new AbortController();
+  private readonly stopped: Promise<typeof STOPPED>;
+
+  constructor(source: ShippingSource, sink: Sink, options: PipeOptions) {
+    if (typeof options !== 'object' || options === null) throw optionError('pipeTo(): options must be an object');
+    if (typeof sink !== 'object' || sink === null || typeof sink.send !== 'function' || typeof sink.close !== 'function') {
+      throw optionError('pipeTo(): the sink must be an object with send() and close() methods');
+    }
+    const { maxInFlight = 4, maxBatchLines = 1_000, drainTimeout = 2_000 } = options;
+    if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) throw optionError(`pipeTo(): maxInFlight must be a whole number >= 1, not ${maxInFlight}`);
+    if (!Number.isSafeInteger(maxBatchLines) || maxBatchLines < 1) throw optionError(`pipeTo(): maxBatchLines must be a whole number >= 1, not ${maxBatchLines}`);
+    if (!Number.isFinite(drainTimeout) || drainTimeout < 0) throw optionError(`pipeTo(): drainTimeout must be a number of ms >= 0, not ${drainTimeout}`);
+    this.source = source;
+    this.sink = sink;
+    this.maxInFlight = maxInFlight;
+    this.maxBatchLines = maxBatchLines;
+    this.policy = retryPolicy(options.retry);
+    this.names = new LineNames(options.host ?? hostname());
+    this.signal = options.signal;
+    this.drainTimeout = drainTimeout;
+    this.outages = new Outages(sink.name, options.onOutage);
+    this.stopped = new Promise((resolve) => this.stop.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
+  }
+
+  async run(): Promise<PipeResult> {
+    const onAbort = () => this.stop.abort();
+    this.signal?.addEventListener('abort', onAbort, { once: true });
+    let error: unknown;
+    try {
+      if (this.signal?.aborted) throw abortError(this.signal);
+      // A connection that takes long (an address that does not answer) must not hold up a stop.
+      const opened = this.open();
+      if ((await Promise.race([opened, this.stopped])) === STOPPED) {
+        opened.catch(() => {});
+        throw abortError(this.signal!);
+      }
+      await this.ship();
+      await this.settle();
+      if (this.failure !== undefined) throw this.failure;
+      if (this.signal?.aborted) throw abortError(this.signal);
+      return { ...this.counts, outages: this.outages.count };
+    } catch (e) {
+      error = e;
+      throw e;
+    } finally {
+      this.signal?.removeEventListener('abort', onAbort);
+      this.stop.abort();
+      // Both are closed whatever happened; a failure to close counts only when nothing else went wrong.
+      const closed = await Promise.allSettled([this.source.close(), this.sink.close()]);
+      const unclosed = closed.find((c) => c.status === 'rejected');
+      if (error === undefined && unclosed) throw unclosed.reason;
+    }
+  }
+
+  private async open(): Promise<void> {
+    try {
+      await this.sink.open?.();
+    } catch (error) {
+      throw new SinkError(`cannot open '${this.sink.name}' for shipping: ${describeSinkError(error)}`, { code: 'ERR_SINK_OPEN', sink: this.sink.name, cause: error });
+    }
+  }
+
+  /** Waits until a batch may be sent: fewer than maxInFlight out, none being retried. False when stopping. */
+  private async room(): Promise<boolean> {
+    while (!this.stop.signal.aborted && (this.inFlight.size >= this.maxInFlight || this.recovering > 0)) {
+      await Promise.race([...this.inFlight, this.stopped]);
+    }
+    return !this.stop.signal.aborted;
+  }
+
+  /** Reads batches and sends them, as long as there is room in flight, until the end, a failure or the signal. */
+  private async ship(): Promise<void> {
+    const batches = this.source.batches();
+    for (;;) {
+      if (!(await this.room())) return;
+      const next = batches.next();
+      let result: IteratorResult<Line[], unknown> | typeof STOPPED;
+      try {
+        result = await Promise.race([next, this.stopped]);
+      } catch (error) {
+        // A file could not be read: what is in flight still counts, then the run ends with it.
+        this.fail(error);
+        return;
+      }
+      if (result === STOPPED) {
+        // The pending read ends when the source is closed; what it gives then is not shipped.
+        next.catch(() => {});
+        return;
+      }
+      if (result.done) return;
+      const batch = result.value;
+      const records = await this.names.of(batch, this.source.originOf(batch));
+      // A read may hold thousands of lines: sent in parts, so that what is in flight stays small.
+      for (let from = 0; from < batch.length; from += this.maxBatchLines) {
+        if (from > 0 && !(await this.room())) return;
+        const whole = batch.length <= this.maxBatchLines;
+        const delivery = this.deliver(whole ? batch : batch.slice(from, from + this.maxBatchLines), whole ? records : records.slice(from, from + this.maxBatchLines));
+        this.inFlight.add(delivery);
+        void delivery.finally(() => this.inFlight.delete(delivery));
+      }
+    }
+  }
+
+  /** Waits for the deliveries in flight: all of them at the end of the input, at most `drainTimeout` when stopping. */
+  private async settle(): Promise<void> {
+    const all = Promise.all(this.inFlight).then(() => this.lane);
+    if (!this.stop.signal.aborted) await Promise.race([all, this.stopped]);
+    if (!this.stop.signal.aborted) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, timerDelay(this.drainTimeout))))]);
+    clearTimeout(timer);
+  }
+
+  /** Sends a batch until it is acknowledged (retrying in the lane), the run fails, or it stops. Never rejects. */
+  private async deliver(batch: Line[], records: readonly SinkLine[]): Promise<void> {
+    if (await this.attempt(batch, records)) return;
+    this.recovering++;
+    const turn = this.lane.then(() => this.retry(batch, records));
+    this.lane = turn;
+    try {
+      await turn;
+    } finally {
+      this.recovering--;
+    }
+  }
+
+  private async retry(batch: Line[], records: readonly SinkLine[]): Promise<void> {
+    for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
+      if (attempt > this.policy.retries) {
+        const reason = describeSinkError(this.lastError);
+        this.fail(new SinkError(`cannot ship to '${this.sink.name}': ${reason} (gave up after ${this.policy.retries} ${this.policy.retries === 1 ? 'retry' : 'retries'})`, { code: 'ERR_SINK_RETRIES', sink: this.sink.name, cause: this.lastError }));
+        return;
+      }
+      await pause(backoff(attempt, this.policy), this.stop.signal);
+      if (this.stop.signal.aborted) return;
+      this.counts.retries++;
+      if (await this.attempt(batch, records)) return;
+    }
+  }
+
+  private lastError: unknown;
+
+  /** One send; true once acknowledged (and committed). */
+  private async attempt(batch: Line[], records: readonly SinkLine[]): Promise<boolean> {
+    let result: SendResult | void;
+    try {
+      result = await this.sink.send(records);
+    } catch (error) {
+      this.lastError = error;
+      if ((error as { retryable?: unknown } | null)?.retryable === false) {
+        this.fail(new SinkError(`'${this.sink.name}' refused the lines: ${describeSinkError(error)}`, { code: 'ERR_SINK_REJECTED', sink: this.sink.name, cause: error }));
+      } else if (!this.stop.signal.aborted) this.outages.down(error);
+      return false;
+    }
+    this.source.commit(batch);
+    this.counts.lines += batch.length;
+    this.counts.batches++;
+    this.counts.duplicates += result?.duplicates ?? 0;
+    this.outages.up();
+    return true;
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    this.stop.abort();
+  }
+}

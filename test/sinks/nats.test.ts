@@ -1,0 +1,65 @@
+import { appendFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { natsSink, type NatsSinkOptions, type PipeResult } from '../../src/index.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { tempDir } from '../helpers/fs.js';
+import { skipWithout, startNats, type NatsServer } from '../helpers/servers.js';
+import { jetStreamCount, natsClient, readJetStream } from '../helpers/engines.js';
+import { logFile, numbered, shipFile } from '../helpers/log-file.js';
+
+/** Ships `file` from its first line, without follow, to `server`'s stream LOGS. */
+function ship(server: NatsServer, file: string, options: NatsSinkOptions = {}, checkpoint?: string): Promise<PipeResult> {
+  return shipFile(file, natsSink({ servers: server.address, subject: 'logs.{host}.{file}', stream: 'LOGS', ...options }), checkpoint);
+}
+
+describe.skipIf(skipWithout('nats-server'))('the NATS JetStream sink (nats-server -js)', () => {
+  it('ships 100 000 lines, 100 a message, every one stored once, in order', async () => {
+    const server = await startNats();
+    const { dir, file, texts, state } = await logFile(100_000);
+    const started = Date.now();
+    const result = await ship(server, file, { linesPerMessage: 100 }, state);
+    const ms = Date.now() - started;
+    expect(result).toMatchObject({ lines: 100_000, duplicates: 0, retries: 0 });
+    const stored = await readJetStream(await natsClient(server.address), 'LOGS');
+    console.info(`nats round trip: ${stored.length} messages, ${result.lines} lines in ${ms} ms`);
+    expect(stored.flatMap((m) => m.text.split('\n').slice(0, -1))).toEqual(texts);
+    expect(stored[0]).toMatchObject({ subject: `logs.h1.${dir}/app_log`, headers: { 'Tail-File': file, 'Tail-Offset': '0', 'Tail-Line': '1', 'Tail-Host': 'h1', 'Tail-Lines': '100' } });
+  }, 40_000);
+
+  it('with one line a message: the stream drops every line shipped again, and the sink counts it', async () => {
+    const server = await startNats();
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, numbered(1, 2_000).join('\n') + '\n');
+    expect(await ship(server, file)).toMatchObject({ lines: 2_000, duplicates: 0 });
+    await appendFile(file, numbered(2_001, 100).join('\n') + '\n');
+    expect(await ship(server, file)).toMatchObject({ lines: 2_100, duplicates: 2_000 });
+    const nc = await natsClient(server.address);
+    expect(await jetStreamCount(nc, 'LOGS')).toBe(2_100);
+    const stored = await readJetStream(nc, 'LOGS');
+    expect(stored.map((m) => m.text)).toEqual(numbered(1, 2_100));
+    expect(stored[1]!.headers).toMatchObject({ 'Tail-Offset': String(numbered(1, 1)[0]!.length + 1), 'Tail-Line': '2' });
+  }, 30_000);
+
+  it('with several lines a message, a retry within the run is dropped as a duplicate', async () => {
+    const server = await startNats();
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, numbered(1, 1_000).join('\n') + '\n');
+    expect((await ship(server, file, { linesPerMessage: 50 })).duplicates).toBe(0);
+    // The same lines from the same start make the same messages: all dropped.
+    expect((await ship(server, file, { linesPerMessage: 50 })).duplicates).toBe(1_000);
+    expect(await jetStreamCount(await natsClient(server.address), 'LOGS')).toBe(20);
+  });
+
+  it('does not start when the stream it names cannot be made, and stops when another stream takes the lines', async () => {
+    const server = await startNats();
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, 'one\n');
+    await ship(server, file);
+    // OTHER cannot be created: LOGS takes its subjects already.
+    await expect(ship(server, file, { stream: 'OTHER' })).rejects.toMatchObject({ name: 'SinkError', code: 'ERR_SINK_OPEN', message: expect.stringContaining('subjects overlap') });
+    // ELSE exists, but the messages go to LOGS: no retry can fix that.
+    await (await jetstreamManager(await natsClient(server.address))).streams.add({ name: 'ELSE', subjects: ['else.>'] });
+    await expect(ship(server, file, { stream: 'ELSE' })).rejects.toMatchObject({ name: 'SinkError', code: 'ERR_SINK_REJECTED', message: expect.stringContaining('expected stream does not match') });
+  });
+});
