@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 15_000,
     pool: 'forks',
+    // Two test files at a time on this 2-core machine (the default, one fewer than the cores, ran them
+    // one by one): measured, the suite's vitest time went from ~135 s to ~76 s.
+    maxWorkers: 2,
   },
 });
