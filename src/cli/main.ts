@@ -48,7 +48,7 @@ export interface CliIO {
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let options: CliOptions;
   try {
-    options = parseArgs(argv);
+    options = parseArgs(argv, io.env ?? process.env);
   } catch (error) {
     if (isUsageError(error)) return usageError(io, error.message);
     throw error;
@@ -61,6 +61,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stdout.write(`tail-async ${version()}\n`);
     return EXIT.ok;
   }
+  for (const warning of options.warnings) io.stderr.write(`tail-async: ${warning}\n`);
   if (options.files.length === 0 && io.stdin.isTTY) {
     return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
   }
