@@ -62,6 +62,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return EXIT.ok;
   }
   for (const warning of options.warnings) io.stderr.write(`tail-async: ${warning}\n`);
+  if (printsNothing(options)) return EXIT.ok;
   if (options.files.length === 0 && io.stdin.isTTY) {
     return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
   }
@@ -89,6 +90,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     throw error;
   }
   return new Run(options, io, processors).execute();
+}
+
+/**
+ * GNU tail's "don't read anything if we'll never output anything": the last 0 lines or bytes, without
+ * following, print nothing for any input, not even a header or an error for a missing file. A state file
+ * is still brought up to date (that is what such a run is for).
+ */
+function printsNothing(options: CliOptions): boolean {
+  const start = options.start;
+  const none = start !== undefined && (('lines' in start && start.lines === 0) || ('bytes' in start && start.bytes === 0));
+  return none && options.follow === false && options.stateFile === undefined;
 }
 
 /** A mistake in the command line: ours, or an option a processor rejected. */
