@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { readdirSync } from 'node:fs';
+import { createReadStream, readdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Line } from './lines/line.js';
 import { DEFAULT_FILE_START, type ResolvedOptions, type StartPosition } from './options.js';
@@ -9,6 +9,7 @@ import { DirWatch } from './sources/dir-watch.js';
 import { FileFollower } from './sources/file-follower.js';
 import { StreamSource } from './sources/stream-source.js';
 import { openStream } from './sources/open-stream.js';
+import { hasNotionalSize } from './sources/pseudo-file.js';
 import type { Source, SourceHost } from './sources/source.js';
 import type { Origin, Resumer } from './sources/resume.js';
 import { Discovery } from './sources/discovery.js';
@@ -88,7 +89,9 @@ export class Session implements SourceHost {
       if (this.stopped) source.stop();
     }
     this.initial = [...this.sources];
-    if (following && !this.closed && (this.discoveries.length > 0 || this.sources.some((s) => s instanceof FileFollower))) {
+    // The safety poll; it also keeps the process alive while a source waits to be stopped.
+    const waits = (s: Source) => s instanceof FileFollower || (s instanceof StreamSource && s.untilStopped);
+    if (following && !this.closed && (this.discoveries.length > 0 || this.sources.some(waits))) {
       this.schedulePoll();
     }
   }
@@ -351,6 +354,11 @@ export class Session implements SourceHost {
     if (spec.path === '-') return new StreamSource('-', process.stdin, this.opts, this);
     // FIFOs and devices cannot be read by position: read them as streams.
     const st = await stat(spec.path).catch(() => undefined);
+    // Nor can files whose size is notional (/proc, /sys): read from their start to their end, once.
+    const following = this.opts.follow !== false;
+    if (st && (await hasNotionalSize(spec.path, st, { following, checkpointed: this.resumer !== undefined }))) {
+      return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this, { untilStopped: following });
+    }
     if (st && !st.isFile() && !st.isDirectory()) {
       try {
         return new StreamSource(spec.path, openStream(spec.path, st), this.opts, this);
