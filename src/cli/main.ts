@@ -36,6 +36,11 @@ export interface CliIO {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where relative plugin paths start; default `process.cwd()`. */
   readonly cwd?: string;
+  /**
+   * Watches the reader of stdout while the command follows: calls `onGone` once it has gone (a pipe whose
+   * reader exited), and returns the function that stops watching (see `watchOutputReader`).
+   */
+  readonly watchOutputReader?: (onGone: () => void) => () => void;
   /** Where SIGINT and SIGTERM come from (the process, or an EventEmitter in tests). */
   readonly signals?: { on(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown; off(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown };
 }
@@ -143,6 +148,8 @@ class Run {
     this.interrupt(error.code === 'EPIPE' ? EXIT.epipe : EXIT.failed);
   };
 
+  private readonly onReaderGone = () => this.onStdoutError(Object.assign(new Error('EPIPE: the reader of standard output went away'), { code: 'EPIPE' }));
+
   constructor(options: CliOptions, io: CliIO, processors: Processor[]) {
     this.options = options;
     this.io = io;
@@ -168,6 +175,9 @@ class Run {
     this.io.signals?.on('SIGINT', this.onSigint);
     this.io.signals?.on('SIGTERM', this.onSigterm);
     this.io.stdout.on('error', this.onStdoutError);
+    // As GNU tail while it follows: a reader that went away ends the run as a failed write would (141), even
+    // when nothing more is written.
+    const stopWatchingReader = (this.options.follow !== false && this.io.watchOutputReader?.(this.onReaderGone)) || (() => {});
     try {
       const inputs = this.options.files.length === 0 ? ['-'] : this.options.files;
       if (this.options.follow === false && this.processors.length === 0) {
@@ -184,6 +194,7 @@ class Run {
     } catch (error) {
       return this.exitOverride ?? this.report(error);
     } finally {
+      stopWatchingReader();
       this.io.signals?.off('SIGINT', this.onSigint);
       this.io.signals?.off('SIGTERM', this.onSigterm);
       this.io.stdout.off('error', this.onStdoutError);
