@@ -125,6 +125,25 @@ describe('glob patterns', () => {
     ).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('matches as the shell does: braces across directories, nested braces, ranges, POSIX classes, extglobs', async () => {
+    const dir = await tempDir();
+    for (const sub of ['x', 'x/b', 'y']) await mkdir(path.join(dir, sub), { recursive: true });
+    for (const file of ['x/a.log', 'x/b/c.log', 'x/b.log', 'y/app7.log', 'y/app12.log', 'y/app13.log', 'y/db.log', 'y/.db.log']) {
+      await writeFile(path.join(dir, file), `${file}\n`);
+    }
+    const read = async (pattern: string) => {
+      const texts: string[] = [];
+      for await (const line of tail(path.join(dir, pattern), { follow: false, start: { fromLine: 1 } })) texts.push(line.text);
+      return texts.sort();
+    };
+    expect(await read('x/{a,b/c}.log')).toEqual(['x/a.log', 'x/b/c.log']);
+    expect(await read('{x/{a,b},y/db}.log')).toEqual(['x/a.log', 'x/b.log', 'y/db.log']);
+    expect(await read('y/app{1..12}.log')).toEqual(['y/app12.log', 'y/app7.log']);
+    expect(await read('y/app[[:digit:]].log')).toEqual(['y/app7.log']);
+    expect(await read('y/@(db|app7).log')).toEqual(['y/app7.log', 'y/db.log']);
+    expect(await read('y/!(app*).log')).toEqual(['y/db.log']);
+  });
+
   it('treats a path with wildcard characters as a plain file when that file exists', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, 'odd[1].log'), 'literal\n');
