@@ -300,9 +300,9 @@ export class Session implements SourceHost {
     });
     const files = await discovery.scan();
     if (files.length === 0) {
-      const error = Object.assign(new Error(`no file matches '${pattern}'`), { code: 'ENOENT' }) as NodeJS.ErrnoException;
-      this.opts.onNotice(notices.cannotOpen(pattern, error));
-      if (this.opts.follow === false) this.failures.push({ name: pattern, failure: error });
+      const notice = notices.noMatch(pattern);
+      this.opts.onNotice(notice);
+      if (this.opts.follow === false) this.failures.push({ name: pattern, failure: notice.error, message: notice.message });
     }
     if (this.opts.follow === false) discovery.close();
     else this.discoveries.push(discovery);
@@ -336,7 +336,7 @@ export class Session implements SourceHost {
   }
 
   /** Globs that matched nothing without follow: reported like missing files. */
-  private readonly failures: Array<{ name: string; failure: NodeJS.ErrnoException }> = [];
+  private readonly failures: Array<{ name: string; failure: NodeJS.ErrnoException; message: string }> = [];
 
   /** After the end: the error naming the sources that could not be read, if any. */
   failure(): TailError | undefined {
@@ -344,7 +344,7 @@ export class Session implements SourceHost {
     const first = failed[0];
     if (!first?.failure) return undefined;
     const err = first.failure;
-    const what = notices.cannotOpen(first.name, err).message;
+    const what = 'message' in first ? first.message : notices.cannotOpen(first.name, err).message;
     const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
     return new TailError(what + more, { code: err.code ?? 'EIO', source: first.name, cause: err });
   }
