@@ -355,9 +355,8 @@ export class Session implements SourceHost {
     // FIFOs and devices cannot be read by position: read them as streams.
     const st = await stat(spec.path).catch(() => undefined);
     // Nor can files whose size is notional (/proc, /sys): read from their start to their end, once.
-    const following = this.opts.follow !== false;
-    if (st && (await hasNotionalSize(spec.path, st, { following, checkpointed: this.resumer !== undefined }))) {
-      return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this, { untilStopped: following });
+    if (st && (await hasNotionalSize(spec.path, st))) {
+      return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this, { untilStopped: this.opts.follow !== false });
     }
     if (st && !st.isFile() && !st.isDirectory()) {
       try {

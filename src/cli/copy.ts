@@ -73,7 +73,7 @@ export class FileCopy implements AsyncDisposable {
     if (path === '-' || isGlob(path)) return undefined;
     // Stat first: opening a FIFO would wait for a writer (the engine reads FIFOs and devices as streams).
     const st = await stat(path).catch(() => undefined);
-    if (!st?.isFile() || (await hasNotionalSize(path, st, { following: false, checkpointed: false }))) return undefined;
+    if (!st?.isFile() || (await hasNotionalSize(path, st))) return undefined;
     const handle = await open(path, 'r').catch(() => undefined);
     if (!handle) return undefined;
     try {

@@ -19,27 +19,21 @@ const PSEUDO_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
   [0xcafe4a11, 'bpf'],
 ]);
 
-/** How the file is read: with follow, and with a checkpoint (which needs positions in a file). @internal */
-export interface ReadingMode {
-  readonly following: boolean;
-  readonly checkpointed: boolean;
-}
-
 /**
  * True for a regular file whose size cannot be trusted, which must therefore be read as a stream, from
  * its start to the end of what it gives (GNU tail's `pipe_lines`/`pipe_bytes`): a file of a /proc-like
- * file system (its size is 0 or a page), or, read once without follow or checkpoint, any file of size 0
- * (GNU reads those as a stream: the size of a file on FUSE and the like may be notional too; an empty
- * file gives nothing either way). A file larger than its block size is trusted, as in GNU tail.
+ * file system, whose size is 0 or a page. A file larger than its block size is trusted, as in GNU tail
+ * (no statfs for it). GNU also reads any other file of size 0 as a stream (once, without follow); here
+ * such a file is read by position: an empty file gives nothing either way, and a file of FUSE or the like
+ * that lies about its size is not recognised.
  * @internal
  * @example
  * ```ts
- * await hasNotionalSize('/proc/version', await stat('/proc/version'), { following: false, checkpointed: false }); // true
+ * await hasNotionalSize('/proc/version', await stat('/proc/version')); // true
  * ```
  */
-export async function hasNotionalSize(path: string, st: Stats, mode: ReadingMode): Promise<boolean> {
+export async function hasNotionalSize(path: string, st: Stats): Promise<boolean> {
   if (!st.isFile() || st.size > st.blksize) return false;
-  if (st.size === 0 && !mode.following && !mode.checkpointed) return true;
   const fs = await statfs(path).catch(() => undefined);
   return fs !== undefined && PSEUDO_FILE_SYSTEMS.has(fs.type);
 }

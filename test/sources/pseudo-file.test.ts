@@ -7,24 +7,15 @@ import { tail } from '../../src/index.js';
 import { hasNotionalSize } from '../../src/sources/pseudo-file.js';
 import { tempDir } from '../helpers/fs.js';
 
-const once = { following: false, checkpointed: false };
-
 describe('hasNotionalSize', () => {
   it('tells /proc and /sys files (size 0 or a page) from regular files, whose size is trusted', async () => {
     const dir = await tempDir();
     const empty = path.join(dir, 'empty');
-    const small = path.join(dir, 'small');
     await writeFile(empty, '');
-    await writeFile(small, 'x\n');
-    const check = (file: string, mode = once) => hasNotionalSize(file, statSync(file), mode);
+    const check = (file: string) => hasNotionalSize(file, statSync(file));
     expect(await check('/proc/version')).toBe(true);
-    expect(await check('/proc/version', { following: true, checkpointed: true })).toBe(true);
     expect(await check('/sys/kernel/profiling')).toBe(true);
-    expect(await check(small)).toBe(false);
-    // An empty file read once is read as a stream, as GNU does; followed or checkpointed, by position.
-    expect(await check(empty)).toBe(true);
-    expect(await check(empty, { following: true, checkpointed: false })).toBe(false);
-    expect(await check(empty, { following: false, checkpointed: true })).toBe(false);
+    expect(await check(empty)).toBe(false);
     expect(await check('/proc')).toBe(false);
   });
 });
