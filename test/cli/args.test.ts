@@ -2,17 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
 import { strtod } from '../../src/cli/numbers.js';
-import { UsageError } from '../../src/cli/usage-error.js';
+import { refusalOf } from '../helpers/usage.js';
 
-const refusal = (argv: string[]) => {
-  try {
-    parseArgs(argv);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  return 'accepted';
-};
+const refusal = (argv: string[]) => refusalOf(() => parseArgs(argv));
 
 describe('parseArgs', () => {
   it.each([

@@ -2,21 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { FLAGS } from '../../src/cli/flags.js';
 import { tokenize, type Token } from '../../src/cli/getopt.js';
-import { UsageError } from '../../src/cli/usage-error.js';
+import { refusalOf } from '../helpers/usage.js';
 
 /** Tokens as `-name=value` / `-name` / operands, to compare at a glance. */
 const read = (argv: string[], stopAtOperand = false) =>
   tokenize(argv, FLAGS, { stopAtOperand }).map((t: Token) => (t.kind === 'operand' ? t.value : `-${t.flag.name}${t.value === undefined ? '' : `=${t.value}`}`));
 
-const refusal = (argv: string[]) => {
-  try {
-    tokenize(argv, FLAGS, { stopAtOperand: false });
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  return 'accepted';
-};
+const refusal = (argv: string[]) => refusalOf(() => tokenize(argv, FLAGS, { stopAtOperand: false }));
 
 describe('tokenize', () => {
   it.each([

@@ -6,13 +6,11 @@
  * obsolete form does not count), both from the directory of the files, named as given. Usage errors are
  * compared as documented: GNU's words, our hint, status 2 (README, GNU differences).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { asUsageError, Batch, GNU_TAIL } from '../helpers/batch.js';
+import { asUsageError, Batch, batchDirectory, expectOutcome, GNU_TAIL } from '../helpers/batch.js';
 
 const FILES: Record<string, string> = {
   f: Array.from({ length: 12 }, (_, i) => `${i + 1}\n`).join(''),
@@ -99,29 +97,24 @@ const LINES: readonly Line[] = [
   { argv: ['--pid=1', '-n1', 'f'] },
 ];
 
-const dir = path.join(os.tmpdir(), `tail-async-gnu-args-${process.pid}-${randomUUID()}`);
 const gnu = new Batch([GNU_TAIL], GNU_TAIL);
+const cwd = process.cwd();
+const dir = batchDirectory(
+  'gnu-args',
+  [gnu],
+  (made) => {
+    for (const [name, content] of Object.entries(FILES)) writeFileSync(path.join(made, name), content);
+    writeFileSync(path.join(made, 'stdin'), STDIN);
+    // Files are named as given (a relative `-xc` after `--` is the point of one case): run from their directory.
+    process.chdir(made);
+  },
+  () => process.chdir(cwd),
+);
 const cases = LINES.map((line) => ({
   title: `${Object.entries(line.env ?? {}).map(([k, v]) => `${k}=${v} `).join('')}tail ${line.argv.join(' ')}${line.stdin ? ' <pipe' : ''}`,
   line,
   expected: gnu.add({ argv: line.argv, ...(line.env && { env: line.env }), ...(line.stdin && { stdin: { path: path.join(dir, 'stdin'), how: 'pipe' as const } }) }),
 }));
-
-const cwd = process.cwd();
-beforeAll(() => {
-  mkdirSync(dir);
-  for (const [name, content] of Object.entries(FILES)) writeFileSync(path.join(dir, name), content);
-  writeFileSync(path.join(dir, 'stdin'), STDIN);
-  gnu.start(dir);
-  // Files are named as given (a relative `-xc` after `--` is the point of one case): run from their directory.
-  process.chdir(dir);
-});
-
-afterAll(() => {
-  process.chdir(cwd);
-  gnu.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('command lines, GNU 9.1 and tail-async side by side', () => {
   it.each(cases.map((c) => [c.title, c] as const))('%s', async (_title, { line, expected }) => {
@@ -129,8 +122,6 @@ describe('command lines, GNU 9.1 and tail-async side by side', () => {
     if (line.usage) expect(outcome.status, 'GNU refuses it').toBe(1);
     const ours = line.usage ? asUsageError(outcome) : outcome;
     const actual = await runCli(['--no-follow', ...line.argv], { stdin: line.stdin ? STDIN : '', env: { ...line.env } });
-    expect(actual.stdout.toString('latin1'), 'stdout').toBe(ours.stdout.toString('latin1'));
-    expect(actual.stderr, 'stderr').toBe(ours.stderr);
-    expect(actual.status, 'exit status').toBe(ours.status);
+    expectOutcome(actual, ours);
   });
 });

@@ -4,14 +4,12 @@
  * in-process (runCli), on one corpus of edge-case files built once for the whole file; GNU's side runs in
  * one batch script (see test/helpers/batch.ts), alongside our tests.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { prng } from '../helpers/random.js';
-import { Batch, GNU_TAIL, type Outcome } from '../helpers/batch.js';
+import { Batch, batchDirectory, GNU_TAIL, type Outcome } from '../helpers/batch.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Corpus
@@ -80,8 +78,13 @@ const CORPUS: Record<string, () => Buffer> = {
     newlinesAtDistances(300_000, [1, 2, 65_534, 65_535, 65_536, 65_537, 131_069, 131_070, 131_071, 131_072, 131_073, 196_605, 196_606, 196_607]),
 };
 
-/** Named now (cases are registered with their paths while collecting), made in beforeAll. */
-const dir = path.join(os.tmpdir(), `tail-async-gnu-${process.pid}-${randomUUID()}`);
+const gnu = new Batch([GNU_TAIL], GNU_TAIL);
+// Not tempDir(): its afterEach hook would delete the corpus after the first test.
+const dir = batchDirectory('gnu', [gnu], () => {
+  for (const [name, make] of Object.entries(CORPUS)) writeFileSync(file(name), make());
+  for (const [name, content] of Object.entries(STDIN)) writeFileSync(stdinFile(name), content);
+  mkdirSync(file(DIRECTORY));
+});
 /** Absolute path of a corpus file (or of a name that does not exist). */
 const file = (name: string) => path.join(dir, name);
 
@@ -111,7 +114,6 @@ interface Case {
 const CASES: Case[] = [];
 /** GNU's outcome of each case, settled as the batch script gets through it. */
 const GNU: Promise<Outcome>[] = [];
-const gnu = new Batch([GNU_TAIL], GNU_TAIL);
 
 /** Registers a case for GNU's batch (at collection time); returns its id. */
 function register(c: Case): number {
@@ -119,21 +121,6 @@ function register(c: Case): number {
   GNU.push(gnu.add({ argv: [...c.options, ...c.files.map(file)], ...(c.stdin !== undefined && { stdin: { path: stdinFile(c.stdin), how: 'pipe' } }) }));
   return CASES.length - 1;
 }
-
-// Not tempDir(): its afterEach hook would delete the corpus after the first test.
-beforeAll(() => {
-  mkdirSync(dir);
-  for (const [name, make] of Object.entries(CORPUS)) writeFileSync(file(name), make());
-  for (const [name, content] of Object.entries(STDIN)) writeFileSync(stdinFile(name), content);
-  mkdirSync(file(DIRECTORY));
-  gnu.start(dir);
-});
-
-afterAll(() => {
-  // Still running when only some tests were selected (-t): not needed any more.
-  gnu.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 // ---------------------------------------------------------------------------------------------------------
 // Our side, and the comparison

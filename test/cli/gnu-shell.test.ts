@@ -5,16 +5,17 @@
  * as the kernel gives them (their size says nothing), a 4 GiB sparse file by position, standard input
  * from where the caller left it. Both programs run in batch scripts, alongside the tests.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { chmodSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { Batch, GNU_TAIL, type BatchCase, type Outcome } from '../helpers/batch.js';
+import { Batch, batchDirectory, expectOutcome, GNU_TAIL, type BatchCase, type Outcome } from '../helpers/batch.js';
 import { BIN, spawnCli } from '../helpers/spawn.js';
 import { waitFor } from '../helpers/wait.js';
 
-const dir = path.join(os.tmpdir(), `tail-async-gnu-shell-${process.pid}-${randomUUID()}`);
+// The name GNU tail 9.1 is run by, so that its messages name it as ours do after the substitution.
+const gnu = new Batch([GNU_TAIL], GNU_TAIL);
+const ours = new Batch([process.execPath, BIN], BIN);
+const dir = batchDirectory('gnu-shell', [gnu, ours], () => makeFiles());
 const at = (name: string) => path.join(dir, name);
 
 /** The files the cases read, made in beforeAll. */
@@ -73,35 +74,17 @@ const CASES: readonly ShellCase[] = [
   },
 ];
 
-// The name GNU tail 9.1 is run by, so that its messages name it as ours do after the substitution.
-const gnu = new Batch([GNU_TAIL], GNU_TAIL);
-const ours = new Batch([process.execPath, BIN], BIN);
 const runs = CASES.map((c) => ({
   c,
   gnu: gnu.add({ argv: c.args, ...(c.stdin && { stdin: c.stdin }) }),
   ours: ours.add({ argv: [...(c.follows ? [] : ['--no-follow']), ...c.args], ...(c.stdin && { stdin: c.stdin }) }),
 }));
 
-beforeAll(() => {
-  mkdirSync(dir);
-  makeFiles();
-  gnu.start(dir);
-  ours.start(dir);
-});
-
-afterAll(() => {
-  gnu.stop();
-  ours.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 describe('coreutils tests/tail/*.sh without following, GNU 9.1 and tail-async side by side', () => {
   it.each(runs.map((r) => [r.c.title, r] as const))('%s', async (_title, run) => {
     const expected: Outcome = await run.gnu;
     const actual = await run.ours;
-    expect(actual.stdout.toString('latin1'), 'stdout').toBe(expected.stdout.toString('latin1'));
-    expect(actual.stderr, 'stderr').toBe(run.c.gnuOnly ? expected.stderr.replace(run.c.gnuOnly, '') : expected.stderr);
-    expect(actual.status, 'exit status').toBe(expected.status);
+    expectOutcome(actual, run.c.gnuOnly ? { ...expected, stderr: expected.stderr.replace(run.c.gnuOnly, '') } : expected);
   });
 
   it('prints what /proc/version ends with while following it, then waits (as GNU does) until told to stop', async () => {

@@ -12,13 +12,11 @@
  * the exit status, but for usage errors, where tail-async exits 2 and adds its "Try" line (README, GNU
  * differences).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { asUsageError, Batch, GNU_TAIL, type Outcome } from '../helpers/batch.js';
+import { asUsageError, Batch, batchDirectory, expectOutcome, GNU_TAIL, type Outcome } from '../helpers/batch.js';
 import { BIN } from '../helpers/spawn.js';
 
 type Variant = 'file' | 'redirect' | 'pipe';
@@ -50,10 +48,12 @@ const USAGE_ERRORS = new Set(['err-2', 'err-4', 'err-6', ...LATER_GNU]);
 const BINARY_CASES = new Set(['obs-plus-c1.file', 'obs-c5.redirect', 'obs-l3.pipe', 'obs-b.file', 'err-2.file', 'minus-2.redirect', 'f-pipe-1.pipe', 'zero-2.pipe']);
 const allThroughBinary = process.env.TAIL_ASYNC_GNU_TABLE_BINARY === 'all';
 
-const dir = path.join(os.tmpdir(), `tail-async-gnu-table-${process.pid}-${randomUUID()}`);
-const inputOf = (row: Row) => path.join(dir, `${row.name}.in`);
 const gnu = new Batch([GNU_TAIL], GNU_TAIL);
 const binary = new Batch([process.execPath, BIN], BIN);
+const dir = batchDirectory('gnu-table', [gnu, binary], () => {
+  for (const row of TABLE.rows) writeFileSync(inputOf(row), row.input, 'latin1');
+});
+const inputOf = (row: Row) => path.join(dir, `${row.name}.in`);
 
 /** What tail-async is given: GNU's arguments, `--no-follow` unless the row follows, and the file operand. */
 function ourArgs(row: Row, variant: Variant): string[] {
@@ -91,29 +91,14 @@ const cases = TABLE.rows.flatMap((row) =>
 /** How each case came out, for the summary at the end. */
 const tally = { same: 0, usageDifference: 0, laterGnu: 0 };
 
-beforeAll(() => {
-  mkdirSync(dir);
-  for (const row of TABLE.rows) writeFileSync(inputOf(row), row.input, 'latin1');
-  gnu.start(dir);
-  binary.start(dir);
-});
-
-afterAll(() => {
-  gnu.stop();
-  binary.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 describe('coreutils tests/tail/tail.pl, GNU 9.1 and tail-async side by side', () => {
   it.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, { row, variant, gnuOutcome, viaBinary }) => {
     const expected = await gnuOutcome;
     expect(passesRow(row, expected), `GNU 9.1 ${LATER_GNU.has(row.name) ? 'fails' : 'passes'} the row`).toBe(!LATER_GNU.has(row.name));
     const ours = asOurs(row, expected);
     const actual = await runCli(ourArgs(row, variant), { stdin: variant === 'file' ? '' : Buffer.from(row.input, 'latin1'), env: { ...row.env } });
-    expect(actual.stdout.toString('latin1'), 'stdout').toBe(ours.stdout.toString('latin1'));
-    expect(actual.stderr, 'stderr').toBe(ours.stderr);
-    expect(actual.status, 'exit status').toBe(ours.status);
-    if (viaBinary) expect(await viaBinary, 'bin/tail-async.js').toEqual({ ...ours, stdout: ours.stdout });
+    expectOutcome(actual, ours);
+    if (viaBinary) expectOutcome(await viaBinary, ours);
     tally[LATER_GNU.has(row.name) ? 'laterGnu' : USAGE_ERRORS.has(row.name) ? 'usageDifference' : 'same']++;
   });
 

@@ -6,8 +6,11 @@
  * script starts in beforeAll, and each test awaits its case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /** GNU coreutils tail, installed here as 9.1. */
 export const GNU_TAIL = '/usr/bin/tail';
@@ -122,4 +125,31 @@ export class Batch {
 export function asUsageError(outcome: Outcome): Outcome {
   const words = outcome.stderr.replace(/^Try '.*' for more information\.\n/m, '');
   return { ...outcome, status: 2, stderr: `${words}Try 'tail-async --help' for more information.\n` };
+}
+
+/**
+ * A directory for a file of batch tests, named now (cases are added with their paths while the tests are
+ * collected): before the tests it is made, `prepare` fills it and the batches start in it; after them
+ * they are stopped, `cleanup` runs and the directory is removed.
+ */
+export function batchDirectory(name: string, batches: readonly Batch[], prepare: (dir: string) => void, cleanup = () => {}): string {
+  const dir = path.join(os.tmpdir(), `tail-async-${name}-${process.pid}-${randomUUID()}`);
+  beforeAll(() => {
+    mkdirSync(dir);
+    prepare(dir);
+    for (const batch of batches) batch.start(dir);
+  });
+  afterAll(() => {
+    for (const batch of batches) batch.stop();
+    cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/** Asserts that a run printed and ended as `expected` did: stdout byte for byte, stderr, status. */
+export function expectOutcome(actual: { readonly stdout: Buffer; readonly stderr: string; readonly status: number | null }, expected: Outcome): void {
+  expect(actual.stdout.toString('latin1'), 'stdout').toBe(expected.stdout.toString('latin1'));
+  expect(actual.stderr, 'stderr').toBe(expected.stderr);
+  expect(actual.status, 'exit status').toBe(expected.status);
 }
