@@ -141,14 +141,14 @@ class Run {
   private readonly out: StdoutWriter;
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
   private readonly onSigterm = () => this.interrupt(EXIT.sigterm);
+  /** The reader of stdout went away while the file was quiet: as a failed write would (quietly, 141). */
+  private readonly onReaderGone = () => this.onStdoutError(Object.assign(new Error('EPIPE: the reader of standard output went away'), { code: 'EPIPE' }));
   /** A write to stdout failed: the run ends (quietly, with 141, when the reader went away), in GNU's words. */
   private readonly onStdoutError = (error: NodeJS.ErrnoException) => {
     if (this.exitOverride !== undefined) return;
     if (error.code !== 'EPIPE') this.io.stderr.write(`tail-async: error writing 'standard output': ${describeErrno(error)}\n`);
     this.interrupt(error.code === 'EPIPE' ? EXIT.epipe : EXIT.failed);
   };
-
-  private readonly onReaderGone = () => this.onStdoutError(Object.assign(new Error('EPIPE: the reader of standard output went away'), { code: 'EPIPE' }));
 
   constructor(options: CliOptions, io: CliIO, processors: Processor[]) {
     this.options = options;
