@@ -90,6 +90,13 @@ export const notices = {
         ? `error reading '${source}': Is a directory`
         : `cannot open '${source}' for reading: ${describeErrno(error)}`,
   }),
+  /** A pattern that matches no file (the shell would pass it on as a name; tail-async says what it is). */
+  noMatch: (pattern: string): Notice & { readonly error: NodeJS.ErrnoException } => ({
+    type: 'error',
+    source: pattern,
+    error: Object.assign(new Error(`no file matches '${pattern}'`), { code: 'ENOENT' }),
+    message: `no file matches '${pattern}'`,
+  }),
   accessible: (source: string): Notice => ({ type: 'appeared', source, message: `'${source}' has become accessible` }),
   untailable: (source: string): Notice => ({ type: 'untailable', source, message: `'${source}' has been replaced with an untailable file` }),
   cannotFollow: (source: string): Notice => ({ type: 'untailable', source, message: `${source}: cannot follow end of this type of file` }),

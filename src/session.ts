@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { readdirSync } from 'node:fs';
+import { createReadStream, readdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Line } from './lines/line.js';
 import { DEFAULT_FILE_START, type ResolvedOptions, type StartPosition } from './options.js';
@@ -9,6 +9,7 @@ import { DirWatch } from './sources/dir-watch.js';
 import { FileFollower } from './sources/file-follower.js';
 import { StreamSource } from './sources/stream-source.js';
 import { openStream } from './sources/open-stream.js';
+import { hasNotionalSize } from './sources/pseudo-file.js';
 import type { Source, SourceHost } from './sources/source.js';
 import type { Origin, Resumer } from './sources/resume.js';
 import { Discovery } from './sources/discovery.js';
@@ -88,7 +89,9 @@ export class Session implements SourceHost {
       if (this.stopped) source.stop();
     }
     this.initial = [...this.sources];
-    if (following && !this.closed && (this.discoveries.length > 0 || this.sources.some((s) => s instanceof FileFollower))) {
+    // The safety poll; it also keeps the process alive while a source waits to be stopped.
+    const waits = (s: Source) => s instanceof FileFollower || (s instanceof StreamSource && s.untilStopped);
+    if (following && !this.closed && (this.discoveries.length > 0 || this.sources.some(waits))) {
       this.schedulePoll();
     }
   }
@@ -297,9 +300,9 @@ export class Session implements SourceHost {
     });
     const files = await discovery.scan();
     if (files.length === 0) {
-      const error = Object.assign(new Error(`no file matches '${pattern}'`), { code: 'ENOENT' }) as NodeJS.ErrnoException;
-      this.opts.onNotice(notices.cannotOpen(pattern, error));
-      if (this.opts.follow === false) this.failures.push({ name: pattern, failure: error });
+      const notice = notices.noMatch(pattern);
+      this.opts.onNotice(notice);
+      if (this.opts.follow === false) this.failures.push({ name: pattern, failure: notice.error, message: notice.message });
     }
     if (this.opts.follow === false) discovery.close();
     else this.discoveries.push(discovery);
@@ -333,7 +336,7 @@ export class Session implements SourceHost {
   }
 
   /** Globs that matched nothing without follow: reported like missing files. */
-  private readonly failures: Array<{ name: string; failure: NodeJS.ErrnoException }> = [];
+  private readonly failures: Array<{ name: string; failure: NodeJS.ErrnoException; message: string }> = [];
 
   /** After the end: the error naming the sources that could not be read, if any. */
   failure(): TailError | undefined {
@@ -341,7 +344,7 @@ export class Session implements SourceHost {
     const first = failed[0];
     if (!first?.failure) return undefined;
     const err = first.failure;
-    const what = notices.cannotOpen(first.name, err).message;
+    const what = 'message' in first ? first.message : notices.cannotOpen(first.name, err).message;
     const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
     return new TailError(what + more, { code: err.code ?? 'EIO', source: first.name, cause: err });
   }
@@ -351,6 +354,10 @@ export class Session implements SourceHost {
     if (spec.path === '-') return new StreamSource('-', process.stdin, this.opts, this);
     // FIFOs and devices cannot be read by position: read them as streams.
     const st = await stat(spec.path).catch(() => undefined);
+    // Nor can files whose size is notional (/proc, /sys): read from their start to their end, once.
+    if (st && (await hasNotionalSize(spec.path, st))) {
+      return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this, { untilStopped: this.opts.follow !== false });
+    }
     if (st && !st.isFile() && !st.isDirectory()) {
       try {
         return new StreamSource(spec.path, openStream(spec.path, st), this.opts, this);

@@ -1,5 +1,6 @@
-import yargsParser from 'yargs-parser';
-import { FLAGS } from './flags.js';
+import { FLAGS, type Flag } from './flags.js';
+import { tokenize, type OptionToken, type Token } from './getopt.js';
+import { parseObsolete, posix2Version } from './obsolete.js';
 import type { FollowMode, StartPosition } from '../options.js';
 import { parseCount, parseSeconds } from './numbers.js';
 import { UsageError } from './usage-error.js';
@@ -39,6 +40,8 @@ export interface CliOptions {
   readonly multilineTimeout: number | undefined;
   readonly help: boolean;
   readonly version: boolean;
+  /** GNU's warnings about options that do nothing as combined (`--retry` without follow…), to print. */
+  readonly warnings: readonly string[];
 }
 
 /** One processing step asked for on the command line. @internal */
@@ -49,75 +52,91 @@ export type Step =
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'plugin'; readonly spec: string };
 
-/** yargs-parser's reading of the command line, with every option of {@link FLAGS} declared. */
-function parseRaw(argv: readonly string[]): Record<string, unknown> {
-  const string = FLAGS.filter((f) => f.type === 'string').map((f) => f.name);
-  const boolean = FLAGS.filter((f) => f.type === 'boolean').map((f) => f.name);
-  const alias: Record<string, string[]> = {};
-  for (const f of FLAGS) if (f.alias !== undefined) alias[f.name] = typeof f.alias === 'string' ? [f.alias] : [...f.alias];
-  const { argv: raw, error } = yargsParser.detailed([...argv], {
-    string,
-    boolean,
-    alias,
-    configuration: {
-      'camel-case-expansion': false,
-      'dot-notation': false,
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'boolean-negation': false,
-      'duplicate-arguments-array': false,
-      'strip-aliased': false,
-    },
-  });
-  if (error) throw new UsageError(error.message);
-  const known = new Set(['_', '--', ...FLAGS.flatMap((f) => [f.name, ...(f.alias === undefined ? [] : typeof f.alias === 'string' ? [f.alias] : f.alias)])]);
-  const unknown = Object.keys(raw).find((key) => !known.has(key));
-  if (unknown !== undefined) throw new UsageError(unknownOption(unknown, argv));
-  for (const flag of FLAGS) {
-    const value = raw[flag.name];
-    if (flag.type !== 'string' || value === undefined) continue;
-    if (value === '' && !argv.some((arg) => arg === `--${flag.name}=`)) {
-      const short = typeof flag.alias === 'string' && flag.alias.length === 1 ? flag.alias : undefined;
-      throw new UsageError(short ? `option requires an argument -- '${short}'` : `option '--${flag.name}' requires an argument`);
-    }
-    if (flag.choices && !flag.choices.includes(String(value))) {
-      throw new UsageError(`invalid argument '${String(value)}' for '--${flag.name}'`);
-    }
-  }
-  return raw;
+/** The options GNU tail knows: only they count for the obsolete form's "one option and at most one file". */
+const GNU_OPTIONS = new Set(['lines', 'bytes', 'follow', 'F', 'f', 'retry', 'pid', 'sleep-interval', 'quiet', 'verbose', 'zero-terminated', 'max-unchanged-stats', '-disable-inotify', 'help', 'version']);
+
+/** What the environment changes in how a command line is read (GNU's rules). @internal */
+export type ParseEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The command line read once, in order: GNU's obsolete first option (`-5`, `+2c`, `-3lf`, see
+ * {@link parseObsolete}) turned into the `-n`/`-c` (and `-f`) it stands for, then every option and operand
+ * as glibc's getopt reads them ({@link tokenize}). Options of tail-async's own are invisible to the
+ * obsolete form's rule, so that it accepts exactly what GNU accepts on GNU's options.
+ * @internal
+ */
+export function readCommandLine(argv: readonly string[], env: ParseEnv = {}): Token[] {
+  const stopAtOperand = env.POSIXLY_CORRECT !== undefined;
+  const visible = gnuVisible(argv);
+  const first = visible[0];
+  const obsolete = first === undefined ? undefined : parseObsolete(argv[first]!, visible.slice(1).map((i) => argv[i]!), posix2Version(env));
+  if (!obsolete || first === undefined) return tokenize(argv, FLAGS, { stopAtOperand });
+  const flag = (name: string) => FLAGS.find((f) => f.name === name)!;
+  const tokens: Token[] = [{ kind: 'option', flag: flag(obsolete.unit), value: `${obsolete.fromStart ? '+' : ''}${obsolete.count}` }];
+  if (obsolete.follow) tokens.push({ kind: 'option', flag: flag('f'), value: undefined });
+  return tokenize(argv, FLAGS, { stopAtOperand, replace: { index: first, tokens } });
 }
 
-/** GNU's words for an option nobody knows: the long form as given, or the short letter. */
-function unknownOption(name: string, argv: readonly string[]): string {
-  const given = argv.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
-  return given ? `unrecognized option '${given.split('=')[0]}'` : `invalid option -- '${name}'`;
+/**
+ * Indexes of the arguments GNU tail would see: all but options of tail-async's own (and their values),
+ * up to `--`. An argument that is no known option counts as seen (getopt then says what is wrong with it).
+ */
+function gnuVisible(argv: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') return [...out, ...Array.from({ length: argv.length - i }, (_, k) => i + k)];
+    const own = ownOption(argv, i);
+    if (own === 0) out.push(i);
+    else i += own - 1;
+  }
+  return out;
+}
+
+/** How many arguments from `argv[i]` make one option of tail-async's own (its value included): 0 for anything else. */
+function ownOption(argv: readonly string[], i: number): number {
+  const arg = argv[i]!;
+  if (!arg.startsWith('-') || arg === '-') return 0;
+  const own = (args: readonly string[]) => {
+    let tokens: Token[];
+    try {
+      tokens = tokenize(args, FLAGS, { stopAtOperand: false });
+    } catch {
+      return false;
+    }
+    return tokens.length > 0 && tokens.every((t) => t.kind === 'option' && !GNU_OPTIONS.has(t.flag.name));
+  };
+  if (own([arg])) return 1;
+  return i + 1 < argv.length && own([arg, argv[i + 1]!]) ? 2 : 0;
 }
 
 /** Parses the command line. Throws {@link UsageError} for anything malformed. @internal */
-export function parseArgs(argv: readonly string[]): CliOptions {
-  const normalized = normalize(argv);
-  const raw = parseRaw(normalized);
-  const str = (name: string) => (typeof raw[name] === 'string' ? (raw[name] as string) : undefined);
-  const files = (raw._ as unknown[]).map(String);
+export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptions {
+  const tokens = readCommandLine(argv, env);
+  const options = tokens.filter((t): t is OptionToken => t.kind === 'option');
+  for (const t of options) if (t.flag.choices && t.value !== undefined) choice(t.flag, t.value);
+  const named = (name: string) => options.filter((t) => t.flag.name === name);
+  const str = (name: string) => {
+    const t = named(name).at(-1);
+    return t?.value === undefined ? undefined : t.flag.choices ? choice(t.flag, t.value) : t.value;
+  };
+  const has = (name: string) => named(name).length > 0;
+  const files = tokens.filter((t) => t.kind === 'operand').map((t) => t.value);
+  for (const t of named('max-unchanged-stats')) unchangedStats(t.value!);
+  for (const t of named('sleep-interval')) parseSeconds(t.value!, '--sleep-interval');
 
-  let follow: FollowMode = 'name';
-  if (raw.f) follow = 'descriptor';
-  if (str('follow')) follow = str('follow') === 'descriptor' ? 'descriptor' : 'name';
-  if (raw.F) follow = 'name';
-  if (raw['no-follow']) follow = false;
-
+  const follow = followMode(options);
   return {
     files,
-    start: startFrom(normalized, str('lines'), str('bytes')),
+    start: startFrom(options),
     follow,
-    headers: headerMode(normalized, raw.quiet === true, raw.verbose === true),
-    zero: raw['zero-terminated'] === true,
+    headers: lastOf(options, { quiet: 'never', verbose: 'always' }) ?? 'auto',
+    zero: has('zero-terminated'),
     pid: optional(str('pid'), (v) => {
       const pid = Number(v);
       if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(pid) || pid <= 0) throw new UsageError(`invalid PID: '${v}'`);
       return pid;
     }),
-    poll: raw.poll === true,
+    poll: has('poll') || has('-disable-inotify'),
     sleepInterval: optional(str('sleep-interval'), (v) => parseSeconds(v, '--sleep-interval')),
     rotateWait: optional(str('rotate-wait'), (v) => parseSeconds(v, '--rotate-wait')),
     maxOpenFiles: optional(str('max-open-files'), (v) => {
@@ -125,7 +144,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`invalid --max-open-files: '${v}'`);
       return n;
     }),
-    prefix: raw.prefix === true,
+    prefix: has('prefix'),
     output: str('output') === 'jsonl' ? 'jsonl' : 'raw',
     maxLineBytes: optional(str('max-line-bytes'), (v) => {
       const { count } = parseCount(v, 'bytes');
@@ -134,15 +153,42 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }),
     stateFile: str('state-file'),
     sink: str('sink'),
-    steps: steps(normalized),
-    ignoreCase: raw['ignore-case'] === true,
+    steps: steps(options),
+    ignoreCase: has('ignore-case'),
     color: (str('color') ?? 'auto') as CliOptions['color'],
     onError: (str('on-error') ?? 'log') as CliOptions['onError'],
     processorTimeout: optional(str('processor-timeout'), (v) => positiveSeconds(v, '--processor-timeout')),
     multilineTimeout: optional(str('multiline-timeout'), (v) => positiveSeconds(v, '--multiline-timeout')),
-    help: raw.help === true,
-    version: raw.version === true,
+    help: has('help'),
+    version: has('version'),
+    warnings: warnings(follow, has('retry'), has('pid')),
   };
+}
+
+/**
+ * GNU tail's warnings (tail.c, parse_options) about options that have no effect as given. (GNU's third,
+ * "--retry only effective for the initial open" with -f, is not said: -f does not retry here yet.)
+ */
+function warnings(follow: FollowMode, retry: boolean, pid: boolean): string[] {
+  const out: string[] = [];
+  if (retry && follow === false) out.push('warning: --retry ignored; --retry is useful only when following');
+  if (pid && follow === false) out.push('warning: PID ignored; --pid=PID is useful only when following');
+  return out;
+}
+
+/** One of a flag's choices, given whole or by an unambiguous start (`--follow=d`), as GNU's argmatch takes them. */
+function choice(flag: Flag, value: string): string {
+  const choices = flag.choices!;
+  if (choices.includes(value)) return value;
+  const candidates = choices.filter((c) => c.startsWith(value));
+  if (candidates.length === 1) return candidates[0]!;
+  throw new UsageError(`${candidates.length > 1 ? 'ambiguous' : 'invalid'} argument '${value}' for '--${flag.name}'`);
+}
+
+/** GNU's --max-unchanged-stats N: a whole number below 2⁶⁴ (it has no effect here). */
+function unchangedStats(value: string): void {
+  const digits = /^[ \t\n\v\f\r]*\+?(\d+)$/.exec(value)?.[1];
+  if (digits === undefined || BigInt(digits) >= 2n ** 64n) throw new UsageError(`invalid maximum number of unchanged stats between opens: '${value}'`);
 }
 
 function positiveSeconds(value: string, flag: string): number {
@@ -155,7 +201,7 @@ function positiveSeconds(value: string, flag: string): number {
  * The processing steps in the order their flags appear. Repeated --grep (or --exclude) flags form one
  * step at the place of the first; --json, --where and --fields form one JSON step.
  */
-function steps(argv: readonly string[]): Step[] {
+function steps(options: readonly OptionToken[]): Step[] {
   const out: Step[] = [];
   const find = <K extends Step['kind']>(kind: K) => out.find((s): s is Extract<Step, { kind: K }> => s.kind === kind);
   const jsonStep = () => {
@@ -163,36 +209,32 @@ function steps(argv: readonly string[]): Step[] {
     if (!step) out.push((step = { kind: 'json', where: [], fields: undefined }));
     return step;
   };
-  for (const arg of argv) {
-    if (arg === '--') break;
-    const eq = arg.indexOf('=');
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const value = eq === -1 ? '' : arg.slice(eq + 1);
-    switch (flag) {
-      case '--grep':
-      case '--exclude': {
-        const kind = flag === '--grep' ? 'grep' : 'exclude';
+  for (const { flag, value = '' } of options) {
+    switch (flag.name) {
+      case 'grep':
+      case 'exclude': {
+        const kind = flag.name;
         const step = find(kind);
         if (step) step.patterns.push(value);
         else out.push({ kind, patterns: [value] });
         break;
       }
-      case '--multiline-start':
+      case 'multiline-start':
         out.push({ kind: 'multiline', start: value });
         break;
-      case '--json':
+      case 'json':
         jsonStep();
         break;
-      case '--where':
+      case 'where':
         jsonStep().where.push(parseWhere(value));
         break;
-      case '--fields':
+      case 'fields':
         jsonStep().fields = parseFields(value);
         break;
-      case '--timestamp':
+      case 'timestamp':
         if (!find('timestamp')) out.push({ kind: 'timestamp' });
         break;
-      case '--plugin':
+      case 'plugin':
         out.push({ kind: 'plugin', spec: value });
         break;
     }
@@ -200,94 +242,35 @@ function steps(argv: readonly string[]): Step[] {
   return out;
 }
 
-/** Options that take a value, by every name they can be given with. */
-const TAKES_VALUE: Record<string, string> = {
-  '-n': 'lines',
-  '--lines': 'lines',
-  '-c': 'bytes',
-  '--bytes': 'bytes',
-  '-s': 'sleep-interval',
-  '--sleep-interval': 'sleep-interval',
-  '--pid': 'pid',
-  '--rotate-wait': 'rotate-wait',
-  '--max-open-files': 'max-open-files',
-  '--max-line-bytes': 'max-line-bytes',
-  '--output': 'output',
-  '--state-file': 'state-file',
-  '--sink': 'sink',
-  '--grep': 'grep',
-  '--exclude': 'exclude',
-  '--multiline-start': 'multiline-start',
-  '--multiline-timeout': 'multiline-timeout',
-  '--where': 'where',
-  '--fields': 'fields',
-  '--plugin': 'plugin',
-  '--on-error': 'on-error',
-  '--processor-timeout': 'processor-timeout',
-  '--color': 'color',
-};
-
 /**
- * GNU forms yargs does not know: `-NUM` (obsolete `-n NUM`), `--follow` without a value, and values
- * that start with a dash (`-n -5`, `-s -1`), which yargs would take for options.
+ * -n and -c, GNU's way: every value is checked in order, the last one gives the count and the unit, and a
+ * `+` on any of them means "from the start" (GNU never resets it: `-n +2 -n 3` is `-n +3`).
  */
-function normalize(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      out.push(...argv.slice(i));
-      break;
-    }
-    const long = TAKES_VALUE[arg];
-    if (long !== undefined && i + 1 < argv.length) out.push(`--${long}=${argv[++i]}`);
-    else if (/^-\d+$/.test(arg)) out.push(`--lines=${arg.slice(1)}`);
-    else if (arg === '--follow') out.push('--follow=name');
-    else out.push(arg);
-  }
-  return out;
+function startFrom(options: readonly OptionToken[]): StartPosition | undefined {
+  const counts = options.filter((t) => t.flag.name === 'lines' || t.flag.name === 'bytes').map((t) => ({ unit: t.flag.name as 'lines' | 'bytes', ...parseCount(t.value!, t.flag.name as 'lines' | 'bytes') }));
+  const last = counts.at(-1);
+  if (!last) return undefined;
+  const fromStart = counts.some((c) => c.fromStart);
+  if (last.unit === 'bytes') return fromStart ? { fromByte: last.count } : { bytes: last.count };
+  return fromStart ? { fromLine: last.count } : { lines: last.count };
 }
 
-/** -n and -c: the one given last wins, as in GNU tail. */
-function startFrom(argv: readonly string[], lines: string | undefined, bytes: string | undefined): StartPosition | undefined {
-  if (lines === undefined && bytes === undefined) return undefined;
-  const lastIndex = (re: RegExp) => argv.reduce((found, arg, i) => (re.test(arg) ? i : found), -1);
-  const useBytes = bytes !== undefined && (lines === undefined || lastIndex(/^(-[^-]*c|--bytes)/) > lastIndex(/^(-[^-]*n|--lines)/));
-  if (useBytes) {
-    const { fromStart, count } = parseCount(bytes!, 'bytes');
-    return fromStart ? { fromByte: count } : { bytes: count };
+/** -f, -F, --follow[=HOW] and --no-follow: the last one given wins; following by name is the default. */
+function followMode(options: readonly OptionToken[]): FollowMode {
+  let mode: FollowMode = 'name';
+  for (const { flag, value } of options) {
+    if (flag.name === 'f') mode = 'descriptor';
+    else if (flag.name === 'F') mode = 'name';
+    else if (flag.name === 'follow') mode = choice(flag, value!) === 'descriptor' ? 'descriptor' : 'name';
+    else if (flag.name === 'no-follow') mode = false;
   }
-  const { fromStart, count } = parseCount(lines!, 'lines');
-  return fromStart ? { fromLine: count } : { lines: count };
+  return mode;
 }
 
-/** -q and -v: the one given last wins, as in GNU tail. */
-function headerMode(argv: readonly string[], quiet: boolean, verbose: boolean): CliOptions['headers'] {
-  if (quiet && verbose) return lastFlag(argv, 'q', ['--quiet', '--silent']) > lastFlag(argv, 'v', ['--verbose']) ? 'never' : 'always';
-  return quiet ? 'never' : verbose ? 'always' : 'auto';
-}
-
-/**
- * Where the last `-X` (also inside a cluster such as `-zqv`) or long form of a flag is, as a number that
- * grows along the command line; -1 if absent. Operands after `--` and option values are not looked at.
- */
-function lastFlag(argv: readonly string[], short: string, long: readonly string[]): number {
-  let found = -1;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') break;
-    if (long.some((name) => arg === name || arg.startsWith(`${name}=`))) found = i * 1000;
-    else if (/^-[^-]/.test(arg)) {
-      for (let j = 1; j < arg.length && j < 1000; j++) {
-        if (arg[j] === short) found = i * 1000 + j;
-        if ('ncs'.includes(arg[j]!)) {
-          // The rest of the cluster, or the next argument, is this option's value.
-          if (j === arg.length - 1) i++;
-          break;
-        }
-      }
-    }
-  }
+/** What the last of the flags named in `meaning` stands for; undefined when none was given. */
+function lastOf<T>(options: readonly OptionToken[], meaning: Readonly<Record<string, T>>): T | undefined {
+  let found: T | undefined;
+  for (const t of options) if (Object.hasOwn(meaning, t.flag.name)) found = meaning[t.flag.name];
   return found;
 }
 

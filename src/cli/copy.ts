@@ -4,6 +4,7 @@ import type { Processor } from '../chain/types.js';
 import { isGlob } from '../sources/glob.js';
 import { startPoint } from '../sources/start-position.js';
 import { fdReader } from '../sources/read-at.js';
+import { hasNotionalSize } from '../sources/pseudo-file.js';
 import type { CliOptions } from './args.js';
 
 /** Largest read: big enough that system calls cost nothing next to the bytes moved. */
@@ -65,14 +66,14 @@ export class FileCopy implements AsyncDisposable {
 
   /**
    * Opens `path` and finds where its selection starts. Undefined for standard input, a pattern, anything
-   * but a regular file, and whenever something fails before the first byte: the line engine then reads
+   * but a regular file, a file whose size cannot be trusted (/proc: read as a stream), and whenever something fails before the first byte: the line engine then reads
    * it, and reports what went wrong in its words.
    */
   static async open(path: string, start: StartPosition, delimiter: number): Promise<FileCopy | undefined> {
     if (path === '-' || isGlob(path)) return undefined;
     // Stat first: opening a FIFO would wait for a writer (the engine reads FIFOs and devices as streams).
     const st = await stat(path).catch(() => undefined);
-    if (!st?.isFile()) return undefined;
+    if (!st?.isFile() || (await hasNotionalSize(path, st))) return undefined;
     const handle = await open(path, 'r').catch(() => undefined);
     if (!handle) return undefined;
     try {

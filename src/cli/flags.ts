@@ -8,6 +8,10 @@ export interface Flag {
   readonly describe: string;
   readonly choices?: readonly string[];
   readonly defaultDescription?: string;
+  /** The value of an option given without one (`--follow`); only `--name=VALUE` then gives one. */
+  readonly optionalValue?: string;
+  /** Left out of `--help`: accepted for GNU tail's own test suite and scripts. */
+  readonly hidden?: boolean;
 }
 
 export const INPUT = 'Input:';
@@ -20,7 +24,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'lines', alias: 'n', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K lines, or use +K to start at line K', defaultDescription: '10' },
   { name: 'bytes', alias: 'c', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K bytes, or use +K to start at byte K' },
   { name: 'zero-terminated', alias: 'z', type: 'boolean', group: INPUT, describe: 'line delimiter is NUL, not newline' },
-  { name: 'follow', type: 'string', group: FOLLOW, describe: 'follow by name (default; survives rotation) or by descriptor', choices: ['name', 'descriptor'] },
+  { name: 'follow', type: 'string', group: FOLLOW, describe: 'follow by name (default; survives rotation) or by descriptor', choices: ['name', 'descriptor'], optionalValue: 'name' },
   { name: 'F', type: 'boolean', group: FOLLOW, describe: 'same as --follow=name --retry (the default)' },
   { name: 'f', type: 'boolean', group: FOLLOW, describe: 'same as --follow=descriptor: keep reading the opened file' },
   { name: 'no-follow', type: 'boolean', group: FOLLOW, describe: 'print the selected lines and exit' },
@@ -50,6 +54,9 @@ export const FLAGS: readonly Flag[] = [
   { name: 'color', type: 'string', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches (auto: when stdout is a terminal and NO_COLOR is unset)', defaultDescription: 'auto' },
   { name: 'sink', type: 'string', requiresArg: true, group: OUTPUT, describe: 'ship lines to Redis Streams or NATS JetStream instead of printing them: redis://HOST:PORT/DB?stream=T, redis+unix:///PATH.sock?stream=T, nats://HOST:PORT?subject=T&stream=S (needs --state-file)' },
   { name: 'output', type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, line}', defaultDescription: 'raw' },
+  // GNU tail's options for its own tests: accepted; `---disable-inotify` is --poll, the other has no effect here.
+  { name: 'max-unchanged-stats', type: 'string', requiresArg: true, group: FOLLOW, hidden: true, describe: 'accepted for GNU compatibility (files are re-checked by identity at every look)' },
+  { name: '-disable-inotify', type: 'boolean', group: FOLLOW, hidden: true, describe: 'same as --poll' },
   { name: 'help', type: 'boolean', describe: 'display this help and exit' },
   { name: 'version', type: 'boolean', describe: 'output version information and exit' },
 ];

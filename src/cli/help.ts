@@ -1,8 +1,8 @@
 import { FLAGS } from './flags.js';
 
 /**
- * The `--help` text, laid out by yargs from the option table. yargs is loaded only here: parsing uses
- * yargs-parser alone, which keeps start-up short.
+ * The `--help` text, laid out by yargs from the option table (hidden flags left out). yargs is loaded
+ * only here: the command line is read by getopt.ts, which keeps start-up short.
  * @internal
  */
 export async function renderHelp(): Promise<string> {
@@ -13,7 +13,7 @@ export async function renderHelp(): Promise<string> {
     .scriptName('tail-async')
     .usage('Usage: $0 [OPTION]... [FILE|PATTERN]...\n\nPrint the last 10 lines of each FILE and follow it as it grows, across rotation,\ntruncation, deletion and re-creation (like tail -F). With no FILE, or when FILE is -,\nread standard input line by line to its end.')
     .wrap(100);
-  for (const { name, ...option } of FLAGS) parser = parser.option(name, { ...option, choices: option.choices ? [...option.choices] : undefined, alias: typeof option.alias === 'string' || option.alias === undefined ? option.alias : [...option.alias] });
+  for (const { name, optionalValue: _, ...option } of FLAGS.filter((f) => !f.hidden)) parser = parser.option(name, { ...option, choices: option.choices ? [...option.choices] : undefined, alias: typeof option.alias === 'string' || option.alias === undefined ? option.alias : [...option.alias] });
   return parser
     .example('$0 app.log', 'last 10 lines of app.log, then follow it')
     .example('$0 -n 100 app.log | grep ERROR', 'last 100 lines, then follow, through grep')

@@ -37,6 +37,11 @@ export interface CliIO {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where relative plugin paths start; default `process.cwd()`. */
   readonly cwd?: string;
+  /**
+   * Watches the reader of stdout while the command follows: calls `onGone` once it has gone (a pipe whose
+   * reader exited), and returns the function that stops watching (see `watchOutputReader`).
+   */
+  readonly watchOutputReader?: (onGone: () => void) => () => void;
   /** Where SIGINT and SIGTERM come from (the process, or an EventEmitter in tests). */
   readonly signals?: { on(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown; off(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown };
 }
@@ -49,7 +54,7 @@ export interface CliIO {
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let options: CliOptions;
   try {
-    options = parseArgs(argv);
+    options = parseArgs(argv, io.env ?? process.env);
   } catch (error) {
     if (isUsageError(error)) return usageError(io, error.message);
     throw error;
@@ -62,6 +67,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stdout.write(`tail-async ${version()}\n`);
     return EXIT.ok;
   }
+  for (const warning of options.warnings) io.stderr.write(`tail-async: ${warning}\n`);
+  if (printsNothing(options)) return EXIT.ok;
   if (options.files.length === 0 && io.stdin.isTTY) {
     return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
   }
@@ -104,6 +111,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   return new Run(options, io, processors, sink).execute();
 }
 
+/**
+ * GNU tail's "don't read anything if we'll never output anything": the last 0 lines or bytes, without
+ * following, print nothing for any input, not even a header or an error for a missing file. A state file
+ * is still brought up to date (that is what such a run is for).
+ */
+function printsNothing(options: CliOptions): boolean {
+  const start = options.start;
+  const none = start !== undefined && (('lines' in start && start.lines === 0) || ('bytes' in start && start.bytes === 0));
+  return none && options.follow === false && options.stateFile === undefined;
+}
+
 /** A mistake in the command line: ours, or an option a processor rejected. */
 function isUsageError(error: unknown): error is Error {
   return error instanceof UsageError || (error instanceof TailError && error.code === 'ERR_TAIL_OPTION');
@@ -140,6 +158,8 @@ class Run {
   private readonly stopShipping = new AbortController();
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
   private readonly onSigterm = () => this.interrupt(EXIT.sigterm);
+  /** The reader of stdout went away while the file was quiet: as a failed write would (quietly, 141). */
+  private readonly onReaderGone = () => this.onStdoutError(Object.assign(new Error('EPIPE: the reader of standard output went away'), { code: 'EPIPE' }));
   /** A write to stdout failed: the run ends (quietly, with 141, when the reader went away), in GNU's words. */
   private readonly onStdoutError = (error: NodeJS.ErrnoException) => {
     if (this.exitOverride !== undefined) return;
@@ -173,6 +193,9 @@ class Run {
     this.io.signals?.on('SIGINT', this.onSigint);
     this.io.signals?.on('SIGTERM', this.onSigterm);
     this.io.stdout.on('error', this.onStdoutError);
+    // As GNU tail while it follows: a reader that went away ends the run as a failed write would (141), even
+    // when nothing more is written.
+    const stopWatchingReader = (this.options.follow !== false && this.io.watchOutputReader?.(this.onReaderGone)) || (() => {});
     try {
       const inputs = this.options.files.length === 0 ? ['-'] : this.options.files;
       if (this.sink) {
@@ -191,6 +214,7 @@ class Run {
     } catch (error) {
       return this.exitOverride ?? this.report(error);
     } finally {
+      stopWatchingReader();
       this.io.signals?.off('SIGINT', this.onSigint);
       this.io.signals?.off('SIGTERM', this.onSigterm);
       this.io.stdout.off('error', this.onStdoutError);

@@ -48,11 +48,49 @@ function suffixValue(suffix: string): bigint | undefined {
   return undefined;
 }
 
-/** Parses a whole number of seconds (fractions allowed) for `-s` and `--rotate-wait`. @internal */
+/**
+ * Parses a number of seconds (fractions allowed) for `-s`, `--rotate-wait` and the like, as GNU tail reads
+ * `-s`: C's `strtod` over the whole text (`.1`, `1e-1`, `0x1p-3`, `inf`), at least 0, and not so large
+ * that it overflows.
+ * @internal
+ */
 export function parseSeconds(value: string, flag: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`invalid number of seconds for ${flag}: '${value}'`);
+  const n = strtod(value);
+  if (n === undefined || !(n >= 0)) throw new UsageError(`invalid number of seconds for ${flag}: '${value}'`);
   return n;
+}
+
+const DECIMAL = /^[ \t\n\v\f\r]*([+-]?)(?:(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?)$/;
+const HEX = /^[ \t\n\v\f\r]*([+-]?)0[xX]([\da-fA-F]+\.?[\da-fA-F]*|\.[\da-fA-F]+)(?:[pP]([+-]?\d+))?$/;
+const SPECIAL = /^[ \t\n\v\f\r]*([+-]?)(inf|infinity|nan(?:\([\da-zA-Z_]*\))?)$/i;
+
+/**
+ * The value of `text` read by C's `strtod` in the C locale, when all of it is a number: undefined for
+ * anything else, and for a finite number too large for a double (strtod's ERANGE).
+ * @internal
+ * @example
+ * ```ts
+ * strtod('.1');     // 0.1
+ * strtod('0x1p-3'); // 0.125
+ * strtod('1 ');     // undefined: trailing characters
+ * ```
+ */
+export function strtod(text: string): number | undefined {
+  let m = DECIMAL.exec(text);
+  if (m) {
+    const n = Number(`${m[1]}${m[2]}e${m[3] ?? '0'}`);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  m = HEX.exec(text);
+  if (m) {
+    const [whole = '', fraction = ''] = m[2]!.split('.');
+    const mantissa = Number.parseInt(whole + fraction || '0', 16) / 16 ** fraction.length;
+    const n = (m[1] === '-' ? -1 : 1) * mantissa * 2 ** Number(m[3] ?? '0');
+    return Number.isFinite(n) ? n : undefined;
+  }
+  m = SPECIAL.exec(text);
+  if (m) return m[2]!.toLowerCase().startsWith('nan') ? NaN : m[1] === '-' ? -Infinity : Infinity;
+  return undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { main, EXIT } from './main.js';
 import { standardOutput } from './fd-output.js';
+import { watchOutputReader } from './output-reader.js';
 
 /**
  * Runs the command in this process: real stdin/stdout/stderr and signals. The exit status is set, not
@@ -11,7 +12,7 @@ export function run(argv: readonly string[] = process.argv.slice(2)): void {
     on: (event: 'SIGINT' | 'SIGTERM', fn: () => void) => process.on(event, fn),
     off: (event: 'SIGINT' | 'SIGTERM', fn: () => void) => process.off(event, fn),
   };
-  main(argv, { stdin: process.stdin, stdout: standardOutput(), stderr: process.stderr, signals }).then(
+  main(argv, { stdin: process.stdin, stdout: standardOutput(), stderr: process.stderr, signals, watchOutputReader: (onGone) => watchOutputReader(onGone) }).then(
     (status) => finish(status),
     (error: unknown) => {
       process.stderr.write(`tail-async: internal error (please report it): ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -35,12 +35,20 @@ export class StreamSource implements Source {
   private ended = false;
   private finished = false;
   private closed = false;
+  /** Ends only once stopped, not at the end of the stream (see the constructor). */
+  readonly untilStopped: boolean;
+  private stopped = false;
   private readonly opts: ResolvedOptions;
   private readonly listeners: Array<[string, (...args: any[]) => void]>;
   failure: NodeJS.ErrnoException | undefined;
 
-  constructor(name: string, stream: Readable, opts: ResolvedOptions, host: SourceHost) {
+  /**
+   * With `untilStopped`, the source is not done at the end of the stream but only once {@link stop} is
+   * called: a followed file whose content is read once (a /proc file: GNU tail prints it and waits).
+   */
+  constructor(name: string, stream: Readable, opts: ResolvedOptions, host: SourceHost, { untilStopped = false } = {}) {
     this.name = name;
+    this.untilStopped = untilStopped;
     this.stream = stream;
     this.opts = opts;
     this.host = host;
@@ -60,7 +68,7 @@ export class StreamSource implements Source {
   }
 
   get done(): boolean {
-    return this.finished && this.out.length === 0;
+    return this.finished && this.out.length === 0 && (!this.untilStopped || this.stopped);
   }
 
   get catchingUp(): boolean {
@@ -84,8 +92,11 @@ export class StreamSource implements Source {
 
   poll(): void {}
 
-  /** A stream has no "now" to stop at: it is read to its end as always. */
-  stop(): void {}
+  /** A stream has no "now" to stop at: it is read to its end as always (and then ends, if it waited for this). */
+  stop(): void {
+    this.stopped = true;
+    this.host.notify();
+  }
 
   async pull(): Promise<Line[] | null> {
     if (this.closed) return null;

@@ -318,10 +318,11 @@ describe('files that fail', () => {
   it.skipIf(!existsSync('/proc/self/mem'))('reports a read error in GNU words after the header, exits 1 and goes on with the next file', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, 'a.log'), 'a\n');
-    // Reading /proc/self/mem at offset 0 fails with EIO: a regular file whose first read fails.
+    // Reading /proc/self/mem at offset 0 fails with EIO: a regular file whose first read fails (a /proc
+    // file: read as a stream, by the line engine).
     const copies = countCopies();
     const result = await runCli(['--no-follow', '-n', '+1', path.join(dir, 'a.log'), '/proc/self/mem', path.join(dir, 'a.log')]);
-    expect(copies()).toBe(3);
+    expect(copies()).toBe(2);
     // Its header comes first, as GNU prints it (GNU 9.1 would then stop; the file after it is still printed).
     expect(result.stdout.toString()).toBe(`==> ${dir}/a.log <==\na\n\n==> /proc/self/mem <==\n\n==> ${dir}/a.log <==\na\n`);
     expect(result.stderr).toBe(`tail-async: error reading '/proc/self/mem': Input/output error\n`);

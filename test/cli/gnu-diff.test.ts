@@ -1,27 +1,15 @@
 /**
  * Differential tests: `tail-async --no-follow ARGS FILE…` against GNU coreutils `tail ARGS FILE…`, byte for
  * byte on stdout, plus the exit status and stderr (GNU's with our `tail-async: ` prefix). Our side runs
- * in-process (runCli), on one corpus of edge-case files built once for the whole file.
- *
- * GNU's side: every case is registered while the tests are collected, and beforeAll starts one /bin/sh
- * script that runs them all in that order (`[cat STDIN |] /usr/bin/tail ARGS… >N.out 2>N.err; echo N $?`),
- * so that GNU runs alongside our tests instead of before them; each test awaits its case. Starting a
- * process costs ~10–15 ms on the test machines, whoever spawns it, and the spawn blocks Node's event loop
- * (libuv waits for the exec), so spawning `tail` from the test itself would serialise everything.
+ * in-process (runCli), on one corpus of edge-case files built once for the whole file; GNU's side runs in
+ * one batch script (see test/helpers/batch.ts), alongside our tests.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { prng } from '../helpers/random.js';
-
-const GNU_TAIL = '/usr/bin/tail';
-/** C locale: GNU quotes names with ASCII quotes, as we do. No POSIX mode, so that `-5` is accepted. */
-const GNU_ENV: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
-delete GNU_ENV.POSIXLY_CORRECT;
-delete GNU_ENV._POSIX2_VERSION;
+import { Batch, batchDirectory, GNU_TAIL, type Outcome } from '../helpers/batch.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Corpus
@@ -90,7 +78,13 @@ const CORPUS: Record<string, () => Buffer> = {
     newlinesAtDistances(300_000, [1, 2, 65_534, 65_535, 65_536, 65_537, 131_069, 131_070, 131_071, 131_072, 131_073, 196_605, 196_606, 196_607]),
 };
 
-let dir = '';
+const gnu = new Batch([GNU_TAIL], GNU_TAIL);
+// Not tempDir(): its afterEach hook would delete the corpus after the first test.
+const dir = batchDirectory('gnu', [gnu], () => {
+  for (const [name, make] of Object.entries(CORPUS)) writeFileSync(file(name), make());
+  for (const [name, content] of Object.entries(STDIN)) writeFileSync(stdinFile(name), content);
+  mkdirSync(file(DIRECTORY));
+});
 /** Absolute path of a corpus file (or of a name that does not exist). */
 const file = (name: string) => path.join(dir, name);
 
@@ -117,98 +111,16 @@ interface Case {
   readonly stdin?: string;
 }
 
-interface Outcome {
-  status: number;
-  stdout: Buffer;
-  /** GNU's stderr with `tail: ` turned into `tail-async: `. */
-  stderr: string;
-}
-
 const CASES: Case[] = [];
 /** GNU's outcome of each case, settled as the batch script gets through it. */
-const GNU: Deferred<Outcome>[] = [];
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: Error): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // a case whose test did not run (filtered out) must not be an unhandled rejection
-  return { promise, resolve, reject };
-}
+const GNU: Promise<Outcome>[] = [];
 
 /** Registers a case for GNU's batch (at collection time); returns its id. */
 function register(c: Case): number {
   CASES.push(c);
-  GNU.push(deferred());
+  GNU.push(gnu.add({ argv: [...c.options, ...c.files.map(file)], ...(c.stdin !== undefined && { stdin: { path: stdinFile(c.stdin), how: 'pipe' } }) }));
   return CASES.length - 1;
 }
-
-let gnuBatch: ChildProcess | undefined;
-
-const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
-/** Starts the batch; GNU[id] settles when case `id` is done. */
-function startGnuBatch(): void {
-  const out = path.join(dir, 'gnu');
-  mkdirSync(out);
-  const paths = (id: number) => ({ out: path.join(out, `${id}.out`), err: path.join(out, `${id}.err`) });
-  const lines = CASES.map((c, id) => {
-    const argv = [GNU_TAIL, ...c.options, ...c.files.map(file)].map(shQuote).join(' ');
-    const redirects = `>${shQuote(paths(id).out)} 2>${shQuote(paths(id).err)}`;
-    const command = c.stdin === undefined ? `${argv} </dev/null ${redirects}` : `cat ${shQuote(stdinFile(c.stdin))} | ${argv} ${redirects}`;
-    return `${command}; echo ${id} $?`;
-  });
-  const script = path.join(dir, 'gnu.sh');
-  writeFileSync(script, lines.join('\n') + '\n');
-  const child = spawn('/bin/sh', [script], { env: GNU_ENV, stdio: ['ignore', 'pipe', 'inherit'] });
-  gnuBatch = child;
-  let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) !== -1) {
-      const [id, status] = pending.slice(0, nl).split(' ').map(Number) as [number, number];
-      pending = pending.slice(nl + 1);
-      const { out: outFile, err: errFile } = paths(id);
-      GNU[id]!.resolve({
-        status,
-        stdout: readFileSync(outFile),
-        stderr: readFileSync(errFile, 'utf8').replace(/^\/usr\/bin\/tail: /gm, 'tail-async: '),
-      });
-      rmSync(outFile);
-      rmSync(errFile);
-    }
-  });
-  const fail = (why: string) => GNU.forEach((d) => d.reject(new Error(`GNU batch: ${why}`)));
-  child.on('error', (error) => fail(error.message));
-  // Settled cases ignore this; any left were never run.
-  child.on('close', (status) => fail(`the script ended (status ${status}) before this case was run`));
-}
-
-// Not tempDir(): its afterEach hook would delete the corpus after the first test.
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tail-async-gnu-'));
-  for (const [name, make] of Object.entries(CORPUS)) writeFileSync(file(name), make());
-  for (const [name, content] of Object.entries(STDIN)) writeFileSync(stdinFile(name), content);
-  mkdirSync(file(DIRECTORY));
-  startGnuBatch();
-});
-
-afterAll(() => {
-  // Still running when only some tests were selected (-t): not needed any more.
-  if (gnuBatch && gnuBatch.exitCode === null && gnuBatch.signalCode === null) gnuBatch.kill();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
 
 // ---------------------------------------------------------------------------------------------------------
 // Our side, and the comparison
@@ -248,7 +160,7 @@ function compareBytes(actual: Buffer, expected: Buffer): string {
 async function check(id: number, hangMs?: number): Promise<CliResult> {
   const actual = await ours(CASES[id]!, hangMs);
   expect(actual.hung, `still running after ${hangMs ?? 3_000} ms (stopped with SIGTERM)`).toBe(false);
-  const expected = await GNU[id]!.promise;
+  const expected = await GNU[id]!;
   expect(compareBytes(actual.stdout, expected.stdout), 'stdout').toBe('same');
   expect(actual.stderr, 'stderr').toBe(expected.stderr);
   expect(actual.status, 'exit status').toBe(expected.status);
@@ -261,8 +173,8 @@ describe('the harness', () => {
   const tail2 = register({ options: ['-n', '2'], files: ['lines-eol'] });
   const missing = register({ options: [], files: ['does-not-exist'] });
   it('gets GNU tail\'s output, stderr and status', async () => {
-    expect((await GNU[tail2]!.promise).stdout.toString('latin1')).toBe('line 14\nline 15\n');
-    expect(await GNU[missing]!.promise).toEqual({
+    expect((await GNU[tail2]!).stdout.toString('latin1')).toBe('line 14\nline 15\n');
+    expect(await GNU[missing]!).toEqual({
       status: 1,
       stdout: Buffer.alloc(0),
       stderr: `tail-async: cannot open '${file('does-not-exist')}' for reading: No such file or directory\n`,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tail } from '../../src/index.js';
 import { fdsUnder, tempDir } from '../helpers/fs.js';
 import { collect, waitFor } from '../helpers/wait.js';
+import { runCli } from '../helpers/cli.js';
 
 describe('glob patterns', () => {
   it('follows every matching file and picks up files that start matching later, from their start', async () => {
@@ -122,7 +123,47 @@ describe('glob patterns', () => {
       (async () => {
         for await (const _ of tail(path.join(dir, '*.nope'), { follow: false }));
       })(),
-    ).rejects.toMatchObject({ code: 'ENOENT' });
+    ).rejects.toMatchObject({ code: 'ENOENT', message: `no file matches '${path.join(dir, '*.nope')}'` });
+  });
+
+  it('says that a pattern matches nothing, in the command too (not that it cannot be opened)', async () => {
+    const dir = await tempDir();
+    const pattern = path.join(dir, 'logs', '*.log');
+    const result = await runCli(['--no-follow', pattern]);
+    expect(result).toMatchObject({ status: 1, stderr: `tail-async: no file matches '${pattern}'\n` });
+    // Following, it is said once, and a file that comes to match is followed.
+    const notices: string[] = [];
+    const stream = tail(pattern, { onNotice: (n) => notices.push(`${n.type}: ${n.message}`) });
+    await stream.open();
+    const out = collect(stream);
+    try {
+      expect(notices).toEqual([`error: no file matches '${pattern}'`]);
+      await mkdir(path.join(dir, 'logs'));
+      await writeFile(path.join(dir, 'logs', 'a.log'), 'a1\n');
+      await out.until(1);
+      expect(out.texts()).toEqual(['a1']);
+    } finally {
+      await out.stop();
+    }
+  });
+
+  it('matches as the shell does: braces across directories, nested braces, ranges, POSIX classes, extglobs', async () => {
+    const dir = await tempDir();
+    for (const sub of ['x', 'x/b', 'y']) await mkdir(path.join(dir, sub), { recursive: true });
+    for (const file of ['x/a.log', 'x/b/c.log', 'x/b.log', 'y/app7.log', 'y/app12.log', 'y/app13.log', 'y/db.log', 'y/.db.log']) {
+      await writeFile(path.join(dir, file), `${file}\n`);
+    }
+    const read = async (pattern: string) => {
+      const texts: string[] = [];
+      for await (const line of tail(path.join(dir, pattern), { follow: false, start: { fromLine: 1 } })) texts.push(line.text);
+      return texts.sort();
+    };
+    expect(await read('x/{a,b/c}.log')).toEqual(['x/a.log', 'x/b/c.log']);
+    expect(await read('{x/{a,b},y/db}.log')).toEqual(['x/a.log', 'x/b.log', 'y/db.log']);
+    expect(await read('y/app{1..12}.log')).toEqual(['y/app12.log', 'y/app7.log']);
+    expect(await read('y/app[[:digit:]].log')).toEqual(['y/app7.log']);
+    expect(await read('y/@(db|app7).log')).toEqual(['y/app7.log', 'y/db.log']);
+    expect(await read('y/!(app*).log')).toEqual(['y/db.log']);
   });
 
   it('treats a path with wildcard characters as a plain file when that file exists', async () => {
