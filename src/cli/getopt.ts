@@ -96,12 +96,18 @@ function longOption(arg: string, flags: readonly Flag[], next: () => string | un
   return { kind: 'option', flag, value };
 }
 
+/** GNU tail 9.1's long options (`tail --help`), whose abbreviations keep their GNU meaning. */
+const GNU_LONG = new Set(['bytes', 'follow', 'lines', 'max-unchanged-stats', 'pid', 'quiet', 'silent', 'retry', 'sleep-interval', 'verbose', 'zero-terminated', 'help', 'version']);
+
 /** The flag a long name (or a prefix of one) stands for: an exact name wins, else a prefix of one flag's names only. */
 function findLong(written: string, arg: string, flags: readonly Flag[]): Flag {
   const exact = flags.find((f) => longNames(f).includes(written));
   if (exact) return exact;
   const candidates = written === '' ? [] : flags.filter((f) => longNames(f).some((n) => n.startsWith(written)));
   if (candidates.length === 1) return candidates[0]!;
+  // An abbreviation GNU tail takes means what it means there, whatever tail-async's own options add.
+  const gnu = candidates.filter((f) => longNames(f).some((n) => n.startsWith(written) && GNU_LONG.has(n)));
+  if (gnu.length === 1) return gnu[0]!;
   if (candidates.length === 0) throw new UsageError(`unrecognized option '${arg}'`);
   const possibilities = candidates.flatMap((f) => longNames(f).filter((n) => n.startsWith(written))).map((n) => `'--${n}'`);
   throw new UsageError(`option '--${written}' is ambiguous; possibilities: ${possibilities.join(' ')}`);
