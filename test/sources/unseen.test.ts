@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isRotatedName } from '../../src/sources/rotated-name.js';
 import { findUnseen, judgeCopy, type CopiedFile, type Sighting } from '../../src/sources/unseen.js';
 import { tempDir } from '../helpers/fs.js';
+import { waitFor } from '../helpers/wait.js';
 
 const none = { knows: () => false };
 
@@ -51,6 +52,9 @@ describe('files that held the name unseen', () => {
     const history = statSync(`${name}.9`);
     writeFileSync(`${name}.2`, 'b1\n');
     writeFileSync(`${name}-copy`, 'a1, a copy of a file read\n');
+    // In one tick of the coarse file clock, births tie and inode numbers (reused) decide: tick on first.
+    const b1 = statSync(`${name}.2`).birthtimeMs;
+    await waitFor(() => Date.now() > b1 + 20, 'the file clock to move on');
     writeFileSync(`${name}.3`, 'c1\n');
     writeFileSync(`${name}.1.gz`, 'compressed\n');
     const known = { knows: (st: { ino: number }) => st.ino === history.ino };
