@@ -42,6 +42,18 @@ async function following(): Promise<{ dir: string; name: string; gens: Generatio
   return { dir, name, gens, rotated, pin };
 }
 
+/** {@link following}, with an empty `app.log` at the name, held from the start and looked at, and the file clock past its birth. */
+async function followingEmptyFile() {
+  const f = await following();
+  writeFileSync(f.name, '');
+  const gen = f.pin(f.name);
+  f.gens.setCurrent(gen);
+  f.rotated.arrived(true);
+  gen.seenAtName = Date.now();
+  await clockPast(f.name);
+  return { ...f, gen };
+}
+
 /** Until the coarse file clock has moved well past the birth of `file` (a few ms). */
 async function clockPast(file: string): Promise<void> {
   const born = birthOf(statSync(file));
@@ -66,13 +78,7 @@ describe('copies of a file nothing was read of', () => {
   });
 
   it('a rotated file born beside the file at the name is judged at once: a look after the listing sees the file still there', async () => {
-    const { dir, name, gens, rotated, pin } = await following();
-    writeFileSync(name, '');
-    const gen = pin(name);
-    gens.setCurrent(gen);
-    rotated.arrived(true);
-    gen.seenAtName = Date.now();
-    await clockPast(name);
+    const { dir, name, gens, rotated, gen } = await followingEmptyFile();
     // copytruncate: the copy, then the file truncated and written anew, within one tick of the file clock.
     const copy = path.join(dir, 'app.log.1');
     writeFileSync(copy, 'one\ntwo\n');
@@ -85,13 +91,7 @@ describe('copies of a file nothing was read of', () => {
   });
 
   it('a rotated file born after the last look, once the file has left the name, is not taken for its copy', async () => {
-    const { dir, name, gens, rotated, pin } = await following();
-    writeFileSync(name, '');
-    const gen = pin(name);
-    gens.setCurrent(gen);
-    rotated.arrived(true);
-    gen.seenAtName = Date.now();
-    await clockPast(name);
+    const { dir, name, gens, rotated, gen } = await followingEmptyFile();
     // The file is rotated away; another one holds the name, is written and rotated away in turn, unseen.
     renameSync(name, path.join(dir, 'app.log.1'));
     writeFileSync(name, 'unseen\n');
