@@ -21,9 +21,10 @@ export class DirWatch {
   /**
    * Calls `onHint` whenever `file` may have changed, until the returned function is called. With
    * `siblings`, also calls it (`'sibling'`) when an entry in a rotated-name form of the file's name
-   * (`NAME.1`, `NAME-20261130`…) is created, removed or renamed.
+   * (`NAME.1`, `NAME-20261130`…) is created, removed or renamed, with what came right before (see
+   * {@link SiblingEvent}).
    */
-  subscribe(file: string, onHint: (event: HintEvent) => void, options: { siblings?: boolean } = {}): () => void {
+  subscribe(file: string, onHint: (event: HintEvent, sibling?: SiblingEvent) => void, options: { siblings?: boolean } = {}): () => void {
     const sub: Subscription = { file: path.resolve(file), onHint, dir: undefined, name: '', siblings: options.siblings === true };
     this.subscriptions.add(sub);
     this.attach(sub);
@@ -121,7 +122,7 @@ export class DirWatch {
       // ENOENT (raced), EACCES, or no inotify watches left: the safety poll still covers these paths.
       return undefined;
     }
-    const dir: WatchedDir = { path: dirPath, ino, watcher, subs: new Set(), broken: false };
+    const dir: WatchedDir = { path: dirPath, ino, watcher, subs: new Set(), broken: false, lastEntry: undefined };
     watcher.on('change', (event, filename) => this.onEvent(dir, event === 'change' ? 'change' : 'rename', filename === null ? null : String(filename)));
     watcher.on('error', () => {
       dir.broken = true;
@@ -138,9 +139,16 @@ export class DirWatch {
       this.revalidate();
       return;
     }
+    // The entry event before this one: a rename makes two events in a row (the old name's, then the new
+    // one's), with no other entry event of the directory in between (it is locked meanwhile).
+    const after = dir.lastEntry;
+    if (event === 'rename') dir.lastEntry = filename ?? undefined;
+    else if (filename === null || [...dir.subs].some((sub) => sub.name === filename)) dir.lastEntry = undefined;
     for (const sub of [...dir.subs]) {
       if (filename !== null && filename !== sub.name && sub.name !== ANY_ENTRY) {
-        if (sub.siblings && event === 'rename' && isRotatedName(sub.name, filename) && sub.file === path.join(dir.path, sub.name)) sub.onHint('sibling');
+        if (sub.siblings && event === 'rename' && isRotatedName(sub.name, filename) && sub.file === path.join(dir.path, sub.name)) {
+          sub.onHint('sibling', { entry: filename, after });
+        }
         continue;
       }
       // A directory on the way to the file appeared: watch closer to the file.
@@ -162,6 +170,17 @@ export class DirWatch {
  */
 export type HintEvent = 'rename' | 'change' | 'rewatch' | 'sibling';
 
+/**
+ * An entry event for a rotated-name sibling of a watched file: the `entry`, and the entry of the event
+ * right before it in the directory (`after`), if that was an entry event too, with no write to a
+ * watched file in between. A file renamed from the watched name to the sibling makes exactly that pair:
+ * `after` is the watched name. (Writes to other files may come in between, and are not counted.) @internal
+ */
+export interface SiblingEvent {
+  readonly entry: string;
+  readonly after: string | undefined;
+}
+
 /** A name no file can have (NUL is not allowed in names): "any entry of the directory". */
 const ANY_ENTRY = '\u0000any';
 
@@ -171,11 +190,13 @@ interface WatchedDir {
   readonly watcher: FSWatcher;
   readonly subs: Set<Subscription>;
   broken: boolean;
+  /** The entry of the last entry event, until a watched file is written (see {@link SiblingEvent}). */
+  lastEntry: string | undefined;
 }
 
 interface Subscription {
   readonly file: string;
-  readonly onHint: (event: HintEvent) => void;
+  readonly onHint: (event: HintEvent, sibling?: SiblingEvent) => void;
   dir: WatchedDir | undefined;
   /** The entry of `dir` that leads to `file` (its basename, or the next directory on the way). */
   name: string;

@@ -83,7 +83,10 @@ export class FileFollower implements Source, Reader {
         this.hint();
       },
       settled: (covered) => this.settled(covered),
-      sibling: () => this.findCopy(),
+      sibling: (entry, from) => {
+        this.rotated.entryEvent(entry, from);
+        this.findCopy();
+      },
     });
     this.rotated = new RotatedFiles(path, opts.rotateWait, {
       gens: this.gens,
@@ -306,10 +309,24 @@ export class FileFollower implements Source, Reader {
     const seen = now ? (now === current ? this.lastSeen : identityOf(now)) : look.kind === 'untailable' ? identity(look.st) : undefined;
     if (seen !== undefined && seen !== this.lastSeen) this.names.arrival();
     this.lastSeen = seen;
+    if (fresh && look.kind === 'file' && (!now || identityOf(now) !== identity(look.st))) this.glimpsed(look.st);
     // Before anything of a new file is read: files that held the name in between, unseen (also when
     // the file seen was gone again before it could be opened: it is one of them).
     if (fresh) this.arrived();
     if (wake) this.hint();
+  }
+
+  /**
+   * A look saw a file at the name that was gone before it could be opened (or was replaced by the next
+   * one meanwhile). It held the name, and its events are accounted for: it is read from where it was
+   * renamed to, if it was, or reported as missed (deleted: nothing of it can be read any more).
+   */
+  private glimpsed(st: Stats): void {
+    const again = lookAt(this.name);
+    if (again.kind === 'file' && identity(again.st) === identity(st)) return; // still there: it could not be opened (reported)
+    if (this.gens.knows(st)) return;
+    this.names.arrival();
+    if (!this.rotated.findMoved(st)) this.report(notices.missed(this.name, 1));
   }
 
   /**
@@ -543,7 +560,15 @@ export class FileFollower implements Source, Reader {
   private findCopy(): boolean {
     if (!this.byName || this.isClosed) return false;
     this.lookNow(false);
-    if (this.names.unaccounted > 0) this.rotated.sweep();
+    if (this.names.unaccounted > 0) {
+      // Files held the name unseen: where the name's events are counted, they are looked for once the
+      // events up to now are in (an unseen file and a copy are told apart by them); copies wait for that.
+      if (!this.names.counting) this.rotated.sweep();
+      else {
+        this.awaitCount();
+        return false;
+      }
+    }
     if (!this.rotated.takeCopy(this.out)) return false;
     this.report(notices.truncated(this.name));
     return true;

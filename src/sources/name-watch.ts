@@ -1,7 +1,8 @@
 import { realpath } from 'node:fs/promises';
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import type { DirWatch, HintEvent } from './dir-watch.js';
+import type { DirWatch, HintEvent, SiblingEvent } from './dir-watch.js';
+import { isRotatedName } from './rotated-name.js';
 
 /** What a look at a followed name finds. @internal */
 export type Look =
@@ -36,9 +37,21 @@ export interface NameWatchHandlers {
    * in (see {@link NameWatch.unaccounted}).
    */
   settled(covered: number): void;
-  /** An entry in a rotated-name form of the name came or went (a rotation, or a copy of the file). */
-  sibling(): void;
+  /**
+   * An entry in a rotated-name form of the name came or went (a rotation, or a copy of the file), and
+   * where the file there now came from, as far as the events tell (see {@link Provenance}).
+   */
+  sibling(entry: string, from: Provenance | undefined): void;
 }
+
+/**
+ * Where a file at a rotated name came from, by the directory's events: renamed from the followed name
+ * (`name`: it held the name), or made otherwise (`elsewhere`: created there, a copy, or renamed from a
+ * name that is not a rotated form of the followed one). Unknown (undefined) after a rename from another
+ * rotated name (logrotate shifting `NAME.1` to `NAME.2`): the file is the one that was there.
+ * @internal
+ */
+export type Provenance = 'name' | 'elsewhere';
 
 /**
  * Watching one followed name: its directory's events for that entry, and, when the name is a symbolic
@@ -76,7 +89,7 @@ export class NameWatch {
 
   /** Starts watching the name (before it is first looked at, so no event in between is missed). */
   start(): void {
-    this.unsubscribe ??= this.watch?.subscribe(this.name, (event) => this.onEvent(event, true), { siblings: true });
+    this.unsubscribe ??= this.watch?.subscribe(this.name, (event, sibling) => this.onEvent(event, true, sibling), { siblings: true });
   }
 
   /** A look saw a file at the name that was not held. */
@@ -163,14 +176,23 @@ export class NameWatch {
     this.settling = undefined;
   }
 
-  private onEvent(event: HintEvent, ofName: boolean): void {
+  private onEvent(event: HintEvent, ofName: boolean, sibling?: SiblingEvent): void {
     if (this.closed) return;
     if (event === 'change') return this.handlers.write();
-    if (event === 'sibling') return this.handlers.sibling();
+    if (event === 'sibling') {
+      if (sibling) this.handlers.sibling(sibling.entry, this.provenance(sibling));
+      return;
+    }
     if (event === 'rename' && ofName) this.debt++;
     this.handlers.look();
     // Judge what the events of a burst add up to once they are all in.
     this.settleSoon();
+  }
+
+  private provenance(sibling: SiblingEvent): Provenance | undefined {
+    const base = path.basename(this.name);
+    if (sibling.after === base) return 'name';
+    return sibling.after !== undefined && isRotatedName(base, sibling.after) ? undefined : 'elsewhere';
   }
 
   private settle(covered: number): void {

@@ -1,9 +1,10 @@
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
+import path from 'node:path';
 import type { Line } from '../lines/line.js';
 import type { Generation } from './generation.js';
 import type { Generations } from './generations.js';
 import { birthOf } from './file-ref.js';
-import { lookAt } from './name-watch.js';
+import { lookAt, type Provenance } from './name-watch.js';
 import { copiesOf, findUnseen, judgeCopy, rotatedSiblingsOf, type Known, type Sighting } from './unseen.js';
 
 /** Rotated-name files remembered at most in each of the sets below (set aside, judged beside a file). */
@@ -75,6 +76,11 @@ export class RotatedFiles {
    * {@link beside}, without needing the file still at the name.
    */
   private readonly accounted = new Set<string>();
+  /**
+   * Where rotated-name files came from (by identity), as the directory's events tell: renamed from the
+   * name (it held it: never a copy), or made otherwise (never a file that held the name unseen).
+   */
+  private readonly origins = new Map<string, Provenance>();
   /** Rotated-name files listed when the file at the name came to it. */
   private listed: Sighting[] = [];
   /** Rotated-name files that could not be judged as copies for want of a look that tells ({@link takeCopy}). */
@@ -114,14 +120,55 @@ export class RotatedFiles {
     const after = Math.max(Math.min(since, this.evenAt ?? since), this.history);
     // With no file at the name, anything born until now (file times have sub-ms parts; Date.now() does not).
     const before = current?.file.born ?? Date.now() + 1;
-    const occupied = (born: number, st: Stats) => gens.occupied(born) || this.beside.has(identity(st)) || this.accounted.has(identity(st));
+    const occupied = (born: number, st: Stats) => {
+      const id = identity(st);
+      return gens.occupied(born) || this.beside.has(id) || this.accounted.has(id) || this.origins.get(id) === 'elsewhere';
+    };
     for (const found of findUnseen(this.name, this.known, after, before, gens.heads(), occupied)) {
       const gen = this.host.pinAt(found.path, found.st);
       if (!gen) continue;
       gens.insertOlder(gen, gen.file.born);
-      this.host.arrival();
+      // An empty file explains no event: the copy of a file made as it came to the name, before anything
+      // was written to it, cannot be told from a file renamed away from it, and must not hide one.
+      if (found.st.size > 0) this.host.arrival();
       this.host.hint();
     }
+  }
+
+  /**
+   * An entry event for the rotated-name file `entry`, which came `from` the name or from elsewhere, as
+   * far as the events tell (see {@link Provenance}); the file there now is the one it concerns, or a
+   * later one, whose own event comes later and says where it came from. A file once renamed from the
+   * name keeps that origin; one whose event cannot tell (renamed from another rotated name) loses the
+   * origin "elsewhere" an earlier event may have given it.
+   */
+  entryEvent(entry: string, from: Provenance | undefined): void {
+    let st: Stats | undefined;
+    try {
+      st = statSync(path.join(path.dirname(this.name), entry), { throwIfNoEntry: false });
+    } catch {
+      return;
+    }
+    if (!st?.isFile()) return;
+    const id = identity(st);
+    if (this.origins.get(id) === 'name') return;
+    this.origins.delete(id);
+    if (from) this.origins.set(id, from);
+    if (this.origins.size > REMEMBERED) this.origins.delete(this.origins.keys().next().value!);
+  }
+
+  /**
+   * Finds the file `st` (seen at the name, gone from it before it could be opened) under a rotated name,
+   * and holds it, to be read in birth order. False when it is not there (deleted, or moved elsewhere).
+   */
+  findMoved(st: Stats): boolean {
+    const id = identity(st);
+    const found = rotatedSiblingsOf(this.name, this.known).find((sibling) => identity(sibling.st) === id);
+    const gen = found && this.host.pinAt(found.path, found.st);
+    if (!gen) return false;
+    this.host.gens.insertOlder(gen, gen.file.born);
+    this.host.hint();
+    return true;
   }
 
   /**
@@ -183,7 +230,10 @@ export class RotatedFiles {
       // the name and rotated away unseen; only a look that saw it at the name after the other one was
       // born can, or the name's events, all explained by files seen at it.
       const id = identity(candidate.st);
-      if (gen && !truncated && gen.copied.readHead.length === 0 && !gens.atNameAt(gen, born) && this.beside.get(id) !== gen && !this.accounted.has(id)) {
+      const origin = this.origins.get(id);
+      // Renamed from the name: it held it, and is no copy.
+      if (origin === 'name') continue;
+      if (gen && !truncated && gen.copied.readHead.length === 0 && origin === undefined && !gens.atNameAt(gen, born) && this.beside.get(id) !== gen && !this.accounted.has(id)) {
         undecided.push(candidate);
         continue;
       }

@@ -5,10 +5,11 @@
  * of the follower can interrupt: what happens inside it is exactly "faster than any look". These tests
  * use that to replay, deterministically, what a starved follower meets under churn.
  */
-import { appendFileSync, copyFileSync, mkdirSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { tail, type Notice } from '../../src/index.js';
+import { Generation } from '../../src/sources/generation.js';
 import { fdsUnder, tempDir } from '../helpers/fs.js';
 import { collect, waitFor } from '../helpers/wait.js';
 
@@ -21,6 +22,21 @@ async function onEmptyFile(body: (file: string, out: Awaited<ReturnType<typeof f
     await body(file, out);
   } finally {
     await out.stop();
+  }
+}
+
+/** A `copytruncate` rotation of `file` to `copy`; the next file made is born in a later tick of the file clock. */
+function copyTruncate(file: string, copy: string): void {
+  copyFileSync(file, copy);
+  truncateSync(file, 0);
+  fileClockPast(copy);
+}
+
+/** Waits (busy, so that no look of the follower runs meanwhile) until files made now are born after `file`. */
+function fileClockPast(file: string): void {
+  const born = statSync(file).birthtimeMs;
+  while (Date.now() <= born + 10) {
+    // the file clock ticks every few ms and may trail Date.now() by several
   }
 }
 
@@ -65,6 +81,45 @@ describe('generations that held the name between two looks', () => {
       expect(out.texts()).toEqual(['a1', 'b1', 'b2 (late)', 'c1', 'd1']);
     }));
 
+  it('tells a copy (copytruncate) of an unseen file from the unseen files by where they came from, and reads it before that file', () =>
+    onEmptyFile(async (file, out) => {
+      appendFileSync(file, 'a1\n');
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, 'b1\nb2\n');
+      fileClockPast(file);
+      copyTruncate(file, `${file}.2`);
+      appendFileSync(file, 'b3\n');
+      renameSync(file, `${file}.3`);
+      writeFileSync(file, 'c1\n');
+      renameSync(file, `${file}.4`);
+      writeFileSync(file, 'd1\n');
+      await out.until(6);
+      expect(out.texts()).toEqual(['a1', 'b1', 'b2', 'b3', 'c1', 'd1']);
+    }));
+
+  it('takes no copy for a file that held the name unseen: one deleted meanwhile is reported', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out, notices } = await follow(file);
+    try {
+      appendFileSync(file, 'a1\n');
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, 'b1\n');
+      fileClockPast(file);
+      copyTruncate(file, `${file}.2`);
+      appendFileSync(file, 'b2\n');
+      renameSync(file, `${file}.3`);
+      writeFileSync(file, 'c1 (deleted unseen)\n');
+      unlinkSync(file);
+      writeFileSync(file, 'd1\n');
+      await out.until(4);
+      await waitFor(() => notices.some((n) => n.type === 'missed'), 'the deleted file to be reported');
+      expect(out.texts()).toEqual(['a1', 'b1', 'b2', 'd1']);
+    } finally {
+      await out.stop();
+    }
+  });
+
   it('reports a file that was created, written and deleted before any look: its lines cannot be read', async () => {
     const file = path.join(await tempDir(), 'app.log');
     writeFileSync(file, 'a0\n');
@@ -81,6 +136,68 @@ describe('generations that held the name between two looks', () => {
     } finally {
       await out.stop();
     }
+  });
+
+  describe('a file a look saw, gone before it could be opened', () => {
+    /**
+     * Follows an empty `app.log` and replays the race: `churn` (one synchronous block) ends with a new
+     * file holding b1 at the name, and between the look that sees it and the open, `race` takes it away
+     * (from inside the open, so that no look of the follower can come in between). Then c1 comes.
+     */
+    async function glimpse(churn: (file: string) => void, race: (file: string) => void) {
+      const file = path.join(await tempDir(), 'app.log');
+      writeFileSync(file, '');
+      const { out, notices } = await follow(file);
+      const pin = Generation.pin.bind(Generation);
+      const spy = vi.spyOn(Generation, 'pin').mockImplementation((at, name, context) => {
+        if (at === file && readFileSync(file, 'utf8') === 'b1\n') {
+          race(file);
+          spy.mockRestore();
+        }
+        return pin(at, name, context);
+      });
+      churn(file);
+      await waitFor(() => !vi.isMockFunction(Generation.pin), 'the follower to try to open the new file');
+      writeFileSync(file, 'c1\n');
+      return { file, out, notices };
+    }
+
+    const rotate = (file: string) => {
+      appendFileSync(file, 'a1\n');
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, 'b1\n');
+    };
+
+    it('reads it from where it was renamed to, before the next file, and reports nothing', async () => {
+      const { out, notices } = await glimpse(rotate, (file) => renameSync(file, `${file}.2`));
+      try {
+        await out.until(3);
+        expect(out.texts()).toEqual(['a1', 'b1', 'c1']);
+        expect(notices.map((n) => n.type)).not.toContain('missed');
+      } finally {
+        await out.stop();
+      }
+    });
+
+    it('reports it when it was deleted, and takes no copy of the file before it for it', async () => {
+      const { file, out, notices } = await glimpse((file) => {
+        // The file before it was copied and truncated (copytruncate) before anything of it was read.
+        appendFileSync(file, 'a1\n');
+        copyFileSync(file, `${file}.0`);
+        truncateSync(file, 0);
+        appendFileSync(file, 'a2, a longer line than the one before\n');
+        renameSync(file, `${file}.1`);
+        writeFileSync(file, 'b1\n');
+      }, (file) => unlinkSync(file));
+      try {
+        await out.until(3);
+        await waitFor(() => notices.some((n) => n.type === 'missed'), 'the lost file to be reported');
+        expect(out.texts()).toEqual(['a1', 'a2, a longer line than the one before', 'c1']);
+        expect(notices.find((n) => n.type === 'missed')).toMatchObject({ source: file, count: 1 });
+      } finally {
+        await out.stop();
+      }
+    });
   });
 
   it('does not report anything after an ordinary rotation seen as it happened', async () => {
@@ -173,6 +290,61 @@ describe('copytruncate', () => {
       await out.until(3);
       expect(out.texts()).toEqual(['one', 'two', 'three']);
     }));
+
+  it('reads every copy when the file was copied and truncated several times between two reads', () =>
+    onEmptyFile(async (file, out) => {
+      appendFileSync(file, 'one\ntwo\n');
+      await out.until(2);
+      // One synchronous block: three copytruncates, a few file-clock ticks apart, none of them seen.
+      for (const [i, text] of ['three', 'four', 'five'].entries()) {
+        appendFileSync(file, `${text}\n`);
+        copyTruncate(file, `${file}.${i + 1}`);
+      }
+      appendFileSync(file, 'six\n');
+      await out.until(6);
+      expect(out.texts()).toEqual(['one', 'two', 'three', 'four', 'five', 'six']);
+    }));
+
+  it('reads every copy, then the file, when it was copied and truncated several times and rotated away between two reads', () =>
+    onEmptyFile(async (file, out) => {
+      appendFileSync(file, 'one\ntwo\n');
+      await out.until(2);
+      for (const [i, text] of ['three', 'four', 'five'].entries()) {
+        appendFileSync(file, `${text}\n`);
+        copyTruncate(file, `${file}.${i + 1}`);
+      }
+      appendFileSync(file, 'six\n');
+      renameSync(file, `${file}.4`);
+      appendFileSync(`${file}.4`, 'seven (late)\n');
+      writeFileSync(file, 'eight\n');
+      await out.until(8);
+      expect(out.texts()).toEqual(['one', 'two', 'three', 'four', 'five', 'six', 'seven (late)', 'eight']);
+    }));
+
+  it('reads every copy made after a truncation it saw, when more came between two reads', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, '');
+    const { out, notices } = await follow(file);
+    try {
+      appendFileSync(file, 'one\ntwo\n');
+      await out.until(2);
+      // A copy of what was read: the follower sees the truncation and has nothing to take from the copy.
+      copyTruncate(file, `${file}.1`);
+      await waitFor(() => notices.some((n) => n.type === 'truncated'), 'the truncation to be seen');
+      for (const [i, text] of ['three', 'four'].entries()) {
+        appendFileSync(file, `${text}\n`);
+        copyTruncate(file, `${file}.${i + 2}`);
+      }
+      appendFileSync(file, 'five\n');
+      renameSync(file, `${file}.4`);
+      appendFileSync(`${file}.4`, 'six (late)\n');
+      writeFileSync(file, 'seven\n');
+      await out.until(7);
+      expect(out.texts()).toEqual(['one', 'two', 'three', 'four', 'five', 'six (late)', 'seven']);
+    } finally {
+      await out.stop();
+    }
+  });
 
   it('continues a line cut by the truncation from the copy, whole', () =>
     onEmptyFile(async (file, out) => {
