@@ -450,7 +450,8 @@ export class FileFollower implements Source, Reader {
       if (!this.gens.holds(gen)) continue;
       // Nothing read yet of a file that came to the name while followed: a copytruncate may have copied
       // an earlier content away, to be read first (nothing else can tell once the new content is read).
-      if (gen.offset === 0 && gen.firstBytes.length === 0 && this.byName && gen !== this.first) {
+      const unread = gen.offset === 0 && gen.firstBytes.length === 0 && this.byName && gen !== this.first;
+      if (unread) {
         // Files that held the name unseen before it are found once the events up to its arrival are in.
         if (this.countDue !== 0) return 'wait';
         const before = this.gens.stamp;
@@ -464,7 +465,11 @@ export class FileFollower implements Source, Reader {
       }
       let n: number;
       try {
-        n = await gen.read(lines, () => !this.gens.insertedBefore(gen, stamp) && this.gens.holds(gen) && !this.olderGrew(gen));
+        // A copy made of it may have come between the look for copies and the read: its first bytes
+        // are kept only if no rotated-name file says otherwise.
+        const mayFrame = (chunk: Buffer) =>
+          !this.gens.insertedBefore(gen, stamp) && this.gens.holds(gen) && !this.olderGrew(gen) && !(unread && this.rotated.contradicts(gen, chunk));
+        n = await gen.read(lines, mayFrame);
       } catch (error) {
         if (this.isClosed) return 'eof';
         if (!this.gens.holds(gen)) return 'again';

@@ -152,9 +152,9 @@ export class Generation {
    * {@link REWRITTEN} when the file turned out to have been rewritten in place (its first bytes changed)
    * around this read (the chunk is dropped: it may belong to another content); {@link SET_ASIDE} when
    * `mayFrame`, asked once the bytes are in, says no (the position stays, the same bytes are read again
-   * later: an older file to read first appeared meanwhile).
+   * later, and nothing of them is kept: an older file to read first appeared meanwhile).
    */
-  read(out: Line[], mayFrame: () => boolean = () => true): Promise<number> {
+  read(out: Line[], mayFrame: (chunk: Buffer) => boolean = () => true): Promise<number> {
     const run = async (): Promise<number> => {
       // Closed under the open-file cap and unchanged since: nothing to read, no need to open it again.
       if (this.file.parked && this.parkedUnchanged()) {
@@ -178,7 +178,7 @@ export class Generation {
     return next;
   }
 
-  private async readWith(fd: number, out: Line[], mayFrame: () => boolean): Promise<number> {
+  private async readWith(fd: number, out: Line[], mayFrame: (chunk: Buffer) => boolean): Promise<number> {
     const offset = this.framer.position;
     const size = Math.min(Math.max(this.lastSize - offset, this.readAhead), this.context.readSize);
     const buf = this.context.readBuffer?.(size) ?? Buffer.allocUnsafe(size);
@@ -189,7 +189,8 @@ export class Generation {
     }
     const chunk = buf.subarray(0, bytesRead);
     if (!this.stillSameContent(fd, chunk, offset)) return REWRITTEN;
-    if (!mayFrame()) return SET_ASIDE;
+    if (!mayFrame(chunk)) return SET_ASIDE;
+    this.growHead(chunk, offset);
     this.atEof = false;
     this.lastGrowth = Date.now();
     if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
@@ -209,15 +210,18 @@ export class Generation {
     const head = this.head;
     if (offset < head.length) {
       const overlap = Math.min(head.length - offset, chunk.length);
-      if (!chunk.subarray(0, overlap).equals(head.subarray(offset, offset + overlap))) return false;
-    } else if (head.length > 0 && !readHead(fd, head.length).equals(head)) {
-      return false;
+      return chunk.subarray(0, overlap).equals(head.subarray(offset, offset + overlap));
     }
+    return head.length === 0 || readHead(fd, head.length).equals(head);
+  }
+
+  /** Grows the fingerprint from a chunk read at `offset` and kept. */
+  private growHead(chunk: Buffer, offset: number): void {
+    const head = this.head;
     if (offset <= head.length && head.length < HEAD_BYTES) {
       const extra = chunk.subarray(head.length - offset, HEAD_BYTES - offset);
       if (extra.length > 0) this.head = Buffer.concat([head, extra]);
     }
-    return true;
   }
 
   /**

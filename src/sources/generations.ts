@@ -192,6 +192,11 @@ export class Generations {
     return best;
   }
 
+  /** The generation held (copies left out) born at `born` exactly: in the same tick of the file clock. */
+  bornAt(born: number): Generation | undefined {
+    return this.all.find((gen) => gen.file.born === born && !this.copies.has(gen));
+  }
+
   /** The birth time of the newest file that left the name (0 if none). */
   get newestLeftBorn(): number {
     let born = 0;

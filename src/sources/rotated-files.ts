@@ -5,7 +5,7 @@ import type { Generation } from './generation.js';
 import type { Generations } from './generations.js';
 import { birthOf } from './file-ref.js';
 import { lookAt, type Provenance } from './name-watch.js';
-import { copiesOf, findUnseen, judgeCopy, rotatedSiblingsOf, type Known, type Sighting } from './unseen.js';
+import { copiesOf, findUnseen, judgeCopy, rotatedSiblingsOf, startsOtherwise, type CopyVerdict, type Known, type Sighting } from './unseen.js';
 
 /** Rotated-name files remembered at most in each of the sets below (set aside, judged beside a file). */
 const REMEMBERED = 256;
@@ -81,6 +81,8 @@ export class RotatedFiles {
    * name (it held it: never a copy), or made otherwise (never a file that held the name unseen).
    */
   private readonly origins = new Map<string, Provenance>();
+  /** Files that made the first read of a file be done again (see {@link contradicts}), by that file. */
+  private readonly objections = new WeakMap<Generation, Set<string>>();
   /** Rotated-name files listed when the file at the name came to it. */
   private listed: Sighting[] = [];
   /** Rotated-name files that could not be judged as copies for want of a look that tells ({@link takeCopy}). */
@@ -237,11 +239,18 @@ export class RotatedFiles {
         undecided.push(candidate);
         continue;
       }
-      const verdict = gen && (!truncated || gen === truncated) ? judgeCopy(candidate, gen.copied, gen === truncated) : 'unrelated';
-      if (verdict === 'copy' && this.readCopy(candidate, gen!, out)) {
-        this.pending = false;
-        this.undecided = [];
-        return true;
+      // Born in the same tick of the file clock as a file that came to the name: a copy of that one, or
+      // of the one before it; the content tells.
+      let verdict: CopyVerdict = 'unrelated';
+      for (const owner of [gen, gens.bornAt(born)]) {
+        if (!owner || (truncated && owner !== truncated)) continue;
+        verdict = judgeCopy(candidate, owner.copied, owner === truncated);
+        if (verdict === 'copy' && this.readCopy(candidate, owner, out)) {
+          this.pending = false;
+          this.undecided = [];
+          return true;
+        }
+        if (verdict !== 'unrelated') break;
       }
       // One the file never went on to be truncated after is not to be read. Anything else may yet be
       // something: a copy still being written (judged again when the truncation is seen), an unseen file
@@ -251,6 +260,25 @@ export class RotatedFiles {
     }
     this.pending = pending;
     this.undecided = undecided;
+    return false;
+  }
+
+  /**
+   * Asked once the first bytes of a file nothing was read of are in, before they are kept: true when a
+   * rotated-name file born since it came holds other first bytes, and may be a copy of what it held
+   * before them (a `copytruncate` that came between the look for copies and the read). The bytes are
+   * then read again after that file is judged. Each such file objects once per file read.
+   */
+  contradicts(gen: Generation, chunk: Buffer): boolean {
+    const objected = this.objections.get(gen) ?? new Set<string>();
+    for (const candidate of this.siblings()) {
+      const id = identity(candidate.st);
+      if (birthOf(candidate.st) < gen.file.born || this.origins.get(id) === 'name' || objected.has(id)) continue;
+      if (!startsOtherwise(candidate, chunk)) continue;
+      objected.add(id);
+      this.objections.set(gen, objected);
+      return true;
+    }
     return false;
   }
 

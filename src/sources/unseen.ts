@@ -89,6 +89,15 @@ export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: bool
   return now.size >= candidate.st.size && samePrefix(head, now.head) ? 'not-yet' : 'copy';
 }
 
+/**
+ * True when the file `candidate` holds bytes (now) and does not start like `chunk`, the first bytes of
+ * another file: it cannot be a copy of what that file held when `chunk` was read. @internal
+ */
+export function startsOtherwise(candidate: Sighting, chunk: Buffer): boolean {
+  const head = headOf(candidate.path);
+  return head !== undefined && head.length > 0 && chunk.length > 0 && !samePrefix(head, chunk);
+}
+
 /** Files in a rotated-name form of `name` that are not `known` and start with the bytes of `head` (not empty). @internal */
 export function copiesOf(name: string, known: Known, head: Buffer): Sighting[] {
   return head.length === 0 ? [] : [...rotatedSiblings(name, known)].filter((s) => startsLike(s.path, head));

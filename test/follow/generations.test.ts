@@ -5,7 +5,7 @@
  * of the follower can interrupt: what happens inside it is exactly "faster than any look". These tests
  * use that to replay, deterministically, what a starved follower meets under churn.
  */
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { tail, type Notice } from '../../src/index.js';
@@ -30,6 +30,20 @@ function copyTruncate(file: string, copy: string): void {
   copyFileSync(file, copy);
   truncateSync(file, 0);
   fileClockPast(copy);
+}
+
+/** Waits (busy) until the file clock has just ticked: files made now are born later than one made a moment ago. */
+function startOfFileClockTick(probe: string): void {
+  const born = () => {
+    rmSync(probe, { force: true });
+    writeFileSync(probe, '');
+    return statSync(probe).birthtimeMs;
+  };
+  const first = born();
+  while (born() === first) {
+    // the file clock ticks every few ms
+  }
+  rmSync(probe);
 }
 
 /** Waits (busy, so that no look of the follower runs meanwhile) until files made now are born after `file`. */
@@ -345,6 +359,44 @@ describe('copytruncate', () => {
       await out.stop();
     }
   });
+
+  it('reads the copy first when the copytruncate came between the look for copies and the first read of a new file', () =>
+    onEmptyFile(async (file, out) => {
+      appendFileSync(file, 'a1\n');
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, 'b1\nb2\n');
+      fileClockPast(file);
+      const b = statSync(file).ino;
+      // The race, replayed: from inside the first read of the new file, before its bytes are read.
+      const read = Generation.prototype.read;
+      const spy = vi.spyOn(Generation.prototype, 'read').mockImplementation(function (this: Generation, ...args) {
+        if (this.ino === b) {
+          spy.mockRestore();
+          copyFileSync(file, `${file}.2`);
+          truncateSync(file, 0);
+          appendFileSync(file, 'b3, after the copytruncate\n');
+        }
+        return read.apply(this, args);
+      });
+      await out.until(4);
+      expect(out.texts()).toEqual(['a1', 'b1', 'b2', 'b3, after the copytruncate']);
+    }));
+
+  it('reads the copy first when the file was copied and truncated in the tick of the file clock it was born in', () =>
+    onEmptyFile(async (file, out) => {
+      appendFileSync(file, 'a1\n');
+      await out.until(1);
+      // Right after a tick of the file clock, the few operations below all fall in the same tick.
+      startOfFileClockTick(path.join(path.dirname(file), 'clock-probe'));
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, 'b1\nb2\n');
+      copyFileSync(file, `${file}.2`);
+      truncateSync(file, 0);
+      appendFileSync(file, 'b3, after the copytruncate\n');
+      expect(statSync(`${file}.2`).birthtimeMs).toBe(statSync(file).birthtimeMs);
+      await out.until(4);
+      expect(out.texts()).toEqual(['a1', 'b1', 'b2', 'b3, after the copytruncate']);
+    }));
 
   it('continues a line cut by the truncation from the copy, whole', () =>
     onEmptyFile(async (file, out) => {
