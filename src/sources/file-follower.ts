@@ -142,12 +142,13 @@ export class FileFollower implements Source, Reader {
       this.names.start();
       this.rotated.ignoreExisting(this.host.listing(path.dirname(this.name)));
     }
+    const seenAt = Date.now();
     const look = lookAt(this.name);
     if (!this.byName && look.kind !== 'file') return this.cannotStart(look);
     let step = transition(this.phase, { type: 'look', look, fresh: true }, this.name);
     if (step.pin && look.kind === 'file') {
       try {
-        const { gen, adopted } = this.pinCurrent();
+        const { gen, adopted } = this.pinCurrent(seenAt);
         // Its content at the start is read as it is; an empty one may yet be written and copytruncated.
         if (look.st.size > 0) this.first = gen;
         this.rotated.arrived(true);
@@ -292,6 +293,9 @@ export class FileFollower implements Source, Reader {
       return;
     }
     if (!this.byName || (p !== 'following' && p !== 'waiting')) return;
+    // The file seen was at the name at some moment after this (not after the look returns: the process
+    // may be descheduled in between, and a copy born meanwhile must not seem born while it was there).
+    const seenAt = Date.now();
     let look = lookAt(this.name);
     const current = this.gens.current;
     // A file whose reads failed is not taken again while the name leads to it.
@@ -300,9 +304,9 @@ export class FileFollower implements Source, Reader {
       look = { kind: 'inaccessible', error: Object.assign(new Error('EIO'), { code: 'EIO' }) };
     }
     const fresh = look.kind === 'file' && !current?.isSameFile(look.st);
-    if (look.kind === 'file' && !fresh) current!.seenAtName = Date.now();
+    if (look.kind === 'file' && !fresh) current!.seenAtName = seenAt;
     const deleted = look.kind === 'missing' && current !== undefined && current.linkCount() === 0;
-    this.enter(transition(this.phase, { type: 'look', look, fresh, deleted }, this.name));
+    this.enter(transition(this.phase, { type: 'look', look, fresh, deleted }, this.name), seenAt);
     // An arrival, for the count of what came and went, is a file now held at the name (one seen but gone
     // before it could be opened is not: it is found in the directory, or reported), or a directory.
     const now = this.gens.current;
@@ -382,13 +386,13 @@ export class FileFollower implements Source, Reader {
   }
 
   /** Applies a transition: retire, pin, report, and enter its phase. */
-  private enter(step: Step): void {
+  private enter(step: Step, seenAt = Date.now()): void {
     if (this.isClosed) return;
     if (step.retire) this.retire();
     let final = step;
     if (step.pin && this.phase.name !== 'starting') {
       try {
-        this.pinCurrent();
+        this.pinCurrent(seenAt);
         void this.names.follow(this.opts.follow === 'descriptor');
       } catch (error) {
         final = openFailed(this.phase, error as NodeJS.ErrnoException, this.name);
@@ -405,7 +409,7 @@ export class FileFollower implements Source, Reader {
    * reads it from its start (GNU tail's "has been replaced; following new file"), or, for a file a glob
    * found, from where the other one was (a rename between two matches is not a new file).
    */
-  private pinCurrent(): { gen: Generation; adopted: boolean } {
+  private pinCurrent(seenAt: number): { gen: Generation; adopted: boolean } {
     const { gen, st } = Generation.pin(this.name, this.name, this.context);
     // A file renamed away and back again: the one still drained goes on, where it was.
     const back = this.gens.draining.find((g) => g.isSameFile(st));
@@ -417,7 +421,7 @@ export class FileFollower implements Source, Reader {
     taken.file.pinned = false;
     taken.leftAt = undefined;
     this.gens.setCurrent(taken);
-    taken.seenAtName = Date.now();
+    taken.seenAtName = seenAt;
     this.rotated.newCurrent(taken.file.born);
     return { gen: taken, adopted: taken !== gen };
   }

@@ -296,9 +296,10 @@ export class RotatedFiles {
     const arrival = this.arrival;
     const later = listed.filter((found) => !arrival.ids.has(identity(found.st)));
     if (!current || current !== arrival.gen || later.length === 0) return;
+    const seenAt = Date.now();
     const look = lookAt(this.name);
     if (look.kind !== 'file' || !current.isSameFile(look.st)) return;
-    current.seenAtName = Date.now();
+    current.seenAtName = seenAt;
     for (const found of later) {
       this.beside.set(identity(found.st), current);
       if (this.beside.size > REMEMBERED) this.beside.delete(this.beside.keys().next().value!);
