@@ -558,6 +558,9 @@ export class FileFollower implements Source, Reader {
    */
   private truncated(gen: Generation): void {
     this.report(notices.truncated(this.name));
+    // Read anew from its first byte: copies made of contents it held since are looked for before it,
+    // like for any file nothing was read of (the file there at the start is no exception any more).
+    if (gen === this.first) this.first = undefined;
     if (!this.byName || !this.rotated.takeCopy(this.out, gen)) this.rotated.restart(gen, this.out, true);
   }
 

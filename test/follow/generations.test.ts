@@ -398,6 +398,25 @@ describe('copytruncate', () => {
       expect(out.texts()).toEqual(['a1', 'b1', 'b2', 'b3, after the copytruncate']);
     }));
 
+  it('reads every copy made before a truncation was seen, of the file that was there at the start', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, 'zero (before the start)\n');
+    const { out } = await follow(file);
+    try {
+      appendFileSync(file, 'one\ntwo\n');
+      await out.until(2);
+      // The first copy holds only what was read; the second what came after, never read.
+      copyTruncate(file, `${file}.1`);
+      appendFileSync(file, 'three\nfour\n');
+      copyTruncate(file, `${file}.2`);
+      appendFileSync(file, 'five\n');
+      await out.until(5);
+      expect(out.texts()).toEqual(['one', 'two', 'three', 'four', 'five']);
+    } finally {
+      await out.stop();
+    }
+  });
+
   it('continues a line cut by the truncation from the copy, whole', () =>
     onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\ntw');
