@@ -50,6 +50,9 @@ export class Session implements SourceHost {
   private discoveries: Discovery[] = [];
   /** A directory a glob watches changed, or the poll came round: scan for new files. */
   private discoverDue = false;
+  /** Glob scans finished, and whether one is under way (see {@link scanSoon}). */
+  scans = 0;
+  private discovering = false;
   private stopped = false;
   private interrupted = false;
   private polls = 0;
@@ -313,12 +316,26 @@ export class Session implements SourceHost {
   /** Files that started matching a glob since the last look: followed from their first byte. */
   private async discover(): Promise<void> {
     this.discoverDue = false;
-    for (const discovery of this.discoveries) {
-      for (const file of await discovery.scan()) {
-        if (this.closed || this.stopped) return;
-        await this.addFollower(file, { fromByte: 1 }, true);
+    this.discovering = true;
+    try {
+      for (const discovery of this.discoveries) {
+        for (const file of await discovery.scan()) {
+          if (this.closed || this.stopped) return;
+          await this.addFollower(file, { fromByte: 1 }, true);
+        }
       }
+    } finally {
+      this.discovering = false;
+      this.scans++;
     }
+  }
+
+  scanSoon(): number {
+    if (this.discoveries.length === 0) return 0;
+    this.discoverDue = true;
+    this.notify();
+    // A scan under way may have listed the directory before the file moved: the next one counts.
+    return this.scans + (this.discovering ? 2 : 1);
   }
 
   private async addFollower(file: string, start: StartPosition, discovered: boolean): Promise<void> {

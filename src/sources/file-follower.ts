@@ -46,6 +46,8 @@ export class FileFollower implements Source, Reader {
   private dirty = true;
   /** The name and the held file were looked at since the last read that returned bytes. */
   private looked = false;
+  /** The trailing re-check is due: look at the name before reading. */
+  private lookFirst = false;
   /** A read returned bytes since the last trailing re-check. */
   private readBytes = false;
   private recheckTimer: NodeJS.Timeout | undefined;
@@ -54,6 +56,8 @@ export class FileFollower implements Source, Reader {
   /** The file (by identity) whose reads failed: not taken again while the name leads to it. */
   private unreadable: { dev: number; ino: number } | undefined;
   private readonly reportedLost = new WeakSet<Generation>();
+  /** Files that left the name of a follower a glob made: the glob scan they wait for (see {@link awaitsScan}). */
+  private readonly scanDue = new WeakMap<Generation, number>();
   /** Files that held the name unseen, and copies of it (copytruncate). */
   private readonly rotated: RotatedFiles;
   /**
@@ -223,6 +227,13 @@ export class FileFollower implements Source, Reader {
     const p = this.phase.name;
     if (p === 'closed' || p === 'finished' || p === 'starting') return null;
     this.dirty = false;
+    // The trailing re-check looks at the name before it reads: what was written after a rename is then
+    // read under the name the file holds now, not by a read that came before the rename was seen.
+    if (this.lookFirst) {
+      this.lookFirst = false;
+      this.looked = true;
+      this.recheck();
+    }
     for (;;) {
       const lines: Line[] = [];
       const read = await this.readHeld(lines);
@@ -452,6 +463,12 @@ export class FileFollower implements Source, Reader {
     for (const gen of this.gens.all) {
       // Handed over to another follower (or dropped) since the list was taken.
       if (!this.gens.holds(gen)) continue;
+      // A file a glob found that left its name may be at another match now: the session looks for new
+      // matches before anything more of it is read here (it is then read under the name it holds).
+      if (this.awaitsScan(gen)) {
+        this.hint();
+        return 'wait';
+      }
       // Nothing read yet of a file that came to the name while followed: a copytruncate may have copied
       // an earlier content away, to be read first (nothing else can tell once the new content is read).
       const unread = gen.offset === 0 && gen.firstBytes.length === 0 && this.byName && gen !== this.first;
@@ -472,7 +489,11 @@ export class FileFollower implements Source, Reader {
         // A copy made of it may have come between the look for copies and the read: its first bytes
         // are kept only if no rotated-name file says otherwise.
         const mayFrame = (chunk: Buffer) =>
-          !this.gens.insertedBefore(gen, stamp) && this.gens.holds(gen) && !this.olderGrew(gen) && !(unread && this.rotated.contradicts(gen, chunk));
+          !this.gens.insertedBefore(gen, stamp) &&
+          this.gens.holds(gen) &&
+          !this.olderGrew(gen) &&
+          !(this.discovered && gen !== this.gens.current && this.host.scans < (this.scanDue.get(gen) ?? Infinity)) &&
+          !(unread && this.rotated.contradicts(gen, chunk));
         n = await gen.read(lines, mayFrame);
       } catch (error) {
         if (this.isClosed) return 'eof';
@@ -513,6 +534,18 @@ export class FileFollower implements Source, Reader {
       }
     }
     return 'eof';
+  }
+
+  /**
+   * True while `gen`, a file a glob found that left its name, waits for a scan of the globs that began
+   * after it left (asked for the first time it is asked about): if it is at another match, the follower
+   * of that name takes it over where it was.
+   */
+  private awaitsScan(gen: Generation): boolean {
+    if (!this.discovered || gen === this.gens.current) return false;
+    let due = this.scanDue.get(gen);
+    if (due === undefined) this.scanDue.set(gen, (due = this.host.scanSoon()));
+    return this.host.scans < due;
   }
 
   /**
@@ -694,6 +727,7 @@ export class FileFollower implements Source, Reader {
     this.recheckTimer = setTimeout(() => {
       this.recheckTimer = undefined;
       this.looked = false;
+      this.lookFirst = true;
       this.hint();
     }, TRAILING_RECHECK_MS);
   }

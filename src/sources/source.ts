@@ -51,5 +51,13 @@ export interface SourceHost {
   listing(dir: string): readonly string[] | undefined;
   /** A buffer of at least `size` bytes for the next read, reused (one read at a time per session). */
   readBuffer(size: number): Buffer;
+  /** Scans of the session's globs finished so far. */
+  readonly scans: number;
+  /**
+   * Asks for the globs to be scanned again before the next read (a file a glob found left its name:
+   * it may be at another match). Returns the count {@link scans} reaches once a scan that began after
+   * now has finished (0 without globs).
+   */
+  scanSoon(): number;
 }
 
