@@ -5,6 +5,7 @@ import type { SendResult, Sink, SinkLine } from './contract.js';
 import { compileTemplate, subjectToken, subjectWildcard, type Template } from './template.js';
 import { closeQuietly, refusal, unavailable } from './connection.js';
 import { describeSinkError } from './describe.js';
+import { ABORTED, untilAborted } from './abortable.js';
 
 /**
  * Options of {@link natsSink}.
@@ -82,8 +83,8 @@ class NatsSink implements Sink {
   private js: JetStreamClient | undefined;
   private connected = false;
   private lastError: unknown;
-  /** Rejects at the next loss of the connection (see {@link send}). */
-  private cut = cutOff();
+  /** Aborts at the next loss of the connection, with the reason (see {@link send}). */
+  private cut = new AbortController();
   private makeHeaders: (() => MsgHdrs) | undefined;
   private closed = false;
 
@@ -137,8 +138,9 @@ class NatsSink implements Sink {
     // Acknowledgments lost with the connection would only come as timeouts, after batches sent later
     // went through: the batch fails at once instead, and is sent again first (the stream drops what of
     // it did arrive, by message ID).
-    const lost = this.cut;
-    const acks = await Promise.race([Promise.allSettled(messages.map((message) => this.publish(js, message))), lost.promise]);
+    const lost = this.cut.signal;
+    const acks = await untilAborted(Promise.allSettled(messages.map((message) => this.publish(js, message))), lost);
+    if (acks === ABORTED) throw lost.reason;
     let duplicates = 0;
     for (const [i, ack] of acks.entries()) {
       if (ack.status === 'rejected') throw refusal(ack.reason as Error, isPermanent(ack.reason));
@@ -162,8 +164,8 @@ class NatsSink implements Sink {
         this.connected = false;
         this.lastError ??= new Error(`disconnected from ${status.server}`);
         const lost = this.cut;
-        this.cut = cutOff();
-        lost.reject(unavailable(this.lastError, 'disconnected'));
+        this.cut = new AbortController();
+        lost.abort(unavailable(this.lastError, 'disconnected'));
       } else if (status.type === 'reconnect') {
         this.connected = true;
         this.lastError = undefined;
@@ -219,14 +221,6 @@ class NatsSink implements Sink {
     const payload = several ? records.map((r) => r.line.text + '\n').join('') : first.line.text;
     return js.publish(message.subject, payload, options);
   }
-}
-
-/** A promise to reject when the connection is lost (never unhandled: sends race it, or nobody does). */
-function cutOff(): { promise: Promise<never>; reject: (error: Error) => void } {
-  let reject!: (error: Error) => void;
-  const promise = new Promise<never>((_, no) => (reject = no));
-  promise.catch(() => {});
-  return { promise, reject };
 }
 
 /** Same file, same epoch: lines one message may hold together. */

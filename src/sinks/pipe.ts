@@ -8,6 +8,7 @@ import { Outages } from './outage.js';
 import { LineNames } from './identity.js';
 import { backoff, pause, retryPolicy, type RetryPolicy } from './retry.js';
 import { describeSinkError } from './describe.js';
+import { ABORTED, untilAborted } from './abortable.js';
 
 /**
  * What {@link pipe} needs of a tail: its batches, handed out without committing anything, kept open at
@@ -23,8 +24,6 @@ export interface ShippingSource {
   commit(batch: readonly Line[]): void;
   close(): Promise<void>;
 }
-
-const STOPPED = Symbol('stopped');
 
 /**
  * Ships a tail's batches to a sink (see `TailStream.pipeTo`), in parts of at most `maxBatchLines` lines:
@@ -65,7 +64,8 @@ class Shipment {
   private failure: unknown;
   /** Stops retries and waits: on failure, or when the signal aborts. */
   private readonly stop = new AbortController();
-  private readonly stopped: Promise<typeof STOPPED>;
+  /** Wakes {@link room} when a delivery ends. */
+  private freed: (() => void) | undefined;
 
   constructor(source: ShippingSource, sink: Sink, options: PipeOptions) {
     if (typeof options !== 'object' || options === null) throw optionError('pipeTo(): options must be an object');
@@ -85,7 +85,6 @@ class Shipment {
     this.signal = options.signal;
     this.drainTimeout = drainTimeout;
     this.outages = new Outages(sink.name, options.onOutage);
-    this.stopped = new Promise((resolve) => this.stop.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
   }
 
   async run(): Promise<PipeResult> {
@@ -96,7 +95,7 @@ class Shipment {
       if (this.signal?.aborted) throw abortError(this.signal);
       // A connection that takes long (an address that does not answer) must not hold up a stop.
       const opened = this.open();
-      if ((await Promise.race([opened, this.stopped])) === STOPPED) {
+      if ((await untilAborted(opened, this.stop.signal)) === ABORTED) {
         opened.catch(() => {});
         throw abortError(this.signal!);
       }
@@ -129,7 +128,7 @@ class Shipment {
   /** Waits until a batch may be sent: fewer than maxInFlight out, none being retried. False when stopping. */
   private async room(): Promise<boolean> {
     while (!this.stop.signal.aborted && (this.inFlight.size >= this.maxInFlight || this.recovering > 0)) {
-      await Promise.race([...this.inFlight, this.stopped]);
+      await untilAborted(new Promise<void>((resolve) => (this.freed = resolve)), this.stop.signal);
     }
     return !this.stop.signal.aborted;
   }
@@ -140,15 +139,15 @@ class Shipment {
     for (;;) {
       if (!(await this.room())) return;
       const next = batches.next();
-      let result: IteratorResult<Line[], unknown> | typeof STOPPED;
+      let result: IteratorResult<Line[], unknown> | typeof ABORTED;
       try {
-        result = await Promise.race([next, this.stopped]);
+        result = await untilAborted(next, this.stop.signal);
       } catch (error) {
         // A file could not be read: what is in flight still counts, then the run ends with it.
         this.fail(error);
         return;
       }
-      if (result === STOPPED) {
+      if (result === ABORTED) {
         // The pending read ends when the source is closed; what it gives then is not shipped.
         next.catch(() => {});
         return;
@@ -162,7 +161,12 @@ class Shipment {
         const whole = batch.length <= this.maxBatchLines;
         const delivery = this.deliver(whole ? batch : batch.slice(from, from + this.maxBatchLines), whole ? records : records.slice(from, from + this.maxBatchLines));
         this.inFlight.add(delivery);
-        void delivery.finally(() => this.inFlight.delete(delivery));
+        void delivery.finally(() => {
+          this.inFlight.delete(delivery);
+          const wake = this.freed;
+          this.freed = undefined;
+          wake?.();
+        });
       }
     }
   }
@@ -170,7 +174,7 @@ class Shipment {
   /** Waits for the deliveries in flight: all of them at the end of the input, at most `drainTimeout` when stopping. */
   private async settle(): Promise<void> {
     const all = Promise.all(this.inFlight).then(() => this.lane);
-    if (!this.stop.signal.aborted) await Promise.race([all, this.stopped]);
+    if (!this.stop.signal.aborted) await untilAborted(all, this.stop.signal);
     if (!this.stop.signal.aborted) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, timerDelay(this.drainTimeout))))]);

@@ -1,6 +1,8 @@
 import { readFile, stat, truncate, writeFile, appendFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { SinkError, tail, TailError, type OutageEvent, type PipeResult, type Sink, type SinkLine } from '../../src/index.js';
 import { fdsUnder, tempDir } from '../helpers/fs.js';
@@ -97,6 +99,27 @@ describe('pipeTo()', () => {
     }
     expect((await done).lines).toBe(20_000);
     expect(s.maxOpen).toBe(3);
+  });
+
+  it('keeps no acknowledged line reachable while it ships: a long run holds what is in flight, not what was shipped', async () => {
+    const gc = collector();
+    const { file, state } = await setup(20_000);
+    const shipped: Array<WeakRef<object>> = [];
+    let reachable = -1;
+    const sink: Sink = {
+      name: 'test://sink',
+      async send(batch) {
+        shipped.push(new WeakRef(batch[0]!.line));
+        if (shipped.length === 40) {
+          await gc();
+          reachable = shipped.slice(0, 30).filter((ref) => ref.deref() !== undefined).length;
+        }
+      },
+      async close() {},
+    };
+    const result = await tail(file, { checkpoint: state, follow: false, start: { fromLine: 1 }, readSize: 4096 }).pipeTo(sink, { maxInFlight: 2 });
+    expect(result.batches).toBeGreaterThan(40);
+    expect(reachable).toBe(0);
   });
 
   it('sends a large read in parts of at most maxBatchLines lines, and commits each part as it is acknowledged', async () => {
@@ -306,3 +329,13 @@ describe('pipeTo()', () => {
 });
 
 const lines_ = (count: number) => lines(1, count).trimEnd().split('\n');
+
+/** V8's full collection, for checking what stays reachable (WeakRef targets are kept until the current job ends). */
+function collector(): () => Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  };
+}
