@@ -154,7 +154,7 @@ class Shipment {
       }
       if (result.done) return;
       const batch = result.value;
-      const records = await this.names.of(batch, this.source.originOf(batch));
+      const records = this.names.of(batch, this.source.originOf(batch));
       // A read may hold thousands of lines: sent in parts, so that what is in flight stays small.
       for (let from = 0; from < batch.length; from += this.maxBatchLines) {
         if (from > 0 && !(await this.room())) return;
