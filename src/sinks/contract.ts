@@ -113,12 +113,16 @@ export interface RetryOptions {
  * ```
  */
 export interface PipeOptions {
-  /** Batches sent and not yet acknowledged, at most (default 4). When they are all out, reading waits. */
+  /**
+   * Batches sent and not yet acknowledged, at most (default 4). When they are all out, the next read is
+   * made and waits, ready to go; reading then waits.
+   */
   readonly maxInFlight?: number;
   /**
    * Lines a batch holds at most (default 1 000): a read may hold thousands, and is then sent in several
-   * batches. Lines in flight are at most `maxInFlight × maxBatchLines`: with Redis, larger batches were
-   * slower here and made the process larger (V8 keeps more garbage the more is allocated at once).
+   * batches. Lines held are at most `maxInFlight × maxBatchLines` in flight, and one read (the tail's
+   * `readSize`, 256 KiB by default): with Redis, larger batches were slower here and made the process
+   * larger (V8 keeps more garbage the more is allocated at once).
    */
   readonly maxBatchLines?: number;
   readonly retry?: RetryOptions;

@@ -18,7 +18,7 @@ import { ABORTED, untilAborted } from './abortable.js';
  */
 export interface ShippingSource {
   batches(): AsyncIterator<Line[], unknown>;
-  /** For a batch handed out: the file line i was read from (undefined for a stream). */
+  /** For the batch last handed out (asked before the next one is): the file line i was read from (undefined for a stream). */
   originOf(batch: readonly Line[]): (i: number) => Origin | undefined;
   /** The batch is acknowledged: its lines count as delivered. */
   commit(batch: readonly Line[]): void;
@@ -133,11 +133,16 @@ class Shipment {
     return !this.stop.signal.aborted;
   }
 
-  /** Reads batches and sends them, as long as there is room in flight, until the end, a failure or the signal. */
+  /**
+   * Reads batches and sends them, as long as there is room in flight, until the end, a failure or the
+   * signal. A read is made as soon as the one before is sent, and then waits for room: a batch is ready
+   * when an acknowledgment makes room (measured: reading only once there was room left the engine waiting
+   * while the next batch was read and framed, and fewer batches were in flight on average). Lines held
+   * are thus at most `maxInFlight × maxBatchLines` in flight, and one read.
+   */
   private async ship(): Promise<void> {
     const batches = this.source.batches();
     for (;;) {
-      if (!(await this.room())) return;
       const next = batches.next();
       let result: IteratorResult<Line[], unknown> | typeof ABORTED;
       try {
@@ -157,18 +162,23 @@ class Shipment {
       const records = this.names.of(batch, this.source.originOf(batch));
       // A read may hold thousands of lines: sent in parts, so that what is in flight stays small.
       for (let from = 0; from < batch.length; from += this.maxBatchLines) {
-        if (from > 0 && !(await this.room())) return;
+        if (!(await this.room())) return;
         const whole = batch.length <= this.maxBatchLines;
-        const delivery = this.deliver(whole ? batch : batch.slice(from, from + this.maxBatchLines), whole ? records : records.slice(from, from + this.maxBatchLines));
-        this.inFlight.add(delivery);
-        void delivery.finally(() => {
-          this.inFlight.delete(delivery);
-          const wake = this.freed;
-          this.freed = undefined;
-          wake?.();
-        });
+        this.send(whole ? batch : batch.slice(from, from + this.maxBatchLines), whole ? records : records.slice(from, from + this.maxBatchLines));
       }
     }
+  }
+
+  /** Starts delivering one batch; room() is woken when it ends. */
+  private send(batch: Line[], records: readonly SinkLine[]): void {
+    const delivery = this.deliver(batch, records);
+    this.inFlight.add(delivery);
+    void delivery.finally(() => {
+      this.inFlight.delete(delivery);
+      const wake = this.freed;
+      this.freed = undefined;
+      wake?.();
+    });
   }
 
   /** Waits for the deliveries in flight: all of them at the end of the input, at most `drainTimeout` when stopping. */

@@ -80,15 +80,20 @@ describe('pipeTo()', () => {
     expect(s).toMatchObject({ opened: 1, closed: 1 });
   });
 
-  it('keeps at most maxInFlight batches out, and reads nothing more while they are', async () => {
+  it('keeps at most maxInFlight batches out, and reads at most one batch ahead while they are', async () => {
     const { file, state } = await setup(20_000);
     const { sink, calls, state: s, ack } = controlledSink();
-    const lines = tail(file, { checkpoint: state, follow: false, start: { fromLine: 1 }, readSize: 4096 });
+    // A processor sees each line as it is read.
+    let read = 0;
+    const count = (): undefined => void read++;
+    const lines = tail(file, { checkpoint: state, follow: false, start: { fromLine: 1 }, readSize: 4096, processors: [count] });
     const done = lines.pipeTo(sink, { maxInFlight: 3 });
     await waitFor(() => calls.length === 3, '3 sends');
-    // Reading stopped: nothing is read or held beyond the batches in flight.
+    // Reading stopped: beyond the batches in flight, one read (4096 bytes: 341 lines) is ready to go.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(calls.length).toBe(3);
+    const perRead = Math.floor(4096 / LINE);
+    expect(read - calls.reduce((n, c) => n + c.batch.length, 0)).toBeLessThanOrEqual(perRead);
     expect(lines.bufferedBytes).toBeLessThanOrEqual(4096);
     ack(1);
     await waitFor(() => calls.length === 4, 'a fourth send once one was acknowledged');
