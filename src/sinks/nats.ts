@@ -73,6 +73,13 @@ interface Message {
 
 class NatsSink implements Sink {
   readonly name: string;
+  /**
+   * About 100 messages a send: with one line a message, a send of 1 000 lines made 1 000 requests, and
+   * pipeTo's four sends in flight 4 000, each held by the client until acknowledged (measured: 165 MB RSS
+   * with 1 000 lines a send, 113 MB with 100, at the same rate; the stream acknowledges as fast with a few
+   * hundred messages in flight as with thousands).
+   */
+  readonly batchLines: number;
   private readonly servers: string[];
   private readonly subject: Template;
   private readonly stream: string | undefined;
@@ -99,6 +106,7 @@ class NatsSink implements Sink {
     if (!Number.isSafeInteger(timeout) || timeout < 1) throw optionError(`natsSink(): timeout must be a whole number of ms >= 1, not ${timeout}`);
     this.stream = stream;
     this.perMessage = linesPerMessage;
+    this.batchLines = Math.min(1_000, 100 * linesPerMessage);
     this.timeout = timeout;
     this.connection = connection;
     this.name = options.name ?? this.servers[0]!;

@@ -72,9 +72,11 @@ class Shipment {
     if (typeof sink !== 'object' || sink === null || typeof sink.send !== 'function' || typeof sink.close !== 'function') {
       throw optionError('pipeTo(): the sink must be an object with send() and close() methods');
     }
-    const { maxInFlight = 4, maxBatchLines = 1_000, drainTimeout = 2_000 } = options;
+    const { maxInFlight = 4, maxBatchLines = sink.batchLines ?? 1_000, drainTimeout = 2_000 } = options;
     if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) throw optionError(`pipeTo(): maxInFlight must be a whole number >= 1, not ${maxInFlight}`);
-    if (!Number.isSafeInteger(maxBatchLines) || maxBatchLines < 1) throw optionError(`pipeTo(): maxBatchLines must be a whole number >= 1, not ${maxBatchLines}`);
+    if (!Number.isSafeInteger(maxBatchLines) || maxBatchLines < 1) {
+      throw optionError(`pipeTo(): ${options.maxBatchLines === undefined ? "the sink's batchLines" : 'maxBatchLines'} must be a whole number >= 1, not ${maxBatchLines}`);
+    }
     if (!Number.isFinite(drainTimeout) || drainTimeout < 0) throw optionError(`pipeTo(): drainTimeout must be a number of ms >= 0, not ${drainTimeout}`);
     this.source = source;
     this.sink = sink;

@@ -138,6 +138,21 @@ describe('pipeTo()', () => {
     expect(await savedOffset(state)).toBe(5_000 * LINE);
   });
 
+  it("sends batches of the sink's batchLines at most, unless maxBatchLines is given", async () => {
+    const { file, state } = await setup(1_000);
+    let run = 0;
+    const sizes = async (options: { maxBatchLines?: number }) => {
+      const { sink, calls } = controlledSink(() => undefined);
+      const result = await tail(file, { checkpoint: `${state}.${++run}`, follow: false, start: { fromLine: 1 }, readSize: 1 << 20 }).pipeTo({ ...sink, batchLines: 300 }, options);
+      expect(result.lines).toBe(1_000);
+      return calls.map((c) => c.batch.length);
+    };
+    expect(await sizes({})).toEqual([300, 300, 300, 100]);
+    expect(await sizes({ maxBatchLines: 600 })).toEqual([600, 400]);
+    const { sink } = controlledSink(() => undefined);
+    await expect(tail(file).pipeTo({ ...sink, batchLines: 0 })).rejects.toThrow("pipeTo(): the sink's batchLines must be a whole number >= 1, not 0");
+  });
+
   it('moves the checkpoint only over the contiguous prefix of acknowledged lines', async () => {
     const { file, state } = await setup(1_000);
     const { sink, calls, ack } = controlledSink();
