@@ -1,18 +1,7 @@
 import { getEventListeners } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ABORTED, untilAborted } from '../../src/sinks/abortable.js';
-
-/** V8's full collection, for checking what stays reachable (WeakRef targets are kept until the current job ends). */
-function collector(): () => Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  return async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-  };
-}
+import { collector } from '../helpers/gc.js';
 
 describe('untilAborted()', () => {
   it('settles like the promise while the signal is not aborted', async () => {

@@ -1,12 +1,11 @@
 import { readFile, stat, truncate, writeFile, appendFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { SinkError, tail, TailError, type OutageEvent, type PipeResult, type Sink, type SinkLine } from '../../src/index.js';
 import { fdsUnder, tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
+import { collector } from '../helpers/gc.js';
 
 /** A file of `count` numbered lines (`line 000001`…), 12 bytes each. */
 async function setup(count: number) {
@@ -349,13 +348,3 @@ describe('pipeTo()', () => {
 });
 
 const lines_ = (count: number) => lines(1, count).trimEnd().split('\n');
-
-/** V8's full collection, for checking what stays reachable (WeakRef targets are kept until the current job ends). */
-function collector(): () => Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  return async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-  };
-}
