@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, mkdirSync, writeFileSync, existsSync } from 'node:
 import { tmpdir, cpus, totalmem, release, loadavg, hostname } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { ROOT, DIST, NODE, MB, loadConfig, now } from './lib/common.mjs';
+import { ROOT, DIST, NODE, MB, loadConfig, now, median } from './lib/common.mjs';
 import { killAll, liveCount, TIME_BIN } from './lib/proc.mjs';
 import { Results, formatTable, formatTargets, formatPairs } from './lib/results.mjs';
 import { loadBuilds } from './lib/builds.mjs';
@@ -155,7 +155,14 @@ function judge(results, cfg) {
     if (!bare || !Number.isFinite(ta.median) || !Number.isFinite(bare.median)) continue;
     const r = ta.median / bare.median;
     const rounds = ta.values.slice(0, bare.values.length).map((v, i) => (v / bare.values[i]).toFixed(2));
-    add(`${ta.workload.replace(/^8 ship, /, '')}: pipeTo ≥ 0.8× the bare client`, r >= 0.8, `${fmt(ta.median, 0)} vs ${fmt(bare.median, 0)} lines/s = ${fmt(r)}× (per round: ${rounds.join(', ')}); RSS ${fmt(ta.rssPeakMB, 0)} MB vs ${fmt(bare.rssPeakMB, 0)} MB`);
+    // CPU time a line, bare ÷ tail-async, per round: what the ratio would be if both were CPU-bound.
+    const cpu = (ta.cpuPerLineUs ?? []).slice(0, bare.cpuPerLineUs?.length ?? 0).map((v, i) => (bare.cpuPerLineUs[i] / v).toFixed(2));
+    const us = (x) => (x?.length ? `${median(x).toFixed(1)}` : '—');
+    add(
+      `${ta.workload.replace(/^8 ship, /, '')}: pipeTo ≥ 0.8× the bare client`,
+      r >= 0.8,
+      `${fmt(ta.median, 0)} vs ${fmt(bare.median, 0)} lines/s = ${fmt(r)}× (per round: ${rounds.join(', ')}); CPU ${us(ta.cpuPerLineUs)} vs ${us(bare.cpuPerLineUs)} µs a line (bare ÷ pipeTo per round: ${cpu.join(', ')}); RSS ${fmt(ta.rssPeakMB, 0)} MB vs ${fmt(bare.rssPeakMB, 0)} MB`,
+    );
   }
   const id = byTool('6 idle', 'tail-async', 'CPU');
   if (id && Number.isFinite(id.median)) add(`idle ≤ 0.2 s CPU (${cfg.idleFiles} files, ${cfg.idleSeconds} s)`, id.median <= 0.2, `${fmt(id.median, 3)} s (median), max ${fmt(id.max, 3)} s`);

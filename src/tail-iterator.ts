@@ -48,7 +48,12 @@ export class TailIterator implements TailStream {
    * of the input does not close the tail (batches still in flight are committed first; the pipe closes it).
    */
   private shipping = false;
-  private readonly origins = new WeakMap<readonly Line[], (i: number) => Origin | undefined>();
+  /**
+   * The batch last handed out while shipping, and the file each of its lines was read from (asked for
+   * before the next batch is; one slot, not a map: a WeakMap entry per batch made every young-generation
+   * collection slower, measured).
+   */
+  private shipped: { readonly batch: readonly Line[]; readonly originOf: (i: number) => Origin | undefined } | undefined;
 
   constructor(specs: SourceSpec[], opts: ResolvedOptions) {
     this.session = new Session(specs, opts);
@@ -151,7 +156,7 @@ export class TailIterator implements TailStream {
     return pipe(
       {
         batches: () => this.batches(),
-        originOf: (batch) => this.origins.get(batch) ?? none,
+        originOf: (batch) => (this.shipped?.batch === batch ? this.shipped.originOf : none),
         commit: (batch) => this.commit(batch),
         close: () => this.close(),
       },
@@ -263,7 +268,7 @@ export class TailIterator implements TailStream {
         const origin = this.session.lastOrigin;
         if (!chain) {
           tracker?.handOut(batch, plainPlacement(batch, origin), given);
-          if (this.shipping) this.origins.set(batch, () => origin);
+          if (this.shipping) this.shipped = { batch, originOf: () => origin };
           return batch;
         }
         const result = chain.run(batch, origin);
@@ -279,7 +284,7 @@ export class TailIterator implements TailStream {
 
   /** The lines out of the chain; when shipping, each known by the file its (first) line was read from. */
   private tagged(out: ChainOutput): Line[] {
-    if (this.shipping) this.origins.set(out.lines, (i) => LineCtx.firstOrigin(out.ctxs[i]!) as Origin | undefined);
+    if (this.shipping) this.shipped = { batch: out.lines, originOf: (i) => LineCtx.firstOrigin(out.ctxs[i]!) as Origin | undefined };
     return out.lines;
   }
 

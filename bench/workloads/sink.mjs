@@ -2,7 +2,8 @@
 // tail(…).pipeTo(sink), against the bare client writing the same lines, fields and IDs in the same batch
 // sizes (the floor). The servers run here for the whole workload (redis-server on a unix socket with AOF,
 // as in the tests; nats-server -js), each measurement in a fresh process (bench/children/sink.mjs), each
-// into a fresh stream, removed afterwards.
+// into a fresh stream, removed afterwards. With BENCH_COMPARE, the other build's pipeTo runs in the same
+// rounds, against the same bare client.
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -54,7 +55,7 @@ async function startServer(cmd, args, ready) {
   return child;
 }
 
-export async function sink({ cfg, tmp, results, log }) {
+export async function sink({ cfg, tmp, results, log, builds }) {
   const redisBin = locate('redis-server');
   const natsBin = locate('nats-server');
   if (!redisBin || !natsBin) {
@@ -89,12 +90,15 @@ export async function sink({ cfg, tmp, results, log }) {
       const W = `8 ship, ${e.label}, ${e.file.lines} lines`;
       const pair = {};
       const common = { engine: e, W, pair, sizes: join(tmp, `sizes-${e.engine}-${e.linesPerMessage ?? 0}.json`) };
-      results.row(W, e.ta, { metric: 'rate', unit: 'lines/s', better: 'higher', ref: e.bare });
+      // This checkout's tail-async, the BENCH_COMPARE build's right after it (its batch sizes kept apart:
+      // the bare client sends this checkout's), then the bare client; all three in every round.
+      const shippers = builds.map((b) => {
+        const id = b.name(e.ta);
+        results.row(W, id, { metric: 'rate', unit: 'lines/s', better: 'higher', ref: e.bare, ...(b.key === 'current' ? {} : { build: b.key, compareOf: e.ta }) });
+        return { ...common, id, mode: `ta-${e.engine}`, dist: b.distDir, sizes: b.key === 'current' ? common.sizes : `${common.sizes}.${b.key}` };
+      });
       results.row(W, e.bare, { metric: 'rate', unit: 'lines/s', better: 'higher', ref: e.bare });
-      return [
-        { ...common, id: e.ta, mode: `ta-${e.engine}` },
-        { ...common, id: e.bare, mode: `bare-${e.engine}` },
-      ];
+      return [...shippers, { ...common, id: e.bare, mode: `bare-${e.engine}` }];
     });
     let n = 0;
     await interleave(
@@ -105,16 +109,19 @@ export async function sink({ cfg, tmp, results, log }) {
         const { engine: e } = tool;
         const prefix = `b${++n}`;
         const stream = `B${n}`;
-        const job = { mode: tool.mode, file: e.file.path, lines: e.file.lines, sizes: tool.sizes, state: join(tmp, `${prefix}.state`), prefix, socket, address, stream, linesPerMessage: e.linesPerMessage };
+        const job = { mode: tool.mode, dist: tool.dist, file: e.file.path, lines: e.file.lines, sizes: tool.sizes, state: join(tmp, `${prefix}.state`), prefix, socket, address, stream, linesPerMessage: e.linesPerMessage };
         if (e.engine === 'nats') await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`] });
         try {
-          const { lines, ms, maxRssMB } = await runJsonChild(NODE, [join(CHILDREN, 'sink.mjs'), JSON.stringify(job)], 180_000);
+          const { lines, ms, cpuMs, maxRssMB } = await runJsonChild(NODE, [join(CHILDREN, 'sink.mjs'), JSON.stringify(job)], 180_000);
           // What the engine holds: every line, once.
           const stored = e.engine === 'redis' ? await redis.xlen(`${prefix}:${e.file.path}`) : (await jsm.streams.info(stream)).state.messages;
           const expected = e.engine === 'redis' || e.linesPerMessage === 1 ? lines : undefined;
           if (expected !== undefined && stored !== expected) throw new Error(`${stored} stored, ${expected} expected`);
           row.values.push(lines / (ms / 1000));
           row.rssMB.push(maxRssMB);
+          // CPU time of the process over the same span (every thread): less at the mercy of other load.
+          row.cpuS.push(cpuMs / 1000);
+          row.cpuPerLineUs = [...(row.cpuPerLineUs ?? []), (cpuMs * 1000) / lines];
           return ms;
         } catch (error) {
           results.fail(row, error);

@@ -15,20 +15,27 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
 /**
  * Reads the state file; when it is corrupt, says so through `report` and falls back to the previous
- * good one (`FILE.prev`, kept by every save). A missing file is a first run. A file of another version
- * is an error: it is never silently reset. Entries that are malformed are reported and dropped.
- * `file` is where the state file is; `shown`, how messages name it.
+ * good one (`FILE.prev`, kept by every save). A missing file is a first run, unless `FILE.prev` is there
+ * (the state file was removed after two saves or more): then that is read, and `report` says so
+ * (`ERR_CHECKPOINT_MISSING`), since the run resumes from older positions than were saved last. A file of
+ * another version is an error: it is never silently reset. Entries that are malformed are reported and
+ * dropped. `file` is where the state file is; `shown`, how messages name it.
  * @internal
  */
 export async function loadCheckpoint(file: string, report: (error: TailError) => void, shown = file): Promise<CheckpointEntry[]> {
+  let missing = false;
   for (const [candidate, name] of [
     [file, shown],
     [companionsOf(file).prev, companionsOf(shown).prev],
   ] as const) {
     try {
       const text = await readBounded(candidate, name);
-      if (text === undefined) continue;
+      if (text === undefined) {
+        missing ||= candidate === file;
+        continue;
+      }
       const state = parseCheckpoint(text, name);
+      if (missing) report(new TailError(`state file '${shown}' is missing; resuming from '${name}'`, { code: 'ERR_CHECKPOINT_MISSING', source: shown }));
       if (state.problem) report(state.problem);
       return [...state.entries];
     } catch (error) {

@@ -160,12 +160,22 @@ export class DeliveryTracker {
       batch.deliverFirst(batch.lines.length);
       touched.add(batch);
     } else {
+      // Where the last line was found: a run of lines of one hand-out (a part of a batch, as pipeTo
+      // commits them) is then found line after line, not searched for in each older hand-out.
+      let found: Handout | undefined;
+      let at = -1;
       for (const line of Array.isArray(upTo) ? (upTo as readonly Line[]) : [upTo as Line]) {
+        if (found && found.lines[at + 1] === line && !found.delivered(at + 1)) {
+          found.deliver(++at);
+          continue;
+        }
         for (const handout of this.open) {
           const i = handout.lines.indexOf(line, handout.prefix);
           if (i === -1 || handout.delivered(i)) continue;
           handout.deliver(i);
           touched.add(handout);
+          found = handout;
+          at = i;
           break;
         }
       }

@@ -29,6 +29,12 @@ import type { Line } from '../lines/line.js';
 export interface Sink {
   /** How messages name it: a URL without credentials, for example. */
   readonly name: string;
+  /**
+   * Lines it takes in one `send()` at most, when `pipeTo` is not given `maxBatchLines`: an engine that
+   * stores each line as a request of its own (JetStream with one line a message) asks for fewer than
+   * the default 1 000, so that what the client holds for requests in flight stays small.
+   */
+  readonly batchLines?: number;
   /** Connects; rejects when the engine cannot be reached (then nothing is read). */
   open?(): Promise<void>;
   /** Stores the batch; resolves once every line is acknowledged. */
@@ -113,12 +119,16 @@ export interface RetryOptions {
  * ```
  */
 export interface PipeOptions {
-  /** Batches sent and not yet acknowledged, at most (default 4). When they are all out, reading waits. */
+  /**
+   * Batches sent and not yet acknowledged, at most (default 4). When they are all out, the next read is
+   * made and waits, ready to go; reading then waits.
+   */
   readonly maxInFlight?: number;
   /**
-   * Lines a batch holds at most (default 1 000): a read may hold thousands, and is then sent in several
-   * batches. Lines in flight are at most `maxInFlight × maxBatchLines`: with Redis, larger batches were
-   * slower here and made the process larger (V8 keeps more garbage the more is allocated at once).
+   * Lines a batch holds at most (default: the sink's `batchLines`, else 1 000): a read may hold thousands, and is then sent in several
+   * batches. Lines held are at most `maxInFlight × maxBatchLines` in flight, and one read (the tail's
+   * `readSize`, 256 KiB by default): with Redis, larger batches were slower here and made the process
+   * larger (V8 keeps more garbage the more is allocated at once).
    */
   readonly maxBatchLines?: number;
   readonly retry?: RetryOptions;

@@ -5,6 +5,7 @@ import type { SendResult, Sink, SinkLine } from './contract.js';
 import { compileTemplate, subjectToken, subjectWildcard, type Template } from './template.js';
 import { closeQuietly, refusal, unavailable } from './connection.js';
 import { describeSinkError } from './describe.js';
+import { ABORTED, untilAborted } from './abortable.js';
 
 /**
  * Options of {@link natsSink}.
@@ -72,6 +73,13 @@ interface Message {
 
 class NatsSink implements Sink {
   readonly name: string;
+  /**
+   * About 100 messages a send: with one line a message, a send of 1 000 lines made 1 000 requests, and
+   * pipeTo's four sends in flight 4 000, each held by the client until acknowledged (measured: 165 MB RSS
+   * with 1 000 lines a send, 113 MB with 100, at the same rate; the stream acknowledges as fast with a few
+   * hundred messages in flight as with thousands).
+   */
+  readonly batchLines: number;
   private readonly servers: string[];
   private readonly subject: Template;
   private readonly stream: string | undefined;
@@ -82,8 +90,8 @@ class NatsSink implements Sink {
   private js: JetStreamClient | undefined;
   private connected = false;
   private lastError: unknown;
-  /** Rejects at the next loss of the connection (see {@link send}). */
-  private cut = cutOff();
+  /** Aborts at the next loss of the connection, with the reason (see {@link send}). */
+  private cut = new AbortController();
   private makeHeaders: (() => MsgHdrs) | undefined;
   private closed = false;
 
@@ -98,6 +106,7 @@ class NatsSink implements Sink {
     if (!Number.isSafeInteger(timeout) || timeout < 1) throw optionError(`natsSink(): timeout must be a whole number of ms >= 1, not ${timeout}`);
     this.stream = stream;
     this.perMessage = linesPerMessage;
+    this.batchLines = Math.min(1_000, 100 * linesPerMessage);
     this.timeout = timeout;
     this.connection = connection;
     this.name = options.name ?? this.servers[0]!;
@@ -114,6 +123,10 @@ class NatsSink implements Sink {
       reconnectTimeWait: 500,
       pingInterval: 5_000,
       maxPingOut: 2,
+      // The client would otherwise make two errors (stack traces) per message, to be thrown only on a
+      // timeout; measured, they were the client's largest cost, and they kept each batch's lines alive
+      // long enough to be promoted to the old generation. Failures are described in one line anyway.
+      noAsyncTraces: true,
       timeout: this.timeout,
       ...this.connection,
     });
@@ -137,10 +150,12 @@ class NatsSink implements Sink {
     // Acknowledgments lost with the connection would only come as timeouts, after batches sent later
     // went through: the batch fails at once instead, and is sent again first (the stream drops what of
     // it did arrive, by message ID).
-    const lost = this.cut;
-    const acks = await Promise.race([Promise.allSettled(messages.map((message) => this.publish(js, message))), lost.promise]);
+    const lost = this.cut.signal;
+    const acks = await untilAborted(Promise.allSettled(messages.map((message) => this.publish(js, message))), lost);
+    if (acks === ABORTED) throw lost.reason;
     let duplicates = 0;
-    for (const [i, ack] of acks.entries()) {
+    for (let i = 0; i < acks.length; i++) {
+      const ack = acks[i]!;
       if (ack.status === 'rejected') throw refusal(ack.reason as Error, isPermanent(ack.reason));
       if (ack.value.duplicate) duplicates += messages[i]!.records.length;
     }
@@ -162,8 +177,8 @@ class NatsSink implements Sink {
         this.connected = false;
         this.lastError ??= new Error(`disconnected from ${status.server}`);
         const lost = this.cut;
-        this.cut = cutOff();
-        lost.reject(unavailable(this.lastError, 'disconnected'));
+        this.cut = new AbortController();
+        lost.abort(unavailable(this.lastError, 'disconnected'));
       } else if (status.type === 'reconnect') {
         this.connected = true;
         this.lastError = undefined;
@@ -186,19 +201,12 @@ class NatsSink implements Sink {
   private messages(batch: readonly SinkLine[]): Message[] {
     const out: Message[] = [];
     const subjects = this.subject.names(batch);
-    let run: SinkLine[] = [];
-    let subject = '';
-    for (const [i, record] of batch.entries()) {
-      const to = subjects[i]!;
-      const last = run[run.length - 1];
-      if (last && (run.length >= this.perMessage || to !== subject || !sameFile(last, record))) {
-        out.push({ subject, records: run });
-        run = [];
-      }
-      subject = to;
-      run.push(record);
+    let from = 0;
+    for (let i = 1; i <= batch.length; i++) {
+      if (i < batch.length && i - from < this.perMessage && subjects[i] === subjects[from] && sameFile(batch[i - 1]!, batch[i]!)) continue;
+      out.push({ subject: subjects[from]!, records: batch.slice(from, i) });
+      from = i;
     }
-    if (run.length > 0) out.push({ subject, records: run });
     return out;
   }
 
@@ -216,17 +224,16 @@ class NatsSink implements Sink {
     // The first line and the count name the lines: the same lines shipped again get the same ID.
     if (first.key !== undefined) options.msgID = several ? `${first.key}+${records.length}` : first.key;
     if (this.stream !== undefined) options.expect = { streamName: this.stream };
-    const payload = several ? records.map((r) => r.line.text + '\n').join('') : first.line.text;
-    return js.publish(message.subject, payload, options);
+    return js.publish(message.subject, several ? linesOf(records) : first.line.text, options);
   }
 }
 
-/** A promise to reject when the connection is lost (never unhandled: sends race it, or nobody does). */
-function cutOff(): { promise: Promise<never>; reject: (error: Error) => void } {
-  let reject!: (error: Error) => void;
-  const promise = new Promise<never>((_, no) => (reject = no));
-  promise.catch(() => {});
-  return { promise, reject };
+/** The lines' texts, each ended by `\n` (one join: no intermediate string per line). */
+function linesOf(records: readonly SinkLine[]): string {
+  const texts: string[] = new Array(records.length + 1);
+  for (let i = 0; i < records.length; i++) texts[i] = records[i]!.line.text;
+  texts[records.length] = '';
+  return texts.join('\n');
 }
 
 /** Same file, same epoch: lines one message may hold together. */
@@ -236,7 +243,7 @@ function sameFile(a: SinkLine, b: SinkLine): boolean {
 
 /** Header values are one line: CR and LF (in a file name) are written as `\r` and `\n`. */
 function headerValue(value: string): string {
-  return value.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return /[\r\n]/.test(value) ? value.replace(/\r/g, '\\r').replace(/\n/g, '\\n') : value;
 }
 
 /** Errors no retry fixes: the message is too large for the server, or another stream took the subject. */

@@ -8,6 +8,7 @@ import { Outages } from './outage.js';
 import { LineNames } from './identity.js';
 import { backoff, pause, retryPolicy, type RetryPolicy } from './retry.js';
 import { describeSinkError } from './describe.js';
+import { ABORTED, untilAborted } from './abortable.js';
 
 /**
  * What {@link pipe} needs of a tail: its batches, handed out without committing anything, kept open at
@@ -17,14 +18,12 @@ import { describeSinkError } from './describe.js';
  */
 export interface ShippingSource {
   batches(): AsyncIterator<Line[], unknown>;
-  /** For a batch handed out: the file line i was read from (undefined for a stream). */
+  /** For the batch last handed out (asked before the next one is): the file line i was read from (undefined for a stream). */
   originOf(batch: readonly Line[]): (i: number) => Origin | undefined;
   /** The batch is acknowledged: its lines count as delivered. */
   commit(batch: readonly Line[]): void;
   close(): Promise<void>;
 }
-
-const STOPPED = Symbol('stopped');
 
 /**
  * Ships a tail's batches to a sink (see `TailStream.pipeTo`), in parts of at most `maxBatchLines` lines:
@@ -65,16 +64,19 @@ class Shipment {
   private failure: unknown;
   /** Stops retries and waits: on failure, or when the signal aborts. */
   private readonly stop = new AbortController();
-  private readonly stopped: Promise<typeof STOPPED>;
+  /** Wakes {@link room} when a delivery ends. */
+  private freed: (() => void) | undefined;
 
   constructor(source: ShippingSource, sink: Sink, options: PipeOptions) {
     if (typeof options !== 'object' || options === null) throw optionError('pipeTo(): options must be an object');
     if (typeof sink !== 'object' || sink === null || typeof sink.send !== 'function' || typeof sink.close !== 'function') {
       throw optionError('pipeTo(): the sink must be an object with send() and close() methods');
     }
-    const { maxInFlight = 4, maxBatchLines = 1_000, drainTimeout = 2_000 } = options;
+    const { maxInFlight = 4, maxBatchLines = sink.batchLines ?? 1_000, drainTimeout = 2_000 } = options;
     if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) throw optionError(`pipeTo(): maxInFlight must be a whole number >= 1, not ${maxInFlight}`);
-    if (!Number.isSafeInteger(maxBatchLines) || maxBatchLines < 1) throw optionError(`pipeTo(): maxBatchLines must be a whole number >= 1, not ${maxBatchLines}`);
+    if (!Number.isSafeInteger(maxBatchLines) || maxBatchLines < 1) {
+      throw optionError(`pipeTo(): ${options.maxBatchLines === undefined ? "the sink's batchLines" : 'maxBatchLines'} must be a whole number >= 1, not ${maxBatchLines}`);
+    }
     if (!Number.isFinite(drainTimeout) || drainTimeout < 0) throw optionError(`pipeTo(): drainTimeout must be a number of ms >= 0, not ${drainTimeout}`);
     this.source = source;
     this.sink = sink;
@@ -85,7 +87,6 @@ class Shipment {
     this.signal = options.signal;
     this.drainTimeout = drainTimeout;
     this.outages = new Outages(sink.name, options.onOutage);
-    this.stopped = new Promise((resolve) => this.stop.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
   }
 
   async run(): Promise<PipeResult> {
@@ -96,7 +97,7 @@ class Shipment {
       if (this.signal?.aborted) throw abortError(this.signal);
       // A connection that takes long (an address that does not answer) must not hold up a stop.
       const opened = this.open();
-      if ((await Promise.race([opened, this.stopped])) === STOPPED) {
+      if ((await untilAborted(opened, this.stop.signal)) === ABORTED) {
         opened.catch(() => {});
         throw abortError(this.signal!);
       }
@@ -129,48 +130,63 @@ class Shipment {
   /** Waits until a batch may be sent: fewer than maxInFlight out, none being retried. False when stopping. */
   private async room(): Promise<boolean> {
     while (!this.stop.signal.aborted && (this.inFlight.size >= this.maxInFlight || this.recovering > 0)) {
-      await Promise.race([...this.inFlight, this.stopped]);
+      await untilAborted(new Promise<void>((resolve) => (this.freed = resolve)), this.stop.signal);
     }
     return !this.stop.signal.aborted;
   }
 
-  /** Reads batches and sends them, as long as there is room in flight, until the end, a failure or the signal. */
+  /**
+   * Reads batches and sends them, as long as there is room in flight, until the end, a failure or the
+   * signal. A read is made as soon as the one before is sent, and then waits for room: a batch is ready
+   * when an acknowledgment makes room (measured: reading only once there was room left the engine waiting
+   * while the next batch was read and framed, and fewer batches were in flight on average). Lines held
+   * are thus at most `maxInFlight × maxBatchLines` in flight, and one read.
+   */
   private async ship(): Promise<void> {
     const batches = this.source.batches();
     for (;;) {
-      if (!(await this.room())) return;
       const next = batches.next();
-      let result: IteratorResult<Line[], unknown> | typeof STOPPED;
+      let result: IteratorResult<Line[], unknown> | typeof ABORTED;
       try {
-        result = await Promise.race([next, this.stopped]);
+        result = await untilAborted(next, this.stop.signal);
       } catch (error) {
         // A file could not be read: what is in flight still counts, then the run ends with it.
         this.fail(error);
         return;
       }
-      if (result === STOPPED) {
+      if (result === ABORTED) {
         // The pending read ends when the source is closed; what it gives then is not shipped.
         next.catch(() => {});
         return;
       }
       if (result.done) return;
       const batch = result.value;
-      const records = await this.names.of(batch, this.source.originOf(batch));
+      const records = this.names.of(batch, this.source.originOf(batch));
       // A read may hold thousands of lines: sent in parts, so that what is in flight stays small.
       for (let from = 0; from < batch.length; from += this.maxBatchLines) {
-        if (from > 0 && !(await this.room())) return;
+        if (!(await this.room())) return;
         const whole = batch.length <= this.maxBatchLines;
-        const delivery = this.deliver(whole ? batch : batch.slice(from, from + this.maxBatchLines), whole ? records : records.slice(from, from + this.maxBatchLines));
-        this.inFlight.add(delivery);
-        void delivery.finally(() => this.inFlight.delete(delivery));
+        this.send(whole ? batch : batch.slice(from, from + this.maxBatchLines), whole ? records : records.slice(from, from + this.maxBatchLines));
       }
     }
+  }
+
+  /** Starts delivering one batch; room() is woken when it ends. */
+  private send(batch: Line[], records: readonly SinkLine[]): void {
+    const delivery = this.deliver(batch, records);
+    this.inFlight.add(delivery);
+    void delivery.finally(() => {
+      this.inFlight.delete(delivery);
+      const wake = this.freed;
+      this.freed = undefined;
+      wake?.();
+    });
   }
 
   /** Waits for the deliveries in flight: all of them at the end of the input, at most `drainTimeout` when stopping. */
   private async settle(): Promise<void> {
     const all = Promise.all(this.inFlight).then(() => this.lane);
-    if (!this.stop.signal.aborted) await Promise.race([all, this.stopped]);
+    if (!this.stop.signal.aborted) await untilAborted(all, this.stop.signal);
     if (!this.stop.signal.aborted) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, timerDelay(this.drainTimeout))))]);

@@ -323,7 +323,7 @@ export class Generation {
   }
 
   private makeOrigin(): Origin {
-    return { source: this.name, dev: this.file.dev, ino: this.file.ino, use: (fn) => this.file.use(fn, this.alsoAt()) };
+    return { source: this.name, dev: this.file.dev, ino: this.file.ino, born: this.file.btime, use: (fn) => this.file.use(fn, this.alsoAt()) };
   }
 }
 

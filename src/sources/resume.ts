@@ -22,6 +22,8 @@ export interface Origin {
   readonly source: string;
   readonly dev: number;
   readonly ino: number;
+  /** Birth time in ms (`birthtimeMs`), or 0 where the file system keeps none. */
+  readonly born: number;
   /** Runs `fn` with an open descriptor of the file; rejects once the file is closed for good. */
   use<T>(fn: (fd: number) => Promise<T>): Promise<T>;
 }

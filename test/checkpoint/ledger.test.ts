@@ -25,7 +25,7 @@ describe('Ledger retention', () => {
     const handle = await open(file, 'r');
     try {
       const st = await handle.stat();
-      const origin: Origin = { source: file, dev: st.dev, ino: st.ino, use: (fn) => fn(handle.fd) };
+      const origin: Origin = { source: file, dev: st.dev, ino: st.ino, born: st.birthtimeMs, use: (fn) => fn(handle.fd) };
       ledger.record(origin, { offset: 4, line: 2 });
       await ledger.save();
       // Six days old: still kept.

@@ -1,4 +1,4 @@
-import { appendFile, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grep, multiline, tail, type Notice, type TailOptions } from '../../src/index.js';
@@ -110,6 +110,21 @@ describe('checkpoints', () => {
     await appendFile(file, '3\n');
     expect(await run(file, { checkpoint: state, onNotice: (n) => notices.push(n) })).toEqual(['2', '3']);
     expect(notices.map((n) => n.message)).toEqual([expect.stringMatching(/^state file '.*state\.json' is corrupt: not JSON/)]);
+  });
+
+  it('says once that the state file is missing when it resumes from the previous one', async () => {
+    const { file, state } = await setup('1\n2\n');
+    await run(file, { checkpoint: state, start: { fromLine: 1 } }, 1);
+    await run(file, { checkpoint: state }, 1); // a second save: the first is kept as state.json.prev
+    await unlink(state);
+    const notices: Notice[] = [];
+    await appendFile(file, '3\n');
+    expect(await run(file, { checkpoint: state, onNotice: (n) => notices.push(n) })).toEqual(['2', '3']);
+    expect(notices.map((n) => [n.type, n.message])).toEqual([['error', `state file '${state}' is missing; resuming from '${state}.prev'`]]);
+    // Its saves make the state file again: the next run says nothing.
+    const later: Notice[] = [];
+    expect(await run(file, { checkpoint: state, onNotice: (n) => later.push(n) })).toEqual([]);
+    expect(later).toEqual([]);
   });
 
   it('refuses a state file of an unknown version instead of starting over', async () => {

@@ -72,4 +72,19 @@ describe('DeliveryTracker', () => {
     t.commit(batches[0]![0]!);
     expect(double.records).toEqual([['b', 5], ['a', 2], ['a', 3]]);
   });
+
+  it('takes parts of batches (as pipeTo sends them) in any order, and advances over the contiguous prefix', () => {
+    const double = ledger();
+    const t = tracker(double);
+    const a = origin('a');
+    const [first, second] = [0, 6].map((from) => Array.from({ length: 6 }, (_, i) => line('a', from + i + 1)));
+    for (const batch of [first!, second!]) t.handOut(batch, plainPlacement(batch, a), true);
+    t.commit(second!.slice(0, 3));
+    t.commit(first!.slice(3));
+    expect(double.records).toEqual([]);
+    t.commit(first!.slice(0, 3));
+    expect(double.records.at(-1)).toEqual(['a', 9]);
+    t.commit(second!.slice(3));
+    expect(double.records.at(-1)).toEqual(['a', 12]);
+  });
 });

@@ -6,7 +6,7 @@ export async function openOrigin(file: string): Promise<{ origin: Origin } & Asy
   const handle = await open(file, 'r');
   const st = await handle.stat();
   return {
-    origin: { source: file, dev: st.dev, ino: st.ino, use: (fn) => fn(handle.fd) },
+    origin: { source: file, dev: st.dev, ino: st.ino, born: st.birthtimeMs, use: (fn) => fn(handle.fd) },
     [Symbol.asyncDispose]: () => handle.close(),
   };
 }

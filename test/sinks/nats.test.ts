@@ -63,3 +63,9 @@ describe.skipIf(skipWithout('nats-server'))('the NATS JetStream sink (nats-serve
     await expect(ship(server, file, { stream: 'ELSE' })).rejects.toMatchObject({ name: 'SinkError', code: 'ERR_SINK_REJECTED', message: expect.stringContaining('expected stream does not match') });
   });
 });
+
+describe('natsSink()', () => {
+  it('asks for about 100 messages a send: 100 lines with one line a message, 1 000 with ten or more', () => {
+    expect([1, 5, 10, 100].map((linesPerMessage) => natsSink({ linesPerMessage }).batchLines)).toEqual([100, 500, 1_000, 1_000]);
+  });
+});

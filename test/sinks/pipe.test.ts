@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SinkError, tail, TailError, type OutageEvent, type PipeResult, type Sink, type SinkLine } from '../../src/index.js';
 import { fdsUnder, tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
+import { collector } from '../helpers/gc.js';
 
 /** A file of `count` numbered lines (`line 000001`…), 12 bytes each. */
 async function setup(count: number) {
@@ -78,15 +79,20 @@ describe('pipeTo()', () => {
     expect(s).toMatchObject({ opened: 1, closed: 1 });
   });
 
-  it('keeps at most maxInFlight batches out, and reads nothing more while they are', async () => {
+  it('keeps at most maxInFlight batches out, and reads at most one batch ahead while they are', async () => {
     const { file, state } = await setup(20_000);
     const { sink, calls, state: s, ack } = controlledSink();
-    const lines = tail(file, { checkpoint: state, follow: false, start: { fromLine: 1 }, readSize: 4096 });
+    // A processor sees each line as it is read.
+    let read = 0;
+    const count = (): undefined => void read++;
+    const lines = tail(file, { checkpoint: state, follow: false, start: { fromLine: 1 }, readSize: 4096, processors: [count] });
     const done = lines.pipeTo(sink, { maxInFlight: 3 });
     await waitFor(() => calls.length === 3, '3 sends');
-    // Reading stopped: nothing is read or held beyond the batches in flight.
+    // Reading stopped: beyond the batches in flight, one read (4096 bytes: 341 lines) is ready to go.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(calls.length).toBe(3);
+    const perRead = Math.floor(4096 / LINE);
+    expect(read - calls.reduce((n, c) => n + c.batch.length, 0)).toBeLessThanOrEqual(perRead);
     expect(lines.bufferedBytes).toBeLessThanOrEqual(4096);
     ack(1);
     await waitFor(() => calls.length === 4, 'a fourth send once one was acknowledged');
@@ -99,6 +105,27 @@ describe('pipeTo()', () => {
     expect(s.maxOpen).toBe(3);
   });
 
+  it('keeps no acknowledged line reachable while it ships: a long run holds what is in flight, not what was shipped', async () => {
+    const gc = collector();
+    const { file, state } = await setup(20_000);
+    const shipped: Array<WeakRef<object>> = [];
+    let reachable = -1;
+    const sink: Sink = {
+      name: 'test://sink',
+      async send(batch) {
+        shipped.push(new WeakRef(batch[0]!.line));
+        if (shipped.length === 40) {
+          await gc();
+          reachable = shipped.slice(0, 30).filter((ref) => ref.deref() !== undefined).length;
+        }
+      },
+      async close() {},
+    };
+    const result = await tail(file, { checkpoint: state, follow: false, start: { fromLine: 1 }, readSize: 4096 }).pipeTo(sink, { maxInFlight: 2 });
+    expect(result.batches).toBeGreaterThan(40);
+    expect(reachable).toBe(0);
+  });
+
   it('sends a large read in parts of at most maxBatchLines lines, and commits each part as it is acknowledged', async () => {
     const { file, state } = await setup(5_000);
     const { sink, calls, stored, state: s } = controlledSink(() => undefined);
@@ -108,6 +135,21 @@ describe('pipeTo()', () => {
     expect(result).toMatchObject({ lines: 5_000, batches: 8 });
     expect(s.maxOpen).toBeLessThanOrEqual(2);
     expect(await savedOffset(state)).toBe(5_000 * LINE);
+  });
+
+  it("sends batches of the sink's batchLines at most, unless maxBatchLines is given", async () => {
+    const { file, state } = await setup(1_000);
+    let run = 0;
+    const sizes = async (options: { maxBatchLines?: number }) => {
+      const { sink, calls } = controlledSink(() => undefined);
+      const result = await tail(file, { checkpoint: `${state}.${++run}`, follow: false, start: { fromLine: 1 }, readSize: 1 << 20 }).pipeTo({ ...sink, batchLines: 300 }, options);
+      expect(result.lines).toBe(1_000);
+      return calls.map((c) => c.batch.length);
+    };
+    expect(await sizes({})).toEqual([300, 300, 300, 100]);
+    expect(await sizes({ maxBatchLines: 600 })).toEqual([600, 400]);
+    const { sink } = controlledSink(() => undefined);
+    await expect(tail(file).pipeTo({ ...sink, batchLines: 0 })).rejects.toThrow("pipeTo(): the sink's batchLines must be a whole number >= 1, not 0");
   });
 
   it('moves the checkpoint only over the contiguous prefix of acknowledged lines', async () => {

@@ -1,0 +1,36 @@
+import { getEventListeners } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { ABORTED, untilAborted } from '../../src/sinks/abortable.js';
+import { collector } from '../helpers/gc.js';
+
+describe('untilAborted()', () => {
+  it('settles like the promise while the signal is not aborted', async () => {
+    const { signal } = new AbortController();
+    await expect(untilAborted(Promise.resolve(42), signal)).resolves.toBe(42);
+    const error = new Error('read failed');
+    await expect(untilAborted(Promise.reject(error), signal)).rejects.toBe(error);
+  });
+
+  it('resolves with ABORTED when the signal aborts first, or was aborted already', async () => {
+    const controller = new AbortController();
+    const waiting = untilAborted(new Promise(() => {}), controller.signal);
+    controller.abort();
+    await expect(waiting).resolves.toBe(ABORTED);
+    await expect(untilAborted(Promise.resolve(1), controller.signal)).resolves.toBe(ABORTED);
+  });
+
+  it('leaves no listener on the signal and keeps no value reachable once settled, however often it is called', async () => {
+    const gc = collector();
+    const { signal } = new AbortController();
+    const values: Array<WeakRef<object>> = [];
+    for (let i = 0; i < 100; i++) {
+      const value = { batch: new Array(1_000).fill(i) };
+      values.push(new WeakRef(value));
+      await untilAborted(Promise.resolve(value), signal);
+    }
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    await gc();
+    // (The last one may still be in a register of this function.)
+    expect(values.slice(0, -1).filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+  });
+});
