@@ -1,6 +1,6 @@
 import type { Line } from './lines/line.js';
 import type { ResolvedOptions } from './options.js';
-import { abortError, optionError } from './errors.js';
+import { abortError, optionError, TailError } from './errors.js';
 import { Session, type SourceSpec } from './session.js';
 import { Chain } from './chain/run.js';
 import { ErrorReporter } from './chain/report.js';
@@ -198,10 +198,10 @@ export class TailIterator implements TailStream {
       this.batch = [];
       this.index = 0;
       this.signal?.removeEventListener('abort', this.onAbort);
-      this.reporter?.close();
       // The checkpoint is saved first: it fingerprints files through the handles the session holds.
       const saved = this.tracker?.close() ?? Promise.resolve();
-      this.closing = saved.then(() => Promise.all([this.session.close(), this.chain?.close()])).then(() => {});
+      // The reporter last: processors that fail to close are reported through it.
+      this.closing = saved.then(() => Promise.all([this.session.close(), this.chain?.close()])).then(() => this.reporter?.close());
     }
     return this.closing;
   }
@@ -272,6 +272,8 @@ export class TailIterator implements TailStream {
         if (out.lines.length > 0) return this.tagged(out);
       }
     } catch (error) {
+      // Closed meanwhile: a plugin's batch cut short by close() ends the iteration as close() does.
+      if (this.finished && error instanceof TailError && error.code === 'ABORT_ERR' && !this.signal?.aborted) return null;
       if (!this.shipping) await this.close().catch(() => {});
       throw error;
     }
