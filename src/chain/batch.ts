@@ -17,6 +17,11 @@ export interface BatchOptions {
   readonly timeoutMs: number;
   /** Reports a failure of the processor that no line is to blame for (its thread ended between batches). */
   readonly report: (cause: unknown) => void;
+  /**
+   * The `stop` policy: the processor gets no line after the first that fails (as a per-line processor
+   * would not); the outcomes of those lines are left out.
+   */
+  readonly stopAtFailure: boolean;
 }
 
 /** The function under {@link PROCESS_BATCH}. @internal */

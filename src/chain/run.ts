@@ -222,7 +222,7 @@ export class Chain {
     const { texts, ctxs } = items;
     // It rejects only when the processor was closed meanwhile: then the stream is closing too.
     const report = (cause: unknown) => this.opts.report(new ProcessorError({ processor: stage.name, source: '', lineNumber: 0, offset: 0, cause, phase: 'idle' }));
-    const outcomes = await batch(texts, ctxs, { timeoutMs: this.opts.timeoutMs, report });
+    const outcomes = await batch(texts, ctxs, { timeoutMs: this.opts.timeoutMs, report, stopAtFailure: this.opts.onError === 'stop' });
     const out: Items = { texts: [], ctxs: [] };
     let i = 0;
     for (; i < texts.length; i++) {

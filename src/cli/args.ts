@@ -34,6 +34,8 @@ export interface CliOptions {
   readonly ignoreCase: boolean;
   readonly color: 'auto' | 'always' | 'never';
   readonly onError: 'log' | 'pass' | 'skip' | 'stop';
+  /** Where plugins run: a worker thread each (default), or the main thread. */
+  readonly pluginIsolation: 'worker' | 'none';
   /** Seconds. */
   readonly processorTimeout: number | undefined;
   /** Seconds. */
@@ -157,6 +159,7 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
     ignoreCase: has('ignore-case'),
     color: (str('color') ?? 'auto') as CliOptions['color'],
     onError: (str('on-error') ?? 'log') as CliOptions['onError'],
+    pluginIsolation: (str('plugin-isolation') ?? 'worker') as CliOptions['pluginIsolation'],
     processorTimeout: optional(str('processor-timeout'), (v) => positiveSeconds(v, '--processor-timeout')),
     multilineTimeout: optional(str('multiline-timeout'), (v) => positiveSeconds(v, '--multiline-timeout')),
     help: has('help'),

@@ -5,7 +5,7 @@ import { multiline } from '../chain/processors/multiline.js';
 import { json } from '../chain/processors/json.js';
 import { timestamp } from '../chain/processors/timestamp.js';
 import { highlight } from '../chain/processors/highlight.js';
-import { loadPlugin } from '../chain/plugins.js';
+import { loadPlugin } from '../plugins/load.js';
 import type { CliOptions } from './args.js';
 import { secondsToMs } from './numbers.js';
 
@@ -36,7 +36,7 @@ export async function buildProcessors(options: CliOptions, context: { cwd: strin
         out.push(timestamp());
         break;
       case 'plugin':
-        out.push(await loadPlugin(step.spec, context.cwd));
+        out.push(await loadPlugin(step.spec, { cwd: context.cwd, isolation: options.pluginIsolation }));
         break;
     }
   }

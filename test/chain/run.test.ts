@@ -136,7 +136,7 @@ describe('the processor chain', () => {
     ['a thenable whose then throws', { then() { throw new Error('then threw'); } }, 'then threw'],
     ['a promise of a thenable', Promise.resolve({ then: 1 }), 'returned an object; expected a string, null, undefined or an array'],
   ])('fails only the line a processor returns %s for, and goes on', async (_what, bad, message) => {
-    const { c, reported } = chain([(t) => (t === 'b' ? (bad as string) : t.toUpperCase())]);
+    const { c, reported } = chain([(t) => (t === 'b' ? (bad as unknown as string) : t.toUpperCase())]);
     const out = await run(c, lines(['a', 'b', 'c']));
     expect(out.map((l) => l.text)).toEqual(['A', 'C']);
     expect(reported.map((e) => e.message)).toEqual([`processor '#1' failed on app.log:2: ${message}`]);
