@@ -123,7 +123,7 @@ export async function isolatedPlugin(url: string, spec: string, loadTimeoutMs: n
   return processor;
 }
 
-/** The request for lines `lines` of a batch: texts and their contexts, as columns. */
+/** The request for lines `lines` of a batch: their texts, and their contexts as numbers. */
 function batchRequest(id: number, lines: readonly number[], texts: readonly string[], ctxs: readonly LineCtx[], seq0: number) {
   const sources: string[] = [];
   const sourceIndex = new Map<string, number>();
