@@ -4,7 +4,8 @@ import { parseObsolete, posix2Version } from './obsolete.js';
 import type { FollowMode, StartPosition } from '../options.js';
 import { parseCount, parseSeconds } from './numbers.js';
 import { UsageError } from './usage-error.js';
-import { parseFields, parseWhere } from '../chain/processors/json.js';
+import { parseFields } from '../chain/processors/json.js';
+import { parseWhere, type WhereCondition } from '../chain/processors/where.js';
 
 /** What the command line asks for. @internal */
 export interface CliOptions {
@@ -50,7 +51,7 @@ export interface CliOptions {
 export type Step =
   | { readonly kind: 'grep' | 'exclude'; readonly patterns: string[] }
   | { readonly kind: 'multiline'; readonly start: string }
-  | { readonly kind: 'json'; readonly where: Array<readonly [string, string]>; fields: string[] | undefined }
+  | { readonly kind: 'json'; readonly where: WhereCondition[]; fields: string[] | undefined }
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'plugin'; readonly spec: string };
 

@@ -123,6 +123,16 @@ describe('processing from the command line', () => {
     expect(result.stdout.toString()).toBe('{"msg":"x","req.status":500}\n');
   });
 
+  it('filters JSON records with --where operators: != and null, numbers, regular expressions', async () => {
+    const { file } = await setup(['{"level":"info","n":1}', '{"level":"error","n":null}', '{"level":"warn","n":750}', '{"msg":"x"}']);
+    const where = async (...conditions: string[]) =>
+      (await runCli(['--no-follow', '--json', ...conditions.flatMap((c) => ['--where', c]), file])).stdout.toString().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { level?: string }).level ?? '-');
+    expect(await where('level!=info')).toEqual(['error', 'warn', '-']);
+    expect(await where('n=null')).toEqual(['error', '-']);
+    expect(await where('n>=1', 'n<750')).toEqual(['info']);
+    expect(await where('level~^(error|warn)$')).toEqual(['error', 'warn']);
+  });
+
   it('prefixes the read time with --timestamp', async () => {
     const { file } = await setup(['x']);
     const result = await runCli(['--no-follow', '--timestamp', file]);
@@ -140,7 +150,9 @@ describe('processing from the command line', () => {
   });
 
   it.each([
-    [['--where', 'nofield'], /--where expects FIELD=VALUE/],
+    [['--where', 'nofield'], /^tail-async: --where 'nofield': expected FIELD=VALUE/],
+    [['--where', 'n<big'], /^tail-async: --where 'n<big': '<' compares numbers, and 'big' is not one/],
+    [['--where', 'level!info'], /^tail-async: --where 'level!info': '!' must be followed by '='/],
     [['--fields', 'a,,b'], /--fields expects/],
     [['--grep', '('], /invalid regular expression for --grep: '\('/],
     [['--on-error', 'ignore'], /invalid argument 'ignore' for '--on-error'/],
