@@ -174,7 +174,9 @@ class Run {
     this.reporter = new ErrorReporter((message) => io.stderr.write(`tail-async: ${message}\n`));
     const inputs = options.files.length === 0 ? ['-'] : options.files;
     const headers = options.headers === 'always' || (options.headers === 'auto' && (inputs.length > 1 || inputs.some(isGlob)));
-    this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output, encoding: this.encoding() });
+    // With jsonl, --timestamp is a field of its own rather than a prefix of the text (see buildProcessors).
+    const stamped = options.output === 'jsonl' && options.steps.some((step) => step.kind === 'timestamp');
+    this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output, encoding: this.encoding(), ...(stamped && { clock: () => new Date() }) });
     this.out = new StdoutWriter(io.stdout, this.onStdoutError);
   }
 

@@ -33,7 +33,8 @@ export async function buildProcessors(options: CliOptions, context: { cwd: strin
         out.push(json({ where: step.where, ...(step.fields && { fields: step.fields }) }));
         break;
       case 'timestamp':
-        out.push(timestamp());
+        // JSON lines carry the time as a field of their own (the output writer's `time`), the text unchanged.
+        if (options.output !== 'jsonl') out.push(timestamp());
         break;
       case 'plugin':
         out.push(await loadPlugin(step.spec, { cwd: context.cwd, isolation: options.pluginIsolation }));

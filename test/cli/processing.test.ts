@@ -139,6 +139,24 @@ describe('processing from the command line', () => {
     expect(result.stdout.toString()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z x\n$/);
   });
 
+  it('gives the read time its own field with --output jsonl --timestamp, the text unchanged', async () => {
+    const { file } = await setup(['x', 'y']);
+    const before = Date.now();
+    const result = await runCli(['--no-follow', '--timestamp', '--output', 'jsonl', file]);
+    const records = result.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map(({ time: _, ...rest }) => rest)).toEqual([
+      { file, text: 'x', offset: 0, end: 2, line: 1 },
+      { file, text: 'y', offset: 2, end: 4, line: 2 },
+    ]);
+    for (const { time } of records) {
+      expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(time as string)).toBeGreaterThanOrEqual(before - 1);
+      expect(Date.parse(time as string)).toBeLessThanOrEqual(Date.now());
+    }
+    const plain = await runCli(['--no-follow', '--output', 'jsonl', file]);
+    expect(plain.stdout.toString()).not.toContain('"time"');
+  });
+
   it('highlights --grep matches with --color always, and not when NO_COLOR is set on a terminal', async () => {
     const { file } = await setup(['an error here']);
     const always = await runCli(['--no-follow', '--grep', 'error', '--color', 'always', file]);
