@@ -1,5 +1,5 @@
 import type { Line } from './lines/line.js';
-import type { ResolvedOptions } from './options.js';
+import { DEFAULT_FILE_START, type ResolvedOptions } from './options.js';
 import { abortError, optionError, TailError } from './errors.js';
 import { Session, type SourceSpec } from './session.js';
 import { Chain } from './chain/run.js';
@@ -14,6 +14,8 @@ import { LineCtx } from './chain/context.js';
 import type { ChainOutput } from './chain/run.js';
 import type { PipeOptions, PipeResult, Sink } from './sinks/contract.js';
 import { pipe } from './sinks/pipe.js';
+import { MatchingStart, statelessHead } from './chain/matching-start.js';
+import type { Resumer } from './sources/resume.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
@@ -50,7 +52,10 @@ export class TailIterator implements TailStream {
   private shipping = false;
   private readonly origins = new WeakMap<readonly Line[], (i: number) => Origin | undefined>();
 
+  private readonly opts: ResolvedOptions;
+
   constructor(specs: SourceSpec[], opts: ResolvedOptions) {
+    this.opts = opts;
     this.session = new Session(specs, opts);
     this.checkpoint = opts.checkpoint;
     this.autoCommit = opts.autoCommit;
@@ -189,7 +194,21 @@ export class TailIterator implements TailStream {
       this.tracker = new DeliveryTracker(ledger, report);
       this.session.resumer = ledger;
     }
+    this.session.resumer = this.matchingStart(this.session.resumer);
     await this.session.open();
+  }
+
+  /**
+   * With "the last N lines" (the default for files) and a chain that starts with stateless filters
+   * (`grep`, `exclude`, `json`): files opened at the start begin at the N-th line from the end that gets
+   * through those filters (see {@link MatchingStart}).
+   */
+  private matchingStart(resumer: Resumer | undefined): Resumer | undefined {
+    const start = this.opts.start ?? DEFAULT_FILE_START;
+    const filters = statelessHead(this.opts.processors);
+    if (!('lines' in start) || filters.length === 0) return resumer;
+    const { delimiter, encoding, maxLineBytes } = this.opts;
+    return new MatchingStart(resumer, filters, start.lines, { delimiter, encoding, maxLineBytes, failuresPass: this.opts.onError === 'pass' });
   }
 
   close(): Promise<void> {

@@ -105,6 +105,25 @@ describe('processing from the command line', () => {
     expect(pluginFirst.stdout.toString()).toBe('');
   });
 
+  it('prints the last N lines that get through the filters with -n N --grep, as grep | tail -n N would, also while following', async () => {
+    const texts = Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? `ERROR ${i}` : `INFO ${i}`));
+    const { dir, file } = await setup(texts, { 'keep-all.mjs': 'export default () => undefined;' });
+    const printed = await runCli(['--no-follow', '-n', '3', '--grep', 'ERROR', '--exclude', '38', file]);
+    expect(printed.stdout.toString()).toBe('ERROR 17\nERROR 24\nERROR 31\n');
+    const followed = await runCli(['-n', '2', '--grep', 'ERROR', file], {
+      during: async ({ stdout, signals }) => {
+        await waitFor(() => stdout.text === 'ERROR 31\nERROR 38\n', 'the last two errors');
+        await appendFile(file, 'INFO later\nERROR later\n');
+        await waitFor(() => stdout.text.endsWith('ERROR later\n'), 'the appended error');
+        signals.emit('SIGTERM');
+      },
+    });
+    expect(followed.stdout.toString()).toBe('ERROR 31\nERROR 38\nERROR later\n');
+    // A plugin at the head of the chain is not called on lines to find the start: -n counts lines read.
+    const pluginFirst = await runCli(['--no-follow', '-n', '3', '--plugin', './keep-all.mjs', '--grep', 'ERROR', file], { cwd: dir });
+    expect(pluginFirst.stdout.toString()).toBe('ERROR later\n'); // of INFO 39, INFO later, ERROR later
+  });
+
   it('keeps lines matching any --grep, drops --exclude matches, -i for both', async () => {
     const { file } = await setup(['Error a', 'warn b', 'info c', 'ERROR healthcheck']);
     const result = await runCli(['--no-follow', '-i', '--grep', 'error', '--grep', 'WARN', '--exclude', 'HEALTH', file]);

@@ -1,4 +1,5 @@
 import type { ProcessorObject } from '../types.js';
+import { STATELESS } from '../matching-start.js';
 import { compilePatterns } from './patterns.js';
 import { isLiteralPattern, KEEPS_ONLY_CONTAINING } from '../prefilter.js';
 
@@ -27,6 +28,7 @@ export function grep(patterns: ReadonlyArray<string | RegExp>, options: GrepOpti
   const literal = options.ignoreCase !== true && patterns.every(isLiteralPattern);
   return {
     name: 'grep',
+    [STATELESS]: true,
     process(text) {
       for (const regexp of regexps) if (regexp.test(text)) return undefined;
       return null;

@@ -1,5 +1,6 @@
 import { optionError } from '../../errors.js';
 import type { ProcessorObject } from '../types.js';
+import { STATELESS } from '../matching-start.js';
 import { compileCondition, parseWhere, type WhereCondition } from './where.js';
 
 /** Options of {@link json}. */
@@ -43,6 +44,7 @@ export function json(options: JsonOptions = {}): ProcessorObject {
 
   return {
     name: 'json',
+    [STATELESS]: true,
     process(text) {
       let record: unknown;
       try {
