@@ -14,7 +14,8 @@ import { LineCtx } from './chain/context.js';
 import type { ChainOutput } from './chain/run.js';
 import type { PipeOptions, PipeResult, Sink } from './sinks/contract.js';
 import { pipe } from './sinks/pipe.js';
-import { MatchingStart, statelessHead } from './chain/matching-start.js';
+import { MatchingStart } from './matching-start.js';
+import { statelessHead } from './chain/prefilter.js';
 import type { Resumer } from './sources/resume.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });

@@ -21,7 +21,7 @@ export const OUTPUT = 'Output:';
 
 /** Every option of the command, in the order `--help` lists them. @internal */
 export const FLAGS: readonly Flag[] = [
-  { name: 'lines', alias: 'n', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K lines, or use +K to start at line K', defaultDescription: '10' },
+  { name: 'lines', alias: 'n', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K lines, or use +K to start at line K; with --grep, --exclude or --where first, the last K lines that pass them (as grep | tail -n K)', defaultDescription: '10' },
   { name: 'bytes', alias: 'c', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K bytes, or use +K to start at byte K' },
   { name: 'zero-terminated', alias: 'z', type: 'boolean', group: INPUT, describe: 'line delimiter is NUL, not newline' },
   { name: 'follow', type: 'string', group: FOLLOW, describe: 'follow by name (default; survives rotation) or by descriptor', choices: ['name', 'descriptor'], optionalValue: 'name' },
@@ -41,9 +41,9 @@ export const FLAGS: readonly Flag[] = [
   { name: 'multiline-start', type: 'string', requiresArg: true, group: PROCESSING, describe: 'join lines not matching RE (stack traces) to the line that starts the event' },
   { name: 'multiline-timeout', type: 'string', requiresArg: true, group: PROCESSING, describe: 'seconds of quiet after which a pending event is printed', defaultDescription: '1' },
   { name: 'json', type: 'boolean', group: PROCESSING, describe: 'parse each line as JSON (non-JSON lines follow --on-error)' },
-  { name: 'where', type: 'string', requiresArg: true, group: PROCESSING, describe: 'with --json, keep records whose FIELD (dotted path) equals VALUE (repeatable)' },
+  { name: 'where', type: 'string', requiresArg: true, group: PROCESSING, describe: "with --json, keep records meeting a condition (repeatable: all of them): FIELD=VALUE, FIELD!=VALUE, FIELD<N (<=, >, >=: numbers), FIELD~RE; FIELD is a dotted path; VALUE null means null or missing, \"null\" the text" },
   { name: 'fields', type: 'string', requiresArg: true, group: PROCESSING, describe: 'with --json, print only these comma-separated fields, as JSON' },
-  { name: 'timestamp', type: 'boolean', group: PROCESSING, describe: 'prefix each line with the time it was read (ISO 8601)' },
+  { name: 'timestamp', type: 'boolean', group: PROCESSING, describe: 'prefix each line with the time it was read (ISO 8601); with --output jsonl, a field "time" instead' },
   { name: 'plugin', type: 'string', requiresArg: true, group: PROCESSING, describe: "add the processor exported by this module (repeatable): a path starts with ./, ../ or /; any other name (big.js too) is a package, resolved as Node's import resolves it. Plugins run with your full rights" },
   { name: 'plugin-isolation', type: 'string', requiresArg: true, group: PROCESSING, choices: ['worker', 'none'], describe: 'run each plugin in a worker thread of its own (a plugin stuck or exiting costs its line; the run stays killable), or in the main thread', defaultDescription: 'worker' },
   { name: 'on-error', type: 'string', requiresArg: true, group: PROCESSING, choices: ['log', 'pass', 'skip', 'stop'], describe: 'when a processor fails on a line: report and drop it, report and pass it, drop it silently, or stop', defaultDescription: 'log' },
@@ -54,7 +54,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'prefix', type: 'boolean', group: OUTPUT, describe: "prefix each line with its file name ('name: line') instead of headers" },
   { name: 'color', type: 'string', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches (auto: when stdout is a terminal and NO_COLOR is unset)', defaultDescription: 'auto' },
   { name: 'sink', type: 'string', requiresArg: true, group: OUTPUT, describe: 'ship lines to Redis Streams or NATS JetStream instead of printing them: redis://HOST:PORT/DB?stream=T, redis+unix:///PATH.sock?stream=T, nats://HOST:PORT?subject=T&stream=S (needs --state-file)' },
-  { name: 'output', type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, line}', defaultDescription: 'raw' },
+  { name: 'output', type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, end, line} (and time, with --timestamp)', defaultDescription: 'raw' },
   // GNU tail's options for its own tests: accepted; `---disable-inotify` is --poll, the other has no effect here.
   { name: 'max-unchanged-stats', type: 'string', requiresArg: true, group: FOLLOW, hidden: true, describe: 'accepted for GNU compatibility (files are re-checked by identity at every look)' },
   { name: '-disable-inotify', type: 'boolean', group: FOLLOW, hidden: true, describe: 'same as --poll' },

@@ -1,5 +1,5 @@
 import type { ProcessorObject } from '../types.js';
-import { STATELESS } from '../matching-start.js';
+import { STATELESS } from '../prefilter.js';
 import { compilePatterns } from './patterns.js';
 
 /** Options of {@link exclude}. */

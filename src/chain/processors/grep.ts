@@ -1,7 +1,6 @@
 import type { ProcessorObject } from '../types.js';
-import { STATELESS } from '../matching-start.js';
 import { compilePatterns } from './patterns.js';
-import { isLiteralPattern, KEEPS_ONLY_CONTAINING } from '../prefilter.js';
+import { isLiteralPattern, KEEPS_ONLY_CONTAINING, STATELESS } from '../prefilter.js';
 
 /** Options of {@link grep}. */
 export interface GrepOptions {

@@ -1,6 +1,6 @@
 import { optionError } from '../../errors.js';
 import type { ProcessorObject } from '../types.js';
-import { STATELESS } from '../matching-start.js';
+import { STATELESS } from '../prefilter.js';
 import { compileCondition, parseWhere, type WhereCondition } from './where.js';
 
 /** Options of {@link json}. */

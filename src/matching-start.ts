@@ -1,32 +1,10 @@
 import type { Stats } from 'node:fs';
-import type { Origin, Resumer, ResumePoint } from '../sources/resume.js';
-import { fdReader, readAt, type PositionalRead } from '../sources/read-at.js';
-import type { Processor, ProcessorObject } from './types.js';
-import { isThenable } from './output.js';
-
-/**
- * Marks a built-in processor that keeps no state, has no side effect and answers synchronously (`grep`,
- * `exclude`, `json`): the engine may call it on lines it will not hand out, to find where the last N
- * lines that pass it begin.
- * @internal
- */
-export const STATELESS = Symbol('tail-async.stateless');
+import type { Origin, Resumer, ResumePoint } from './sources/resume.js';
+import { fdReader, readAt, type PositionalRead } from './sources/read-at.js';
+import type { ProcessorObject } from './chain/types.js';
+import { isThenable } from './chain/output.js';
 
 const BLOCK = 64 * 1024;
-
-/**
- * The processors at the head of the chain that are {@link STATELESS}: the filters `-n N` counts lines
- * through. Empty when the chain starts with anything else (a plugin, a multi-line joiner).
- * @internal
- */
-export function statelessHead(processors: readonly Processor[]): ProcessorObject[] {
-  const head: ProcessorObject[] = [];
-  for (const p of processors) {
-    if (typeof p === 'function' || (p as { [STATELESS]?: unknown })[STATELESS] !== true) break;
-    head.push(p);
-  }
-  return head;
-}
 
 /**
  * Where files opened at the start begin when the start is "the last N lines" and the chain begins with

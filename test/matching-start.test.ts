@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MatchingStart, statelessHead } from '../../src/chain/matching-start.js';
-import { grep } from '../../src/chain/processors/grep.js';
-import { exclude } from '../../src/chain/processors/exclude.js';
-import { json } from '../../src/chain/processors/json.js';
-import { multiline } from '../../src/chain/processors/multiline.js';
-import type { ProcessorObject } from '../../src/chain/types.js';
+import { MatchingStart } from '../src/matching-start.js';
+import { statelessHead } from '../src/chain/prefilter.js';
+import { grep } from '../src/chain/processors/grep.js';
+import { exclude } from '../src/chain/processors/exclude.js';
+import { json } from '../src/chain/processors/json.js';
+import { multiline } from '../src/chain/processors/multiline.js';
+import type { ProcessorObject } from '../src/chain/types.js';
 
 /** An in-memory file for positional reads. */
 const memory = (bytes: Buffer) => async (buf: Buffer, offset: number, length: number, position: number) => bytes.copy(buf, offset, position, Math.min(position + length, bytes.length));
