@@ -3,8 +3,8 @@
 // thread ('worker'), for a trivial plugin and for examples/plugins/redact.mjs. Each measurement runs in a
 // fresh process (bench/children/plugins.mjs), timing only the iteration.
 import { join } from 'node:path';
-import { CHILDREN, NODE } from '../lib/common.mjs';
-import { runJsonChild } from '../lib/proc.mjs';
+import { CHILDREN } from '../lib/common.mjs';
+import { childRate } from '../lib/rate.mjs';
 import { interleave } from '../lib/results.mjs';
 
 export async function plugins({ cfg, lib, results, log, libLabel }) {
@@ -20,17 +20,7 @@ export async function plugins({ cfg, lib, results, log, libLabel }) {
   await interleave(
     tools,
     cfg,
-    async (tool) => {
-      const row = results.get(W, tool.id);
-      try {
-        const { lines, ms, maxRssMB } = await runJsonChild(NODE, [join(CHILDREN, 'plugins.mjs'), tool.mode, lib.path, String(lib.lines)], timeoutMs);
-        row.values.push(lines / (ms / 1000));
-        row.rssMB.push(maxRssMB);
-        return ms;
-      } catch (error) {
-        results.fail(row, error);
-      }
-    },
+    (tool) => childRate(results, W, tool.id, [join(CHILDREN, 'plugins.mjs'), tool.mode, lib.path, String(lib.lines)], timeoutMs),
     log,
   );
 }
