@@ -1,7 +1,7 @@
 import { LineCtx } from '../chain/context.js';
 import { PROCESS_BATCH, type BatchOptions } from '../chain/batch.js';
 import { Failure, type Outcome } from '../chain/output.js';
-import type { Emitted, ProcessorObject } from '../chain/types.js';
+import type { Emitted, LineContext, ProcessorObject } from '../chain/types.js';
 import { PluginError } from '../errors.js';
 import { EOLS, isWireError, META, type WireEntry, type WireOutcome } from './protocol.js';
 import { PluginThread } from './thread.js';
@@ -98,9 +98,11 @@ export async function isolatedPlugin(url: string, spec: string, loadTimeoutMs: n
   const processor: ProcessorObject = {
     name: loaded.name,
     ...(loaded.idleFlushMs !== undefined && { idleFlushMs: loaded.idleFlushMs }),
-    // Never called: the chain hands this processor whole batches.
-    process: () => {
-      throw new Error('an isolated plugin takes batches');
+    // The chain hands this processor whole batches; a caller of its own gets one line's batch.
+    async process(text, ctx) {
+      const [outcome] = await processBatch([text], [ctx as LineCtx], { timeoutMs, report: () => {}, stopAtFailure: false });
+      if (outcome instanceof Failure) throw outcome.cause;
+      return outcome;
     },
     [PROCESS_BATCH]: processBatch,
     async close(): Promise<void> {
@@ -132,7 +134,8 @@ function batchRequest(id: number, lines: readonly number[], texts: readonly stri
   const out: string[] = new Array(lines.length);
   lines.forEach((i, k) => {
     const ctx = ctxs[i]!;
-    const line = LineCtx.firstLine(ctx);
+    // A context the engine made knows the line as read; one a caller of process() made says it in `line`.
+    const line = LineCtx.is(ctx) ? LineCtx.firstLine(ctx) : (ctx as LineContext).line;
     let s = sourceIndex.get(ctx.source);
     if (s === undefined) sourceIndex.set(ctx.source, (s = sources.push(ctx.source) - 1));
     const m = k * META;

@@ -52,3 +52,19 @@ describe('a plugin in a worker thread', () => {
     expect(second).toEqual([expect.stringMatching(/^\d{4}-.*Z two$/), file, 2, 5, 9, { text: 'two', source: file, offset: 5, end: 9, lineNumber: 2, eol: '\n' }]);
   });
 });
+
+describe('a plugin in a worker thread, called directly', () => {
+  it('answers process(text, ctx) as the plugin does, a failure as a throw', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'p.mjs');
+    await writeFile(file, "export default { name: 'p', process(t, ctx) { if (t === 'bad') throw new Error('no'); return `${t}@${ctx.source}:${ctx.lineNumber}`; } };\n");
+    const plugin = await loadPlugin(file);
+    const context = { source: 'a.log', lineNumber: 7, offset: 0, end: 2, line: { text: 'x', source: 'a.log', offset: 0, end: 2, lineNumber: 7, eol: '\n' as const } };
+    try {
+      expect(await plugin.process('x', context)).toBe('x@a.log:7');
+      await expect(plugin.process('bad', context)).rejects.toThrow('no');
+    } finally {
+      await plugin.close?.();
+    }
+  });
+});
