@@ -4,7 +4,15 @@ import { resolvePlugin } from './resolve.js';
 import { instantiate } from './module.js';
 import { isolatedPlugin } from './isolated.js';
 
-/** Options of {@link loadPlugin}. */
+/**
+ * Options of {@link loadPlugin}.
+ *
+ * @example
+ * ```ts
+ * const mine = await loadPlugin('./fast-filter.mjs', { isolation: 'none' }); // my own code: no thread
+ * const theirs = await loadPlugin('acme-log-tools/redact', { cwd: '/srv/app' }); // a worker thread
+ * ```
+ */
 export interface PluginOptions {
   /** Where a relative path, or a package, is resolved from. Default: `process.cwd()`. */
   readonly cwd?: string;
