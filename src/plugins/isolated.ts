@@ -13,6 +13,13 @@ import { PluginThread } from './thread.js';
  */
 const REMEMBERED_LINES = 65_536;
 
+/**
+ * How many times in a row a thread may end before it takes a batch up (a plugin that crashes from a
+ * timer as soon as it is loaded) before the first line of the batch is failed anyway, so that the
+ * stream goes on.
+ */
+const ENDS_BEFORE_BLAME = 3;
+
 /** Until the chain says otherwise (its first batch), the time a flush may take. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -76,6 +83,7 @@ export async function isolatedPlugin(url: string, spec: string, loadTimeoutMs: n
     lastGiven = ctxs[ctxs.length - 1];
     const outcomes: Outcome[] = new Array(texts.length);
     let todo = texts.map((_, i) => i);
+    let ends = 0;
     while (todo.length > 0) {
       const failed = await ready(options.report);
       if (failed) {
@@ -87,6 +95,13 @@ export async function isolatedPlugin(url: string, spec: string, loadTimeoutMs: n
       const { outcomes: answered, broken } = await thread.exchange(request, timeoutMs);
       answered.forEach((wire, k) => (outcomes[lines[k]!] = toOutcome(wire, ctxs[lines[k]!]!, local)));
       if (!broken) break;
+      if (broken.at < 0 && ++ends < ENDS_BEFORE_BLAME) {
+        // It ended before it took this batch up (it was already ending between lines): no line is to blame.
+        options.report(new Error(broken.reason));
+        todo = lines.slice(answered.length);
+        continue;
+      }
+      ends = 0;
       const at = Math.min(Math.max(broken.at, answered.length), lines.length - 1);
       outcomes[lines[at]!] = new Failure(new Error(broken.reason));
       // Under the stop policy the lines after a failure are not given to the plugin.

@@ -35,7 +35,8 @@ export async function instantiate(url: string, spec: string): Promise<ProcessorO
   const fallbackName = path.basename(spec).replace(/\.[cm]?js$/, '');
   if (typeof candidate === 'function') {
     const fn = candidate as Extract<Processor, Function>;
-    return { name: fn.name || fallbackName, process: fn };
+    // `export default (t) => …` is named 'default' by the language: the file says more.
+    return { name: fn.name && fn.name !== 'default' ? fn.name : fallbackName, process: fn };
   }
   if (typeof candidate === 'object' && candidate !== null && typeof (candidate as { process?: unknown }).process === 'function') {
     const object = candidate as ProcessorObject;

@@ -15,7 +15,10 @@ export const CLOSE_WAIT_MS = 400;
  */
 type Phase = 'stopped' | 'starting' | 'idle' | 'busy' | 'closed';
 
-/** What a request got: the outcomes of its first items, and, if the thread ended before the rest, why and on which item. */
+/**
+ * What a request got: the outcomes of its first items, and, if the thread ended before the rest, why and
+ * on which item (-1: before it took the request up at all, as when it was already ending).
+ */
 export interface Exchange {
   readonly outcomes: WireOutcome[];
   readonly broken?: { readonly at: number; readonly reason: string };
@@ -88,7 +91,7 @@ export class PluginThread {
         if (reply.type === 'loaded') settle(reply);
         else if (reply.type === 'load-failed') settle(reply.message);
       };
-      const onExit = (code: number) => settle(this.endReason(code));
+      const onExit = (code: number) => settle(this.endReason(code, 'while loading'));
       worker.on('message', onMessage);
       worker.on('exit', onExit);
       worker.postMessage({ type: 'load', url: this.url, spec: this.spec } satisfies Request);
@@ -169,7 +172,7 @@ export class PluginThread {
         resolve(error);
       };
       this.inFlight = { id, outcomes: [], done: () => settle(undefined), abort: () => settle(undefined), closed: settle };
-      worker.once('exit', (code) => settle(code === 0 ? undefined : this.endReason(code)));
+      worker.once('exit', (code) => settle(code === 0 ? undefined : this.endReason(code, 'while closing')));
       worker.postMessage({ type: 'close', id } satisfies Request);
     });
     this.inFlight = undefined;
@@ -224,18 +227,19 @@ export class PluginThread {
     this.watchdog.unref();
   }
 
-  /** The item the thread was on: the last one it started, or the first not answered. */
+  /** The item the thread was on: the last one it started, or the first not answered; -1 when it never took the request up. */
   private itemOf(flight: InFlight): number {
-    const started = Atomics.load(this.progress, PROGRESS.request) === flight.id ? Atomics.load(this.progress, PROGRESS.started) : 0;
-    return Math.max(flight.outcomes.length, started - 1);
+    if (Atomics.load(this.progress, PROGRESS.request) !== flight.id) return -1;
+    return Math.max(flight.outcomes.length, Atomics.load(this.progress, PROGRESS.started) - 1);
   }
 
-  private endReason(code: number): string {
-    if (this.crash !== undefined) {
-      const message = this.crash instanceof Error ? this.crash.message : String(this.crash);
-      return `crashed: ${message.split('\n')[0]}; its thread is started again`;
-    }
-    return `ended its thread (process.exit(${code})); it is started again`;
+  /** Why the thread ended, for a report: `when` it did (loading, closing), or else while it worked, and then it is started again. */
+  private endReason(code: number, when?: 'while loading' | 'while closing'): string {
+    const at = when === undefined ? '' : ` ${when}`;
+    const again = when === undefined ? '; it is started again' : '';
+    if (this.crash === undefined) return `ended its thread (process.exit(${code}))${at}${again}`;
+    const message = this.crash instanceof Error ? this.crash.message : String(this.crash);
+    return `crashed${at}: ${message.split('\n')[0]}${again}`;
   }
 
   private stop(): void {

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { tail, type Line } from '../../src/index.js';
 import { loadPlugin } from '../../src/plugins/load.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/fs.js';
+import { waitFor } from '../helpers/wait.js';
 
 const STACKTRACE = fileURLToPath(new URL('../../examples/plugins/stacktrace.mjs', import.meta.url));
 
@@ -66,5 +68,31 @@ describe('a plugin in a worker thread, called directly', () => {
     } finally {
       await plugin.close?.();
     }
+  });
+});
+
+describe('a plugin whose thread ends outside any line', () => {
+  it('says so when its thread ends while it loads, or crashes between lines (then it is started again for the next line); an anonymous default export is named by its file', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'app.log');
+    await writeFile(file, 'arm\n');
+    const crashed = path.join(dir, 'crashed');
+    await writeFile(path.join(dir, 'exits.mjs'), 'process.exit(3);\n');
+    await writeFile(
+      path.join(dir, 'crashes.mjs'),
+      `import { writeFileSync } from 'node:fs';\nexport default (t) => {\n  if (t === 'arm') setTimeout(() => { writeFileSync(${JSON.stringify(crashed)}, ''); throw new Error('late boom'); }, 0);\n  return t + '!';\n};\n`,
+    );
+    const exits = await runCli(['--no-follow', '--plugin', './exits.mjs', file], { cwd: dir });
+    expect(exits).toMatchObject({ status: 2, stderr: "tail-async: cannot load plugin './exits.mjs': ended its thread (process.exit(3)) while loading\n" });
+    const crashes = await runCli(['-n', '+1', '--plugin', './crashes.mjs', file], {
+      cwd: dir,
+      during: async ({ stdout, signals }) => {
+        await waitFor(() => stdout.text === 'arm!\n' && existsSync(crashed), 'the first line, then the crash');
+        await appendFile(file, 'next\n');
+        await waitFor(() => stdout.text === 'arm!\nnext!\n', 'the next line, through the thread started again');
+        signals.emit('SIGTERM');
+      },
+    });
+    expect(crashes.stderr).toBe("tail-async: processor 'crashes' failed between lines: crashed: late boom; it is started again\n");
   });
 });
