@@ -60,10 +60,6 @@ export class PluginThread {
     private readonly loadTimeoutMs: number,
   ) {}
 
-  get closed(): boolean {
-    return this.phase === 'closed';
-  }
-
   /** Why the thread ended between requests, once (undefined if it did not). */
   takeIdleEnd(): string | undefined {
     const reason = this.idleEnd;
@@ -103,6 +99,8 @@ export class PluginThread {
     }
     if (typeof loaded === 'string') {
       this.stop();
+      // A plugin that did not load in time may still be running (an endless loop at its top level).
+      void worker.terminate();
       throw new PluginError(loaded.startsWith(`cannot load plugin '`) || loaded.startsWith(`plugin '`) ? loaded : `cannot load plugin '${this.spec}': ${loaded}`, { plugin: this.spec });
     }
     worker.on('message', (reply: Reply) => this.onReply(reply));
