@@ -18,6 +18,7 @@ import { lastLines, startup } from './workloads/quick-commands.mjs';
 import { library } from './workloads/library.mjs';
 import { followThroughput, latency, slowConsumer, idle } from './workloads/follow.mjs';
 import { sink } from './workloads/sink.mjs';
+import { plugins } from './workloads/plugins.mjs';
 
 const WORKLOADS = [
   ['catchup', catchup],
@@ -29,6 +30,7 @@ const WORKLOADS = [
   ['slow', slowConsumer],
   ['idle', idle],
   ['ship', sink],
+  ['plugins', plugins],
 ];
 
 const started = now();

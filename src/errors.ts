@@ -37,8 +37,10 @@ export function abortError(signal: AbortSignal): TailError {
 }
 
 /**
- * A processor threw, rejected or timed out on one line. With the `log` and `pass` policies it is
- * reported and the stream goes on; with `stop` the stream ends with it.
+ * A processor threw, rejected, timed out or returned something outside the contract on one line (or,
+ * with `phase: 'close'`, failed to close; with `phase: 'idle'`, a plugin's thread ended between lines).
+ * With the `log` and `pass` policies it is reported and the stream goes on; with `stop` the stream ends
+ * with it. Failures to close are only reported: they never change how the stream ended.
  *
  * @example
  * ```ts
@@ -52,14 +54,18 @@ export class ProcessorError extends TailError {
   override readonly name: string = 'ProcessorError';
   /** The processor's name (its `name`, the function's name, or `#N` for its place in the chain). */
   readonly processor: string;
-  /** Line number, within its source, of the line that failed. */
+  /** Line number, within its source, of the line that failed (0 when no line was involved). */
   readonly lineNumber: number;
-  /** Byte offset of that line. */
+  /** Byte offset of that line (0 when no line was involved). */
   readonly offset: number;
+  /** What the processor was doing: processing a line (`'line'`), closing, or idle between lines. */
+  readonly phase: 'line' | 'close' | 'idle';
 
-  constructor(options: { processor: string; source: string; lineNumber: number; offset: number; cause: unknown }) {
+  constructor(options: { processor: string; source: string; lineNumber: number; offset: number; cause: unknown; phase?: 'line' | 'close' | 'idle' }) {
     const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
-    super(`processor '${options.processor}' failed on ${options.source}:${options.lineNumber}: ${reason}`, {
+    const phase = options.phase ?? 'line';
+    const where = phase === 'close' ? 'failed to close' : phase === 'idle' ? 'failed between lines' : `failed on ${options.source}:${options.lineNumber}`;
+    super(`processor '${options.processor}' ${where}: ${reason}`, {
       code: 'ERR_PROCESSOR',
       source: options.source,
       cause: options.cause,
@@ -67,6 +73,32 @@ export class ProcessorError extends TailError {
     this.processor = options.processor;
     this.lineNumber = options.lineNumber;
     this.offset = options.offset;
+    this.phase = phase;
+  }
+}
+
+/**
+ * A plugin could not be loaded (code `ERR_PLUGIN`): not found, a package that cannot be resolved, a
+ * broken `package.json`, a syntax error (with file, line and column), a factory that threw, or a
+ * default export that is no processor. The message is one line naming the plugin.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await loadPlugin('./redact.mjs');
+ * } catch (error) {
+ *   if (error instanceof PluginError) console.error(error.message);
+ * }
+ * ```
+ */
+export class PluginError extends TailError {
+  override readonly name: string = 'PluginError';
+  /** The plugin as it was named (`./redact.mjs`, `some-package/sub`). */
+  readonly plugin: string;
+
+  constructor(message: string, options: { plugin: string; cause?: unknown }) {
+    super(message, { code: 'ERR_PLUGIN', cause: options.cause });
+    this.plugin = options.plugin;
   }
 }
 

@@ -13,7 +13,7 @@ export type { TailInput, NamedStream, TailStream } from './tail-stream.js';
 export type { TailOptions, StartPosition, FollowMode } from './options.js';
 export type { Line, LineEnding } from './lines/line.js';
 export type { Notice, NoticeType } from './notices.js';
-export { TailError, ProcessorError, SinkError } from './errors.js';
+export { TailError, ProcessorError, SinkError, PluginError } from './errors.js';
 export type { Sink, SinkLine, SendResult, FileIdentity, PipeOptions, PipeResult, RetryOptions, OutageEvent } from './sinks/contract.js';
 export { redisSink } from './sinks/redis.js';
 export type { RedisSinkOptions } from './sinks/redis.js';
@@ -30,6 +30,8 @@ export type {
   ErrorPolicy,
 } from './chain/types.js';
 export { processLines } from './chain/process-lines.js';
+export { loadPlugin } from './plugins/load.js';
+export type { PluginOptions } from './plugins/load.js';
 export type { ProcessLinesOptions } from './chain/process-lines.js';
 export { grep } from './chain/processors/grep.js';
 export { exclude } from './chain/processors/exclude.js';

@@ -1,6 +1,6 @@
 import type { Line } from './lines/line.js';
-import type { ResolvedOptions } from './options.js';
-import { abortError, optionError } from './errors.js';
+import { DEFAULT_FILE_START, type ResolvedOptions } from './options.js';
+import { abortError, optionError, TailError } from './errors.js';
 import { Session, type SourceSpec } from './session.js';
 import { Chain } from './chain/run.js';
 import { ErrorReporter } from './chain/report.js';
@@ -14,6 +14,9 @@ import { LineCtx } from './chain/context.js';
 import type { ChainOutput } from './chain/run.js';
 import type { PipeOptions, PipeResult, Sink } from './sinks/contract.js';
 import { pipe } from './sinks/pipe.js';
+import { MatchingStart } from './matching-start.js';
+import { statelessHead } from './chain/prefilter.js';
+import type { Resumer } from './sources/resume.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
@@ -55,7 +58,10 @@ export class TailIterator implements TailStream {
    */
   private shipped: { readonly batch: readonly Line[]; readonly originOf: (i: number) => Origin | undefined } | undefined;
 
+  private readonly opts: ResolvedOptions;
+
   constructor(specs: SourceSpec[], opts: ResolvedOptions) {
+    this.opts = opts;
     this.session = new Session(specs, opts);
     this.checkpoint = opts.checkpoint;
     this.autoCommit = opts.autoCommit;
@@ -194,7 +200,21 @@ export class TailIterator implements TailStream {
       this.tracker = new DeliveryTracker(ledger, report);
       this.session.resumer = ledger;
     }
+    this.session.resumer = this.matchingStart(this.session.resumer);
     await this.session.open();
+  }
+
+  /**
+   * With "the last N lines" (the default for files) and a chain that starts with stateless filters
+   * (`grep`, `exclude`, `json`): files opened at the start begin at the N-th line from the end that gets
+   * through those filters (see {@link MatchingStart}).
+   */
+  private matchingStart(resumer: Resumer | undefined): Resumer | undefined {
+    const start = this.opts.start ?? DEFAULT_FILE_START;
+    const filters = statelessHead(this.opts.processors);
+    if (!('lines' in start) || filters.length === 0) return resumer;
+    const { delimiter, encoding, maxLineBytes } = this.opts;
+    return new MatchingStart(resumer, filters, start.lines, { delimiter, encoding, maxLineBytes, failuresPass: this.opts.onError === 'pass' });
   }
 
   close(): Promise<void> {
@@ -203,10 +223,10 @@ export class TailIterator implements TailStream {
       this.batch = [];
       this.index = 0;
       this.signal?.removeEventListener('abort', this.onAbort);
-      this.reporter?.close();
       // The checkpoint is saved first: it fingerprints files through the handles the session holds.
       const saved = this.tracker?.close() ?? Promise.resolve();
-      this.closing = saved.then(() => Promise.all([this.session.close(), this.chain?.close()])).then(() => {});
+      // The reporter last: processors that fail to close are reported through it.
+      this.closing = saved.then(() => Promise.all([this.session.close(), this.chain?.close()])).then(() => this.reporter?.close());
     }
     return this.closing;
   }
@@ -277,6 +297,8 @@ export class TailIterator implements TailStream {
         if (out.lines.length > 0) return this.tagged(out);
       }
     } catch (error) {
+      // Closed meanwhile: a plugin's batch cut short by close() ends the iteration as close() does.
+      if (this.finished && error instanceof TailError && error.code === 'ABORT_ERR' && !this.signal?.aborted) return null;
       if (!this.shipping) await this.close().catch(() => {});
       throw error;
     }

@@ -3,9 +3,9 @@
 // runs in a fresh process (bench/children/library.mjs), timing only the iteration.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHILDREN, NODE } from '../lib/common.mjs';
+import { CHILDREN } from '../lib/common.mjs';
 import { forBuilds } from '../lib/builds.mjs';
-import { runJsonChild } from '../lib/proc.mjs';
+import { childRate } from '../lib/rate.mjs';
 import { interleave } from '../lib/results.mjs';
 
 export async function library({ cfg, lib, results, log, libLabel, builds }) {
@@ -39,17 +39,7 @@ export async function library({ cfg, lib, results, log, libLabel, builds }) {
   await interleave(
     tools,
     cfg,
-    async (tool) => {
-      const row = results.get(W, tool.id);
-      try {
-        const { lines, ms, maxRssMB } = await runJsonChild(NODE, [join(CHILDREN, 'library.mjs'), tool.mode, lib.path, String(lib.lines), ...(tool.distDir ? [tool.distDir] : [])], timeoutMs);
-        row.values.push(lines / (ms / 1000));
-        row.rssMB.push(maxRssMB);
-        return ms;
-      } catch (error) {
-        results.fail(row, error);
-      }
-    },
+    (tool) => childRate(results, W, tool.id, [join(CHILDREN, 'library.mjs'), tool.mode, lib.path, String(lib.lines), ...(tool.distDir ? [tool.distDir] : [])], timeoutMs),
     log,
   );
 }

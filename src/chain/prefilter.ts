@@ -1,4 +1,4 @@
-import type { Processor } from './types.js';
+import type { Processor, ProcessorObject } from './types.js';
 
 /**
  * Marks a stateless filter that drops every line not containing one of these strings (printable
@@ -27,4 +27,26 @@ export function prefilterOf(processors: readonly Processor[]): readonly Buffer[]
 /** True when a pattern string means itself: no character with a meaning in a regular expression. @internal */
 export function isLiteralPattern(pattern: string | RegExp): pattern is string {
   return typeof pattern === 'string' && /^[\x20-\x7e]+$/.test(pattern) && !/[\\^$.|?*+()[\]{}]/.test(pattern);
+}
+
+/**
+ * Marks a built-in processor that keeps no state, has no side effect and answers synchronously (`grep`,
+ * `exclude`, `json`): the engine may call it on lines it will not hand out, to find where the last N
+ * lines that pass it begin.
+ * @internal
+ */
+export const STATELESS = Symbol('tail-async.stateless');
+
+/**
+ * The processors at the head of the chain that are {@link STATELESS}: the filters `-n N` counts lines
+ * through. Empty when the chain starts with anything else (a plugin, a multi-line joiner).
+ * @internal
+ */
+export function statelessHead(processors: readonly Processor[]): ProcessorObject[] {
+  const head: ProcessorObject[] = [];
+  for (const p of processors) {
+    if (typeof p === 'function' || (p as { [STATELESS]?: unknown })[STATELESS] !== true) break;
+    head.push(p);
+  }
+  return head;
 }

@@ -55,8 +55,9 @@ export async function* processLines(
     }
     yield* (await chain.end()).lines;
   } finally {
-    reporter?.close();
     await iterator.return?.();
     await chain.close();
+    // Last: processors that fail to close are reported through it.
+    reporter?.close();
   }
 }

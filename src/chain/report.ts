@@ -22,6 +22,11 @@ export class ErrorReporter {
   }
 
   readonly report = (error: ProcessorError): void => {
+    // One a processor at most: said in full, and not counted among the lines' failures.
+    if (error.phase !== 'line') {
+      this.write(error.message);
+      return;
+    }
     if (this.written < BURST) {
       this.written++;
       this.write(error.message + (this.written === BURST ? ' (further errors are counted, not shown)' : ''));

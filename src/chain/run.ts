@@ -3,13 +3,18 @@ import { ProcessorError } from '../errors.js';
 import { timerDelay } from '../timer-delay.js';
 import { LineCtx } from './context.js';
 import type { Emitted, ErrorPolicy, Processor, ProcessorObject, ProcessorOutput } from './types.js';
+import { checkOutput, Failure, invalidOutput, isThenable, settle, type Outcome } from './output.js';
+import { batchFunctionOf, type BatchFunction } from './batch.js';
+
+/** The longest wait, in ms, for one processor's `close()`: closing is bounded, so that a signal ends a run within a second. */
+const CLOSE_TIMEOUT_MS = 500;
 
 /** How a {@link Chain} treats failures. @internal */
 export interface ChainOptions {
   readonly onError: ErrorPolicy;
   /** Longest wait, in ms, for an async processor's result on one line. */
   readonly timeoutMs: number;
-  /** Receives failures under the `log` and `pass` policies. */
+  /** Receives failures under the `log` and `pass` policies, and failures to close under every policy. */
   readonly report: (error: ProcessorError) => void;
   /** Called when an idle flush is due, so the consumer comes to take it. */
   readonly wake: () => void;
@@ -34,17 +39,11 @@ export interface ChainOutput {
   readonly ctxs: readonly LineCtx[];
 }
 
-/** A processor call that threw or rejected (a class of its own, so no processor output looks like one). */
-class Failure {
-  constructor(readonly cause: unknown) {}
-}
-
-/** What one processor call gave: its output, or its failure. */
-type Outcome = ProcessorOutput | Failure;
-
 interface Stage {
   readonly processor: ProcessorObject;
   readonly name: string;
+  /** Set for a processor that takes a stage's lines at once (a plugin in a worker thread). */
+  readonly batch: BatchFunction | undefined;
   /** The last line this stage was given: flushed plain strings take its position. */
   last: LineCtx | undefined;
   idleTimer: NodeJS.Timeout | undefined;
@@ -75,7 +74,7 @@ export class Chain {
     this.opts = options;
     this.stages = processors.map((processor, i) => {
       const object = typeof processor === 'function' ? { name: processor.name || `#${i + 1}`, process: processor } : processor;
-      return { processor: object, name: object.name || `#${i + 1}`, last: undefined, idleTimer: undefined, idleDue: false };
+      return { processor: object, name: object.name || `#${i + 1}`, batch: batchFunctionOf(object), last: undefined, idleTimer: undefined, idleDue: false };
     });
   }
 
@@ -151,20 +150,29 @@ export class Chain {
     return toOutput(out);
   }
 
-  /** Calls every processor's `close()` once; their errors are collected, not lost. */
+  /**
+   * Calls every processor's `close()` once, waiting at most half a second for each. A close that throws,
+   * rejects or does not settle in time is reported (whatever the policy) and changes nothing else: it
+   * never rejects.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const errors: unknown[] = [];
     for (const stage of this.stages) {
       clearTimeout(stage.idleTimer);
+      const close = stage.processor.close;
+      if (typeof close !== 'function') continue;
+      let outcome: Outcome;
       try {
-        await stage.processor.close?.();
+        const result: unknown = close.call(stage.processor);
+        outcome = isThenable(result) ? await settle(result as PromiseLike<unknown>, CLOSE_TIMEOUT_MS) : undefined;
       } catch (error) {
-        errors.push(error);
+        outcome = new Failure(error);
+      }
+      if (outcome instanceof Failure) {
+        this.opts.report(new ProcessorError({ processor: stage.name, source: '', lineNumber: 0, offset: 0, cause: outcome.cause, phase: 'close' }));
       }
     }
-    if (errors.length > 0) throw new AggregateError(errors, 'a processor failed to close');
   }
 
   /** Items through stages from `from` on; stays synchronous until a processor returns a thenable. */
@@ -173,6 +181,7 @@ export class Chain {
       const { texts, ctxs } = items;
       if (texts.length === 0) return items;
       const stage = this.stages[s]!;
+      if (stage.batch) return this.throughBatch(stage, stage.batch, items, s);
       // Made at the first line this stage does not simply keep: a stage that keeps every line copies nothing.
       let out: Items | undefined;
       let i = 0;
@@ -208,6 +217,21 @@ export class Chain {
     return this.through(out, s + 1);
   }
 
+  /** Stage `s` as one call for all of its lines (see {@link PROCESS_BATCH}), then the later stages. */
+  private async throughBatch(stage: Stage, batch: BatchFunction, items: Items, s: number): Promise<Items> {
+    const { texts, ctxs } = items;
+    // It rejects only when the processor was closed meanwhile: then the stream is closing too.
+    const report = (cause: unknown) => this.opts.report(new ProcessorError({ processor: stage.name, source: '', lineNumber: 0, offset: 0, cause, phase: 'idle' }));
+    const outcomes = await batch(texts, ctxs, { timeoutMs: this.opts.timeoutMs, report, stopAtFailure: this.opts.onError === 'stop' });
+    const out: Items = { texts: [], ctxs: [] };
+    let i = 0;
+    for (; i < texts.length; i++) {
+      if (!this.apply(stage, texts[i]!, ctxs[i]!, outcomes[i], out)) break;
+    }
+    this.touched(stage, ctxs[Math.min(i, texts.length - 1)]!);
+    return this.through(out, s + 1);
+  }
+
   /** One isolated call: its output, or the failure it raised (a thenable is settled, with a time limit). */
   private call(stage: Stage, text: string, ctx: LineCtx): Outcome | Promise<Outcome> {
     let result: ProcessorOutput | PromiseLike<ProcessorOutput>;
@@ -216,42 +240,25 @@ export class Chain {
     } catch (error) {
       return new Failure(error);
     }
-    return isThenable(result) ? this.settle(result) : result;
-  }
-
-  private settle(result: PromiseLike<ProcessorOutput>): Promise<Outcome> {
-    return new Promise<Outcome>((resolve) => {
-      const timer = setTimeout(() => resolve(new Failure(new Error(`did not settle within ${this.opts.timeoutMs} ms`))), timerDelay(this.opts.timeoutMs));
-      result.then(
-        (value) => {
-          clearTimeout(timer);
-          // resolve() would adopt a thenable: it is no valid output anyway, so fail it as apply() would.
-          resolve(isThenable(value) ? new Failure(invalidOutput(value)) : value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          resolve(new Failure(error ?? new Error('rejected')));
-        },
-      );
-    });
+    return isThenable(result) ? settle(result, this.opts.timeoutMs) : result;
   }
 
   /**
    * Applies one call's outcome to `out`: keep, drop, replace, expand, or the error policy. False when
    * this outcome stopped the chain (`stop` policy).
    */
-  private apply(stage: Stage, text: string, ctx: LineCtx, outcome: Outcome, out: Items): boolean {
+  private apply(stage: Stage, text: string, ctx: LineCtx, result: Outcome, out: Items): boolean {
+    const outcome = result instanceof Failure ? result : checkOutput(result);
     if (outcome === undefined) {
       keep(out, text, ctx);
     } else if (outcome === null) {
       return true;
     } else if (typeof outcome === 'string') {
       keep(out, outcome, ctx);
-    } else if (Array.isArray(outcome) && outcome.every(isEntry)) {
+    } else if (Array.isArray(outcome)) {
       for (const entry of outcome as ReadonlyArray<string | Emitted>) pushEntry(out, entry, ctx);
     } else {
-      const cause = outcome instanceof Failure ? outcome.cause : invalidOutput(outcome);
-      const policy = this.fail(stage, ctx, cause);
+      const policy = this.fail(stage, ctx, (outcome as Failure).cause);
       if (policy === 'pass') keep(out, text, ctx);
       return policy !== 'stop';
     }
@@ -279,19 +286,20 @@ export class Chain {
     const flush = stage.processor.flush;
     if (!flush) return items;
     const fallback = stage.last;
-    let entries: ReadonlyArray<string | Emitted> | void;
+    let outcome: Outcome;
     try {
-      const result = flush.call(stage.processor, reason);
-      entries = isThenable(result) ? await result : result;
+      const result: unknown = flush.call(stage.processor, reason);
+      outcome = isThenable(result) ? await settle(result, this.opts.timeoutMs) : (result as Outcome);
     } catch (error) {
-      if (fallback) this.fail(stage, fallback, error);
+      outcome = new Failure(error);
+    }
+    // A flush gives entries, or nothing: a string or null there is outside the contract.
+    if (!(outcome instanceof Failure)) outcome = outcome === undefined || Array.isArray(outcome) ? checkOutput(outcome) : new Failure(invalidOutput(outcome));
+    if (outcome instanceof Failure) {
+      if (fallback) this.fail(stage, fallback, outcome.cause);
       return items;
     }
-    if (entries !== undefined && (!Array.isArray(entries) || !entries.every(isEntry))) {
-      if (fallback) this.fail(stage, fallback, invalidOutput(entries));
-      return items;
-    }
-    for (const entry of entries ?? []) {
+    for (const entry of (outcome as ReadonlyArray<string | Emitted> | undefined) ?? []) {
       if (!fallback && !(typeof entry === 'object' && LineCtx.is(entry.first))) continue; // nowhere to put it
       pushEntry(items, entry, fallback!);
     }
@@ -321,11 +329,6 @@ function append(out: Items, more: Items): void {
   for (let i = 0; i < more.texts.length; i++) keep(out, more.texts[i]!, more.ctxs[i]!);
 }
 
-/** A string, or an object that may be an {@link Emitted} (its positions are checked by {@link pushEntry}). */
-function isEntry(entry: unknown): entry is string | Emitted {
-  return typeof entry === 'string' || (typeof entry === 'object' && entry !== null && 'text' in entry);
-}
-
 /**
  * Appends an array entry of a processor's output: a string takes `ctx`'s place, an event its own, from
  * its first line to its last. Positions the engine did not make (copies, look-alikes) are not believed:
@@ -335,7 +338,7 @@ function pushEntry(out: Items, entry: string | Emitted, ctx: LineCtx): void {
   if (typeof entry === 'string') return keep(out, entry, ctx);
   const first = LineCtx.is(entry.first) ? entry.first : ctx;
   const last = entry.last === undefined ? first : LineCtx.is(entry.last) ? entry.last : ctx;
-  keep(out, String(entry.text), last === first ? first : LineCtx.span(first, last));
+  keep(out, entry.text, last === first ? first : LineCtx.span(first, last));
 }
 
 /** The chain's output as lines: the very line read when a processor left it as it was. */
@@ -355,16 +358,6 @@ function toOutput(items: Items): ChainOutput {
   return { lines: out, ctxs };
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return value instanceof Promise;
-}
-
-/** The error for a processor output outside the contract. */
-function invalidOutput(value: unknown): TypeError {
-  const what = value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-  return new TypeError(`returned ${what}; expected a string, null, undefined or an array`);
 }

@@ -4,7 +4,8 @@ import { parseObsolete, posix2Version } from './obsolete.js';
 import type { FollowMode, StartPosition } from '../options.js';
 import { parseCount, parseSeconds } from './numbers.js';
 import { UsageError } from './usage-error.js';
-import { parseFields, parseWhere } from '../chain/processors/json.js';
+import { parseFields } from '../chain/processors/json.js';
+import { parseWhere, type WhereCondition } from '../chain/processors/where.js';
 
 /** What the command line asks for. @internal */
 export interface CliOptions {
@@ -34,6 +35,8 @@ export interface CliOptions {
   readonly ignoreCase: boolean;
   readonly color: 'auto' | 'always' | 'never';
   readonly onError: 'log' | 'pass' | 'skip' | 'stop';
+  /** Where plugins run: a worker thread each (default), or the main thread. */
+  readonly pluginIsolation: 'worker' | 'none';
   /** Seconds. */
   readonly processorTimeout: number | undefined;
   /** Seconds. */
@@ -48,7 +51,7 @@ export interface CliOptions {
 export type Step =
   | { readonly kind: 'grep' | 'exclude'; readonly patterns: string[] }
   | { readonly kind: 'multiline'; readonly start: string }
-  | { readonly kind: 'json'; readonly where: Array<readonly [string, string]>; fields: string[] | undefined }
+  | { readonly kind: 'json'; readonly where: WhereCondition[]; fields: string[] | undefined }
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'plugin'; readonly spec: string };
 
@@ -157,6 +160,7 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
     ignoreCase: has('ignore-case'),
     color: (str('color') ?? 'auto') as CliOptions['color'],
     onError: (str('on-error') ?? 'log') as CliOptions['onError'],
+    pluginIsolation: (str('plugin-isolation') ?? 'worker') as CliOptions['pluginIsolation'],
     processorTimeout: optional(str('processor-timeout'), (v) => positiveSeconds(v, '--processor-timeout')),
     multilineTimeout: optional(str('multiline-timeout'), (v) => positiveSeconds(v, '--multiline-timeout')),
     help: has('help'),

@@ -22,6 +22,8 @@ export async function renderHelp(): Promise<string> {
     .example('some-cmd | $0 -n 5', 'the last 5 lines of the output of some-cmd')
     .example("$0 --grep ERROR --multiline-start '^\\d{4}-' app.log", 'error events, stack traces joined to them')
     .example('$0 --json --where level=error --fields time,msg app.log', 'selected fields of JSON error records')
+    .example("$0 --json --where 'status>=500' --where 'path~^/api/' app.log", 'JSON records of server errors under /api/')
+    .example('$0 --no-follow -n 3 --grep ERROR app.log', 'the last 3 lines that match ERROR')
     .example('$0 --plugin ./redact.mjs app.log', 'lines through a processor of your own')
     .example('$0 --state-file st.json --sink redis://127.0.0.1/0 app.log', 'ship lines to Redis streams; the state file moves once Redis has them')
     .epilogue(
@@ -30,8 +32,10 @@ export async function renderHelp(): Promise<string> {
         'Quote patterns so that new matching files are picked up while following.\n\n' +
         'Exit status: 0 success; 1 a file could not be read, writing the output failed, the state file\n' +
         'was not saved before exit, or the --sink engine could not be reached at the start or refused\n' +
-        'the lines; 2 usage error, or a state file that cannot be used (unwritable, in use, among the\n' +
-        'inputs); 130/143 ended by SIGINT/SIGTERM; 141 the reader of the output went away.',
+        'the lines; 2 usage error, a plugin that cannot be loaded, or a state file that cannot be used\n' +
+        '(unwritable, in use, among the inputs); 130/143 ended by SIGINT/SIGTERM; 141 the reader of the\n' +
+        'output went away. A plugin that fails on a line, or to close, is reported and changes no status\n' +
+        '(but with --on-error stop: 1).',
     )
     .getHelp();
 }

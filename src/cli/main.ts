@@ -3,14 +3,13 @@ import type { Readable, Writable } from 'node:stream';
 import type { TailInput, TailStream } from '../tail-stream.js';
 import { DEFAULT_FILE_START, MIN_WATCHED_POLL_MS, type EngineOptions } from '../options.js';
 import { describeErrno, isReadFailure, notices, type Notice } from '../notices.js';
-import { SinkError, TailError } from '../errors.js';
+import { PluginError, SinkError, TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
 import { parseArgs, type CliOptions } from './args.js';
 import { renderHelp } from './help.js';
 import { OutputWriter } from './output.js';
 import { UsageError } from './usage-error.js';
 import { buildProcessors } from './processors.js';
-import { PluginError } from '../chain/plugins.js';
 import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
 import { canCopy, FileCopy } from './copy.js';
@@ -175,7 +174,9 @@ class Run {
     this.reporter = new ErrorReporter((message) => io.stderr.write(`tail-async: ${message}\n`));
     const inputs = options.files.length === 0 ? ['-'] : options.files;
     const headers = options.headers === 'always' || (options.headers === 'auto' && (inputs.length > 1 || inputs.some(isGlob)));
-    this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output, encoding: this.encoding() });
+    // With jsonl, --timestamp is a field of its own rather than a prefix of the text (see buildProcessors).
+    const stamped = options.output === 'jsonl' && options.steps.some((step) => step.kind === 'timestamp');
+    this.writer = new OutputWriter({ headers, prefix: options.prefix, format: options.output, encoding: this.encoding(), ...(stamped && { clock: () => new Date() }) });
     this.out = new StdoutWriter(io.stdout, this.onStdoutError);
   }
 

@@ -13,6 +13,8 @@ export interface OutputOptions {
    * `utf8` when processors work on the text.
    */
   readonly encoding: 'latin1' | 'utf8';
+  /** With `jsonl`: the clock for each object's `time` (when its batch was read and processed), for `--timestamp`. */
+  readonly clock?: () => Date;
 }
 
 /**
@@ -95,8 +97,11 @@ export class OutputWriter {
 
   private renderJson(batch: readonly Line[]): Buffer {
     const out = new StringJoiner('utf8');
+    // One reading of the clock a batch: its lines were read and processed together.
+    const time = this.opts.clock?.().toISOString();
     for (const line of batch) {
-      out.add(JSON.stringify({ file: line.source, text: line.text, offset: line.offset, end: line.end, line: line.lineNumber }) + '\n');
+      const object = { file: line.source, text: line.text, offset: line.offset, end: line.end, line: line.lineNumber };
+      out.add(JSON.stringify(time === undefined ? object : { ...object, time }) + '\n');
     }
     return out.toBuffer();
   }

@@ -5,7 +5,7 @@ import { multiline } from '../chain/processors/multiline.js';
 import { json } from '../chain/processors/json.js';
 import { timestamp } from '../chain/processors/timestamp.js';
 import { highlight } from '../chain/processors/highlight.js';
-import { loadPlugin } from '../chain/plugins.js';
+import { loadPlugin } from '../plugins/load.js';
 import type { CliOptions } from './args.js';
 import { secondsToMs } from './numbers.js';
 
@@ -33,10 +33,11 @@ export async function buildProcessors(options: CliOptions, context: { cwd: strin
         out.push(json({ where: step.where, ...(step.fields && { fields: step.fields }) }));
         break;
       case 'timestamp':
-        out.push(timestamp());
+        // JSON lines carry the time as a field of their own (the output writer's `time`), the text unchanged.
+        if (options.output !== 'jsonl') out.push(timestamp());
         break;
       case 'plugin':
-        out.push(await loadPlugin(step.spec, context.cwd));
+        out.push(await loadPlugin(step.spec, { cwd: context.cwd, isolation: options.pluginIsolation }));
         break;
     }
   }

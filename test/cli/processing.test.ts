@@ -105,6 +105,25 @@ describe('processing from the command line', () => {
     expect(pluginFirst.stdout.toString()).toBe('');
   });
 
+  it('prints the last N lines that get through the filters with -n N --grep, as grep | tail -n N would, also while following', async () => {
+    const texts = Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? `ERROR ${i}` : `INFO ${i}`));
+    const { dir, file } = await setup(texts, { 'keep-all.mjs': 'export default () => undefined;' });
+    const printed = await runCli(['--no-follow', '-n', '3', '--grep', 'ERROR', '--exclude', '38', file]);
+    expect(printed.stdout.toString()).toBe('ERROR 17\nERROR 24\nERROR 31\n');
+    const followed = await runCli(['-n', '2', '--grep', 'ERROR', file], {
+      during: async ({ stdout, signals }) => {
+        await waitFor(() => stdout.text === 'ERROR 31\nERROR 38\n', 'the last two errors');
+        await appendFile(file, 'INFO later\nERROR later\n');
+        await waitFor(() => stdout.text.endsWith('ERROR later\n'), 'the appended error');
+        signals.emit('SIGTERM');
+      },
+    });
+    expect(followed.stdout.toString()).toBe('ERROR 31\nERROR 38\nERROR later\n');
+    // A plugin at the head of the chain is not called on lines to find the start: -n counts lines read.
+    const pluginFirst = await runCli(['--no-follow', '-n', '3', '--plugin', './keep-all.mjs', '--grep', 'ERROR', file], { cwd: dir });
+    expect(pluginFirst.stdout.toString()).toBe('ERROR later\n'); // of INFO 39, INFO later, ERROR later
+  });
+
   it('keeps lines matching any --grep, drops --exclude matches, -i for both', async () => {
     const { file } = await setup(['Error a', 'warn b', 'info c', 'ERROR healthcheck']);
     const result = await runCli(['--no-follow', '-i', '--grep', 'error', '--grep', 'WARN', '--exclude', 'HEALTH', file]);
@@ -123,10 +142,38 @@ describe('processing from the command line', () => {
     expect(result.stdout.toString()).toBe('{"msg":"x","req.status":500}\n');
   });
 
+  it('filters JSON records with --where operators: != and null, numbers, regular expressions', async () => {
+    const { file } = await setup(['{"level":"info","n":1}', '{"level":"error","n":null}', '{"level":"warn","n":750}', '{"msg":"x"}']);
+    const where = async (...conditions: string[]) =>
+      (await runCli(['--no-follow', '--json', ...conditions.flatMap((c) => ['--where', c]), file])).stdout.toString().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { level?: string }).level ?? '-');
+    expect(await where('level!=info')).toEqual(['error', 'warn', '-']);
+    expect(await where('n=null')).toEqual(['error', '-']);
+    expect(await where('n>=1', 'n<750')).toEqual(['info']);
+    expect(await where('level~^(error|warn)$')).toEqual(['error', 'warn']);
+  });
+
   it('prefixes the read time with --timestamp', async () => {
     const { file } = await setup(['x']);
     const result = await runCli(['--no-follow', '--timestamp', file]);
     expect(result.stdout.toString()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z x\n$/);
+  });
+
+  it('gives the read time its own field with --output jsonl --timestamp, the text unchanged', async () => {
+    const { file } = await setup(['x', 'y']);
+    const before = Date.now();
+    const result = await runCli(['--no-follow', '--timestamp', '--output', 'jsonl', file]);
+    const records = result.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map(({ time: _, ...rest }) => rest)).toEqual([
+      { file, text: 'x', offset: 0, end: 2, line: 1 },
+      { file, text: 'y', offset: 2, end: 4, line: 2 },
+    ]);
+    for (const { time } of records) {
+      expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(time as string)).toBeGreaterThanOrEqual(before - 1);
+      expect(Date.parse(time as string)).toBeLessThanOrEqual(Date.now());
+    }
+    const plain = await runCli(['--no-follow', '--output', 'jsonl', file]);
+    expect(plain.stdout.toString()).not.toContain('"time"');
   });
 
   it('highlights --grep matches with --color always, and not when NO_COLOR is set on a terminal', async () => {
@@ -140,7 +187,9 @@ describe('processing from the command line', () => {
   });
 
   it.each([
-    [['--where', 'nofield'], /--where expects FIELD=VALUE/],
+    [['--where', 'nofield'], /^tail-async: --where 'nofield': expected FIELD=VALUE/],
+    [['--where', 'n<big'], /^tail-async: --where 'n<big': '<' compares numbers, and 'big' is not one/],
+    [['--where', 'level!info'], /^tail-async: --where 'level!info': '!' must be followed by '='/],
     [['--fields', 'a,,b'], /--fields expects/],
     [['--grep', '('], /invalid regular expression for --grep: '\('/],
     [['--on-error', 'ignore'], /invalid argument 'ignore' for '--on-error'/],

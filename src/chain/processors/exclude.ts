@@ -1,4 +1,5 @@
 import type { ProcessorObject } from '../types.js';
+import { STATELESS } from '../prefilter.js';
 import { compilePatterns } from './patterns.js';
 
 /** Options of {@link exclude}. */
@@ -23,6 +24,7 @@ export function exclude(patterns: ReadonlyArray<string | RegExp>, options: Exclu
   const regexps = compilePatterns(patterns, '--exclude', { ignoreCase: options.ignoreCase === true });
   return {
     name: 'exclude',
+    [STATELESS]: true,
     process(text) {
       for (const regexp of regexps) if (regexp.test(text)) return null;
       return undefined;

@@ -1,6 +1,6 @@
 import type { ProcessorObject } from '../types.js';
 import { compilePatterns } from './patterns.js';
-import { isLiteralPattern, KEEPS_ONLY_CONTAINING } from '../prefilter.js';
+import { isLiteralPattern, KEEPS_ONLY_CONTAINING, STATELESS } from '../prefilter.js';
 
 /** Options of {@link grep}. */
 export interface GrepOptions {
@@ -27,6 +27,7 @@ export function grep(patterns: ReadonlyArray<string | RegExp>, options: GrepOpti
   const literal = options.ignoreCase !== true && patterns.every(isLiteralPattern);
   return {
     name: 'grep',
+    [STATELESS]: true,
     process(text) {
       for (const regexp of regexps) if (regexp.test(text)) return undefined;
       return null;

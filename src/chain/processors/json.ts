@@ -1,10 +1,16 @@
 import { optionError } from '../../errors.js';
 import type { ProcessorObject } from '../types.js';
+import { STATELESS } from '../prefilter.js';
+import { compileCondition, parseWhere, type WhereCondition } from './where.js';
 
 /** Options of {@link json}. */
 export interface JsonOptions {
-  /** Keeps only records where every dotted field path has a value whose `String(value)` is the given one. */
-  readonly where?: ReadonlyArray<readonly [field: string, value: string]>;
+  /**
+   * Keeps only records that meet every condition: a string as the command line's `--where` takes it
+   * (`'level!=info'`, `'status>=500'`, `'msg~^timeout'`, `'user=null'`), or a `[field, value]` pair,
+   * which means `field=value`.
+   */
+  readonly where?: ReadonlyArray<string | readonly [field: string, value: string] | WhereCondition>;
   /** Replaces the line by an object of exactly these dotted field paths, in this order. */
   readonly fields?: readonly string[];
 }
@@ -12,24 +18,23 @@ export interface JsonOptions {
 /**
  * A processor for JSON log lines. Each line is parsed; one that is not JSON, or not a JSON object when
  * `where` or `fields` is given, throws, and the chain's error policy decides what becomes of it.
- * `where` drops the records that do not match every `[field, value]` pair (a `null` or missing field never
- * matches). `fields` replaces the line by `JSON.stringify` of the selected fields, keyed by their paths,
+ * `where` drops the records that do not meet every condition (see {@link parseWhere} for the operators:
+ * `=` and `!=` on text, `null` for a null or missing field, `<` `<=` `>` `>=` on numbers, `~` a regular
+ * expression). `fields` replaces the line by `JSON.stringify` of the selected fields, keyed by their paths,
  * in the given order, missing ones left out; without it the line goes on unchanged. A path such as
  * `req.status` is looked up as a key of that name first, then as `status` inside `req`.
  *
  * @example
  * ```ts
- * const errors = json({ where: [['level', 'error']], fields: ['time', 'msg', 'req.status'] });
+ * const errors = json({ where: ['level=error', 'req.status>=500'], fields: ['time', 'msg', 'req.status'] });
  * errors.process('{"level":"error","time":1,"msg":"boom","req":{"status":500}}', ctx);
  * // '{"time":1,"msg":"boom","req.status":500}'
  * ```
  */
 export function json(options: JsonOptions = {}): ProcessorObject {
-  const where = (options.where ?? []).map(([field, value]) => {
-    if (typeof field !== 'string' || field === '' || typeof value !== 'string') {
-      throw optionError(`json(): where must be [field, value] pairs of strings, not ${JSON.stringify([field, value])}`);
-    }
-    return [field, value] as const;
+  const where = (options.where ?? []).map((condition) => {
+    const parsed = toCondition(condition);
+    return { field: parsed.field, test: compileCondition(parsed) };
   });
   const fields = [...new Set(options.fields ?? [])];
   for (const field of fields) {
@@ -39,6 +44,7 @@ export function json(options: JsonOptions = {}): ProcessorObject {
 
   return {
     name: 'json',
+    [STATELESS]: true,
     process(text) {
       let record: unknown;
       try {
@@ -48,10 +54,7 @@ export function json(options: JsonOptions = {}): ProcessorObject {
       }
       if (!needsObject) return undefined;
       if (!isRecord(record)) throw new Error(`not a JSON object: ${preview(text)}`);
-      for (const [field, value] of where) {
-        const found = lookup(record, field);
-        if (found === undefined || found === null || String(found) !== value) return null;
-      }
+      for (const { field, test } of where) if (!test(lookup(record, field))) return null;
       if (fields.length === 0) return undefined;
       // Built by hand: an object literal would move integer-like keys such as "0" to the front.
       const parts: string[] = [];
@@ -64,19 +67,17 @@ export function json(options: JsonOptions = {}): ProcessorObject {
   };
 }
 
-/**
- * Parses the CLI's `--where FIELD=VALUE` (split at the first `=`; the value may be empty).
- *
- * @example
- * ```ts
- * parseWhere('req.status=500'); // ['req.status', '500']
- * parseWhere('msg=a=b');        // ['msg', 'a=b']
- * ```
- */
-export function parseWhere(spec: string): readonly [string, string] {
-  const at = spec.indexOf('=');
-  if (at <= 0) throw optionError(`--where expects FIELD=VALUE, not '${spec}'`);
-  return [spec.slice(0, at), spec.slice(at + 1)];
+/** A condition of `json({ where })` as given: a `--where` string, a `[field, value]` pair (`field=value`), or parsed. */
+function toCondition(condition: string | readonly [string, string] | WhereCondition): WhereCondition {
+  if (typeof condition === 'string') return parseWhere(condition);
+  if (Array.isArray(condition)) {
+    const [field, value] = condition as readonly unknown[];
+    if (typeof field === 'string' && field !== '' && typeof value === 'string') return { field, op: '=', value };
+  } else if (typeof condition === 'object' && condition !== null) {
+    const { field, op, value } = condition as Partial<WhereCondition>;
+    if (typeof field === 'string' && field !== '' && typeof op === 'string' && typeof value === 'string') return parseWhere(`${field}${op}${value}`);
+  }
+  throw optionError(`json(): where must hold conditions ('level!=info') or [field, value] pairs of strings, not ${JSON.stringify(condition)}`);
 }
 
 /**

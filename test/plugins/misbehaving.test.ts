@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { tail, type ProcessorError } from '../../src/index.js';
+import { loadPlugin } from '../../src/plugins/load.js';
+import { tempDir } from '../helpers/fs.js';
+import { MISBEHAVING, REASONS, thousandLines } from '../helpers/misbehaving.js';
+
+describe('a plugin in a worker thread, misbehaving in every way', () => {
+  it('costs exactly the lines it misbehaved on, each reported with its reason; closing errors are reported too', async () => {
+    const dir = await tempDir();
+    const { file, texts, bad } = await thousandLines(dir);
+    const plugin = await loadPlugin(MISBEHAVING);
+    const errors: ProcessorError[] = [];
+    const out: string[] = [];
+    const stream = tail(file, { start: { fromLine: 1 }, follow: false, processors: [plugin], processorTimeout: 200, onProcessorError: (e) => errors.push(e) });
+    for await (const batch of stream.batches()) for (const line of batch) out.push(`${line.lineNumber} ${line.text}`);
+    expect(out).toEqual(texts.flatMap((t, i) => (bad.has(i + 1) ? [] : [`${i + 1} ${t.toUpperCase()}`])));
+    const lineErrors = errors.filter((e) => e.phase === 'line');
+    expect(lineErrors.map((e) => e.lineNumber)).toEqual([...bad.keys()]);
+    for (const error of lineErrors) {
+      expect(error.processor).toBe('misbehaving');
+      expect((error.cause as Error).message).toMatch(REASONS[bad.get(error.lineNumber)!]!);
+    }
+    expect(errors.filter((e) => e.phase !== 'line').map((e) => e.message)).toEqual(["processor 'misbehaving' failed to close: close threw"]);
+  });
+});
