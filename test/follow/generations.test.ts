@@ -305,7 +305,10 @@ describe('copytruncate', () => {
       expect(out.texts()).toEqual(['one', 'two', 'three']);
     }));
 
-  it('reads every copy when the file was copied and truncated several times between two reads', () =>
+  it.each([
+    { what: 'at the name', rotate: false, expected: ['six'] },
+    { what: 'then rotated away', rotate: true, expected: ['six', 'seven (late)', 'eight'] },
+  ])('reads every copy, then the file, when it was copied and truncated several times between two reads ($what)', ({ rotate, expected }) =>
     onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\ntwo\n');
       await out.until(2);
@@ -315,24 +318,13 @@ describe('copytruncate', () => {
         copyTruncate(file, `${file}.${i + 1}`);
       }
       appendFileSync(file, 'six\n');
-      await out.until(6);
-      expect(out.texts()).toEqual(['one', 'two', 'three', 'four', 'five', 'six']);
-    }));
-
-  it('reads every copy, then the file, when it was copied and truncated several times and rotated away between two reads', () =>
-    onEmptyFile(async (file, out) => {
-      appendFileSync(file, 'one\ntwo\n');
-      await out.until(2);
-      for (const [i, text] of ['three', 'four', 'five'].entries()) {
-        appendFileSync(file, `${text}\n`);
-        copyTruncate(file, `${file}.${i + 1}`);
+      if (rotate) {
+        renameSync(file, `${file}.4`);
+        appendFileSync(`${file}.4`, 'seven (late)\n');
+        writeFileSync(file, 'eight\n');
       }
-      appendFileSync(file, 'six\n');
-      renameSync(file, `${file}.4`);
-      appendFileSync(`${file}.4`, 'seven (late)\n');
-      writeFileSync(file, 'eight\n');
-      await out.until(8);
-      expect(out.texts()).toEqual(['one', 'two', 'three', 'four', 'five', 'six', 'seven (late)', 'eight']);
+      await out.until(5 + expected.length);
+      expect(out.texts()).toEqual(['one', 'two', 'three', 'four', 'five', ...expected]);
     }));
 
   it('reads every copy made after a truncation it saw, when more came between two reads', async () => {
