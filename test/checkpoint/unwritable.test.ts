@@ -67,7 +67,8 @@ describe('a save that fails later', () => {
     const result = await runCli(['-n', '+1', '--state-file', state, file], {
       during: async ({ stdout, signals }) => {
         await waitFor(() => stdout.text === 'one\ntwo\n', 'the lines');
-        await rm(path.dirname(state), { recursive: true });
+        // A save under way may put its temporary file there meanwhile (ENOTEMPTY): rm tries again.
+        await rm(path.dirname(state), { recursive: true, maxRetries: 5 });
         signals.emit('SIGTERM');
       },
     });
@@ -83,7 +84,8 @@ describe('a save that fails later', () => {
     const result = await runCli(['-n', '+1', '--state-file', state, file], {
       during: async ({ stdout, stderr, signals }) => {
         await waitFor(() => stdout.text === 'one\ntwo\n', 'the lines');
-        await rm(path.dirname(state), { recursive: true });
+        // A save under way may put its temporary file there meanwhile (ENOTEMPTY): rm tries again.
+        await rm(path.dirname(state), { recursive: true, maxRetries: 5 });
         await appendFile(file, 'three\n');
         await waitFor(() => stderr.text.includes('cannot write'), 'the failed save', 5_000);
         await mkdir(path.dirname(state));
