@@ -142,9 +142,9 @@ export class DirWatch {
     // The entry event before this one: a rename makes two events in a row (the old name's, then the new
     // one's), with no other entry event of the directory in between (it is locked meanwhile).
     const after = dir.lastEntry;
-    if (event === 'rename') dir.lastEntry = filename ?? undefined;
-    else if (filename === null || [...dir.subs].some((sub) => sub.name === filename)) dir.lastEntry = undefined;
+    let watchedFile = filename === null;
     for (const sub of [...dir.subs]) {
+      if (filename === sub.name) watchedFile = true;
       if (filename !== null && filename !== sub.name && sub.name !== ANY_ENTRY) {
         if (sub.siblings && event === 'rename' && isRotatedName(sub.name, filename) && sub.file === path.join(dir.path, sub.name)) {
           sub.onHint('sibling', { entry: filename, after });
@@ -155,6 +155,8 @@ export class DirWatch {
       if (sub.file !== path.join(dir.path, sub.name)) this.reattach(sub);
       else sub.onHint(event);
     }
+    if (event === 'rename') dir.lastEntry = filename ?? undefined;
+    else if (watchedFile) dir.lastEntry = undefined;
   }
 
   private drop(dir: WatchedDir): void {
