@@ -492,7 +492,7 @@ export class FileFollower implements Source, Reader {
           !this.gens.insertedBefore(gen, stamp) &&
           this.gens.holds(gen) &&
           !this.olderGrew(gen) &&
-          !(this.discovered && gen !== this.gens.current && this.host.scans < (this.scanDue.get(gen) ?? Infinity)) &&
+          !this.scanPending(gen) &&
           !(unread && this.rotated.contradicts(gen, chunk));
         n = await gen.read(lines, mayFrame);
       } catch (error) {
@@ -543,9 +543,13 @@ export class FileFollower implements Source, Reader {
    */
   private awaitsScan(gen: Generation): boolean {
     if (!this.discovered || gen === this.gens.current) return false;
-    let due = this.scanDue.get(gen);
-    if (due === undefined) this.scanDue.set(gen, (due = this.host.scanSoon()));
-    return this.host.scans < due;
+    if (!this.scanDue.has(gen)) this.scanDue.set(gen, this.host.scanSoon());
+    return this.scanPending(gen);
+  }
+
+  /** True when `gen` left the name of a glob's follower and the scan it waits for (if asked yet) has not finished. */
+  private scanPending(gen: Generation): boolean {
+    return this.discovered && gen !== this.gens.current && this.host.scans < (this.scanDue.get(gen) ?? Infinity);
   }
 
   /**
