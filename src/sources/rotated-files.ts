@@ -255,7 +255,9 @@ export class RotatedFiles {
       // One the file never went on to be truncated after is not to be read. Anything else may yet be
       // something: a copy still being written (judged again when the truncation is seen), an unseen file
       // (found by the sweep). A copy of what was read is set aside once the file is read anew.
-      if (verdict === 'not-yet' && Date.now() - born < this.rotateWait) pending = true;
+      // Judged for `rotateWait` after it was last written (not only after it was born: copying a large
+      // file takes a while; a copy that kept the file's times, `cp -p`, counts from its birth).
+      if (verdict === 'not-yet' && Date.now() - Math.max(born, candidate.st.mtimeMs) < this.rotateWait) pending = true;
       else if (verdict === 'not-yet') this.ignore(candidate.st);
     }
     this.pending = pending;

@@ -71,7 +71,8 @@ export interface CopiedFile {
  * read of the file, it is longer than what was read, and (unless the file is known to be `truncated`)
  * the file was modified after the copy was born and no longer holds what the copy holds: it is shorter,
  * or starts with other bytes. `not-yet`: it may be such a copy, but the file holds what it holds (the
- * truncation may follow). `read`: a copy of what was read already.
+ * truncation may follow). `read`: a copy of what was read already. `unrelated`: anything else, also a file
+ * not modified since the candidate was born that does not hold what the candidate holds.
  * @internal
  */
 export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: boolean): CopyVerdict {
@@ -85,8 +86,11 @@ export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: bool
   if (truncated) return 'copy';
   const now = file.now();
   if (!now) return 'unrelated';
-  if (now.mtimeMs < birthOf(candidate.st)) return 'not-yet';
-  return now.size >= candidate.st.size && samePrefix(head, now.head) ? 'not-yet' : 'copy';
+  const holds = now.size >= candidate.st.size && samePrefix(head, now.head);
+  // Not modified since the copy was born: it holds what it held then, so a copy of it holds that too.
+  // One that holds other bytes was made of another file (of the one after it, under a starved follower).
+  if (now.mtimeMs < birthOf(candidate.st)) return holds ? 'not-yet' : 'unrelated';
+  return holds ? 'not-yet' : 'copy';
 }
 
 /**

@@ -294,6 +294,38 @@ describe('copytruncate', () => {
       expect(out.texts()).toEqual(['one', 'two', 'three', 'four (late)', 'five']);
     }));
 
+  // Found by the churn model, starved (seed 7013): the copy was judged against the deleted empty file
+  // (the newest file held when the copy was born), found "not yet" truncated, and set aside for good.
+  it('reads the copy first when an empty file held was deleted and the next one copied, truncated and rotated away unseen', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, 'a0\n');
+    const { out, notices } = await follow(file);
+    try {
+      unlinkSync(file);
+      writeFileSync(file, '');
+      await waitFor(() => notices.some((n) => n.type === 'appeared' || n.type === 'replaced'), 'the empty file to be followed');
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // One synchronous block: the empty file deleted; the next one written, copied, truncated, rotated away.
+      unlinkSync(file);
+      writeFileSync(file, 'b1\nb2\n');
+      fileClockPast(file);
+      copyTruncate(file, `${file}.1`);
+      appendFileSync(file, 'b3\n');
+      renameSync(file, `${file}.2`);
+      appendFileSync(`${file}.2`, 'b4 (late)\n');
+      writeFileSync(file, 'c1\n');
+      // Starved: the follower looks for the first time more than `rotateWait` after the copy was made.
+      const until = Date.now() + 300;
+      while (Date.now() < until) {
+        // busy: no look runs meanwhile
+      }
+      await out.until(5);
+      expect(out.texts()).toEqual(['b1', 'b2', 'b3', 'b4 (late)', 'c1']);
+    } finally {
+      await out.stop();
+    }
+  });
+
   it('reads the copy first when the file was copied, truncated and deleted before anything of it was read', () =>
     onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\ntwo\n');
