@@ -8,7 +8,7 @@ import { notices } from './notices.js';
 import { DirWatch } from './sources/dir-watch.js';
 import { FileFollower } from './sources/file-follower.js';
 import { StreamSource } from './sources/stream-source.js';
-import { openStream } from './sources/open-stream.js';
+import { openStream, reopenFifo } from './sources/open-stream.js';
 import { hasNotionalSize } from './sources/pseudo-file.js';
 import type { Source, SourceHost } from './sources/source.js';
 import type { Origin, Resumer } from './sources/resume.js';
@@ -376,8 +376,15 @@ export class Session implements SourceHost {
       return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this, { untilStopped: this.opts.follow !== false });
     }
     if (st && !st.isFile() && !st.isDirectory()) {
+      // Followed, a device is read and then waited on (`tail -f /dev/null`), and a FIFO read on from its
+      // later writers, as GNU tail does; unfollowed, both end with their end.
+      const following = this.opts.follow !== false;
+      const path = spec.path;
       try {
-        return new StreamSource(spec.path, openStream(spec.path, st), this.opts, this);
+        return new StreamSource(path, openStream(path, st), this.opts, this, {
+          untilStopped: following,
+          next: following && st.isFIFO() ? () => reopenFifo(path) : undefined,
+        });
       } catch {
         // not openable after all: the follower reports why, in GNU's words
       }

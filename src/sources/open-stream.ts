@@ -1,4 +1,4 @@
-import { createReadStream, openSync, type Stats } from 'node:fs';
+import { constants, createReadStream, openSync, type Stats } from 'node:fs';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { READ_FLAGS } from './find-file.js';
@@ -13,4 +13,15 @@ import { READ_FLAGS } from './find-file.js';
 export function openStream(path: string, st: Stats): Readable {
   if (!st.isFIFO()) return createReadStream(path);
   return new net.Socket({ fd: openSync(path, READ_FLAGS), readable: true, writable: false });
+}
+
+/**
+ * The FIFO at `path` again, once its writers have closed it, for a follower (GNU `tail -f fifo` reads on
+ * what later writers write). Opened for reading and writing, so that it holds a write end itself and no
+ * read ever ends: with none, a FIFO without a writer reads as its end at once, again and again.
+ * @internal
+ */
+export function reopenFifo(path: string): Readable {
+  const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  return new net.Socket({ fd, readable: true, writable: false });
 }

@@ -17,10 +17,12 @@ const WINDOW_BYTES = 16 * 1024 * 1024;
  */
 export class StreamSource implements Source {
   readonly name: string;
-  private readonly stream: Readable;
+  private stream: Readable;
+  /** For a followed FIFO: the stream of what later writers write, once the first one ended. */
+  private readonly next: (() => Readable) | undefined;
   private readonly host: SourceHost;
   private readonly framer: Framer;
-  private readonly start0: StartPosition | undefined;
+  private start0: StartPosition | undefined;
   private out: Line[] = [];
   /** For `{ lines: N }`: the last lines seen so far, and their bytes. */
   private window: Line[] = [];
@@ -44,11 +46,21 @@ export class StreamSource implements Source {
 
   /**
    * With `untilStopped`, the source is not done at the end of the stream but only once {@link stop} is
-   * called: a followed file whose content is read once (a /proc file: GNU tail prints it and waits).
+   * called: a followed file whose content is read once (a /proc file, a device: GNU tail prints it and
+   * waits). With `next` too, the end of the stream is only the end of its start: what `start` asks for
+   * (the last N lines…) is emitted then, and everything `next()` gives after it (a followed FIFO, whose
+   * later writers GNU tail reads too).
    */
-  constructor(name: string, stream: Readable, opts: ResolvedOptions, host: SourceHost, { untilStopped = false } = {}) {
+  constructor(
+    name: string,
+    stream: Readable,
+    opts: ResolvedOptions,
+    host: SourceHost,
+    { untilStopped = false, next }: { untilStopped?: boolean; next?: () => Readable } = {},
+  ) {
     this.name = name;
     this.untilStopped = untilStopped;
+    this.next = untilStopped ? next : undefined;
     this.stream = stream;
     this.opts = opts;
     this.host = host;
@@ -106,6 +118,7 @@ export class StreamSource implements Source {
     if (chunk === null) {
       this.readable = false;
       if (this.ended && !this.finished) this.finish(lines);
+      if (this.finished && this.next && !this.stopped && this.failure === undefined) this.readOn(this.next);
     } else {
       this.accept(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer), lines);
     }
@@ -177,6 +190,28 @@ export class StreamSource implements Source {
       this.framer.flush(lines);
     }
     this.finished = true;
+  }
+
+  /**
+   * The start is emitted: read on from the stream `next` gives, everything it gives, in the framer that
+   * holds the unfinished line (if the stream cannot be had, the source ends as it would have).
+   */
+  private readOn(next: () => Readable): void {
+    let stream: Readable;
+    try {
+      stream = next();
+    } catch (error) {
+      this.onError(error as NodeJS.ErrnoException);
+      return;
+    }
+    for (const [event, fn] of this.listeners) this.stream.off(event, fn);
+    if (!this.stream.destroyed) this.stream.destroy();
+    this.stream = stream;
+    this.start0 = undefined;
+    this.ended = false;
+    this.finished = false;
+    for (const [event, fn] of this.listeners) this.stream.on(event, fn);
+    this.readable = true;
   }
 
   private makeFramer(startOffset: number, skipLines: number): Framer {
