@@ -100,6 +100,8 @@ export const notices = {
   accessible: (source: string): Notice => ({ type: 'appeared', source, message: `'${source}' has become accessible` }),
   untailable: (source: string): Notice => ({ type: 'untailable', source, message: `'${source}' has been replaced with an untailable file` }),
   cannotFollow: (source: string): Notice => ({ type: 'untailable', source, message: `${source}: cannot follow end of this type of file` }),
+  /** Following by descriptor, a name that is not a file to follow is dropped (GNU, without --retry). */
+  givingUp: (source: string): Notice => ({ type: 'untailable', source, message: `${source}: cannot follow end of this type of file; giving up on this name` }),
   missed: (source: string, count: number): Notice => ({
     type: 'missed',
     source,

@@ -56,6 +56,11 @@ export interface TailOptions {
   readonly start?: StartPosition;
   /** How to follow. Default `'name'`. */
   readonly follow?: FollowMode;
+  /**
+   * With `follow: 'descriptor'`: a file missing or unreadable at the start is waited for, and followed by
+   * descriptor once it is opened (GNU `tail --retry -f`). Default `false`. Following by name always waits.
+   */
+  readonly retry?: boolean;
   /** Line delimiter: `'\n'` (default) or `'\0'` (like `tail -z`). */
   readonly delimiter?: '\n' | '\0';
   /**
@@ -158,6 +163,7 @@ export interface EngineOptions extends TailOptions {
 export interface ResolvedOptions {
   readonly start: StartPosition | undefined;
   readonly follow: FollowMode;
+  readonly retry: boolean;
   readonly delimiter: 10 | 0;
   readonly maxLineBytes: number;
   readonly overlong: 'split' | 'truncate';
@@ -227,6 +233,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
   return {
     start: options.start,
     follow,
+    retry: options.retry === true,
     delimiter: delimiter === '\n' ? 10 : 0,
     maxLineBytes: positiveInt('maxLineBytes', options.maxLineBytes, 16 * 1024 * 1024),
     overlong,

@@ -14,6 +14,8 @@ export interface CliOptions {
   /** The start given with -n or -c; undefined: the default (last 10 lines; all of stdin). */
   readonly start: StartPosition | undefined;
   readonly follow: FollowMode;
+  /** --retry (or -F): with --follow=descriptor, a file missing at the start is waited for. */
+  readonly retry: boolean;
   readonly headers: 'auto' | 'always' | 'never';
   readonly zero: boolean;
   readonly pid: number | undefined;
@@ -132,6 +134,7 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
     files,
     start: startFrom(options),
     follow,
+    retry: has('retry') || has('F'),
     headers: lastOf(options, { quiet: 'never', verbose: 'always' }) ?? 'auto',
     zero: has('zero-terminated'),
     pid: optional(str('pid'), (v) => {
@@ -165,17 +168,15 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
     multilineTimeout: optional(str('multiline-timeout'), (v) => positiveSeconds(v, '--multiline-timeout')),
     help: has('help'),
     version: has('version'),
-    warnings: warnings(follow, has('retry'), has('pid')),
+    warnings: warnings(follow, has('retry'), has('retry') || has('F'), has('pid')),
   };
 }
 
-/**
- * GNU tail's warnings (tail.c, parse_options) about options that have no effect as given. (GNU's third,
- * "--retry only effective for the initial open" with -f, is not said: -f does not retry here yet.)
- */
-function warnings(follow: FollowMode, retry: boolean, pid: boolean): string[] {
+/** GNU tail's warnings (tail.c, parse_options) about options that have no effect as given. */
+function warnings(follow: FollowMode, retry: boolean, retrying: boolean, pid: boolean): string[] {
   const out: string[] = [];
   if (retry && follow === false) out.push('warning: --retry ignored; --retry is useful only when following');
+  if (retrying && follow === 'descriptor') out.push('warning: --retry only effective for the initial open');
   if (pid && follow === false) out.push('warning: PID ignored; --pid=PID is useful only when following');
   return out;
 }

@@ -148,6 +148,8 @@ class Run {
   /** Set when the run must end early: a signal, or the reader of stdout went away. */
   private exitOverride: number | undefined;
   private failed = false;
+  /** The --pid process is gone: the run was stopped, it did not run out of files. */
+  private pidGone = false;
   /** Whether the state file is behind: a save failed and none succeeded since. */
   private readonly saves = new StateFileSaves();
   /** Where output goes; stopped when the run is interrupted (a reader that never reads). */
@@ -279,6 +281,8 @@ class Run {
       // Files that could not be opened were reported as notices already.
       if (!(error instanceof TailError && error.code !== 'ABORT_ERR' && failedHere)) throw error;
       this.failed = true;
+      // Following, the run ended by itself because no file is left to follow: GNU tail says so.
+      if (this.options.follow !== false && this.exitOverride === undefined && !this.pidGone) this.io.stderr.write('tail-async: no files remaining\n');
     } finally {
       stopWatchingPid();
       this.skipped += stream.processorFailures.skipped;
@@ -363,6 +367,7 @@ class Run {
     return {
       start,
       follow: o.follow,
+      retry: o.retry,
       delimiter: o.zero ? '\0' : '\n',
       encoding: this.encoding(),
       blocks: this.blocks(),
@@ -394,7 +399,9 @@ class Run {
       try {
         process.kill(pid, 0);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ESRCH') stream.stop();
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return;
+        this.pidGone = true;
+        stream.stop();
       }
     };
     check();

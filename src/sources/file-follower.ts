@@ -69,6 +69,11 @@ export class FileFollower implements Source, Reader {
   private first: Generation | undefined;
   /** What the last look found at the name (identity of a file or directory; undefined for nothing). */
   private lastSeen: string | undefined;
+  /**
+   * Following by descriptor with `retry`, until a file is first opened: the name is watched and looked
+   * at as when following by name (GNU `--retry -f`: "only effective for the initial open").
+   */
+  private retryUntilOpen: boolean;
   failure: NodeJS.ErrnoException | undefined;
   origin: Origin | undefined;
   startedEmpty = false;
@@ -79,6 +84,7 @@ export class FileFollower implements Source, Reader {
     this.host = host;
     this.start0 = start;
     this.discovered = discovered;
+    this.retryUntilOpen = opts.follow === 'descriptor' && opts.retry;
     this.gens = new Generations(opts.rotateWait, () => this.hint());
     this.names = new NameWatch(path, opts.follow === false ? undefined : watch, {
       look: () => this.lookNow(),
@@ -145,10 +151,12 @@ export class FileFollower implements Source, Reader {
     if (this.byName) {
       this.names.start();
       this.rotated.ignoreExisting(this.host.listing(path.dirname(this.name)));
+    } else if (this.retryUntilOpen) {
+      this.names.start();
     }
     const seenAt = Date.now();
     const look = lookAt(this.name);
-    if (!this.byName && look.kind !== 'file') return this.cannotStart(look);
+    if (!this.byName && !this.retryUntilOpen && look.kind !== 'file') return this.cannotStart(look);
     let step = transition(this.phase, { type: 'look', look, fresh: true }, this.name);
     if (step.pin && look.kind === 'file') {
       try {
@@ -188,6 +196,7 @@ export class FileFollower implements Source, Reader {
     const code = look.kind === 'missing' ? 'ENOENT' : 'EISDIR';
     const error = look.kind === 'inaccessible' ? look.error : (Object.assign(new Error(code), { code }) as NodeJS.ErrnoException);
     this.report(notices.cannotOpen(this.name, error));
+    if (look.kind === 'untailable' && this.opts.follow === 'descriptor') this.report(notices.givingUp(this.name));
     this.failure = error;
     this.phase = { name: 'finished' };
     this.names.close();
@@ -204,7 +213,8 @@ export class FileFollower implements Source, Reader {
     if (this.gens.draining.length > 0) return this.hint();
     const current = this.gens.current;
     if (!this.byName) {
-      if (current?.looksChanged()) this.hint();
+      if (this.retryUntilOpen) this.lookNow();
+      else if (current?.looksChanged()) this.hint();
       return;
     }
     const look = lookAt(this.name);
@@ -303,7 +313,8 @@ export class FileFollower implements Source, Reader {
       this.lookAfterStart = true;
       return;
     }
-    if (!this.byName || (p !== 'following' && p !== 'waiting')) return;
+    if (p !== 'following' && p !== 'waiting') return;
+    if (!this.byName && !(this.retryUntilOpen && p === 'waiting')) return;
     // The file seen was at the name at some moment after this (not after the look returns: the process
     // may be descheduled in between, and a copy born meanwhile must not seem born while it was there).
     const seenAt = Date.now();
@@ -318,6 +329,10 @@ export class FileFollower implements Source, Reader {
     if (look.kind === 'file' && !fresh) current!.seenAtName = seenAt;
     const deleted = look.kind === 'missing' && current !== undefined && current.linkCount() === 0;
     this.enter(transition(this.phase, { type: 'look', look, fresh, deleted }, this.name), seenAt);
+    if (!this.byName) {
+      if (wake) this.hint();
+      return;
+    }
     // An arrival, for the count of what came and went, is a file now held at the name (one seen but gone
     // before it could be opened is not: it is found in the directory, or reported), or a directory.
     const now = this.gens.current;
@@ -367,7 +382,7 @@ export class FileFollower implements Source, Reader {
    */
   private settled(covered: number): void {
     const p = this.phase.name;
-    if (p === 'closed' || p === 'finished' || p === 'starting') return;
+    if (p === 'closed' || p === 'finished' || p === 'starting' || !this.byName) return;
     if (this.names.unaccounted > 0) this.rotated.sweep();
     const left = this.names.unaccounted;
     this.rotated.counted(covered, left === 0);
@@ -429,6 +444,11 @@ export class FileFollower implements Source, Reader {
       this.gens.remove(back);
     }
     const taken = back ?? this.host.readers.takeOver(this, gen, st, this.discovered);
+    // By descriptor, the file first opened is the one followed from now on, whatever its name does.
+    if (this.retryUntilOpen) {
+      this.retryUntilOpen = false;
+      this.names.stopWatchingName();
+    }
     taken.file.pinned = false;
     taken.leftAt = undefined;
     this.gens.setCurrent(taken);
@@ -639,7 +659,7 @@ export class FileFollower implements Source, Reader {
     }
     if (this.isClosed) return;
     // Nothing held and nothing to wait for: by descriptor, the file was lost; a glob's file is gone.
-    const over = this.gens.size === 0 && (this.opts.follow === 'descriptor' || (this.discovered && this.phase.name === 'waiting'));
+    const over = this.gens.size === 0 && ((this.opts.follow === 'descriptor' && !this.retryUntilOpen) || (this.discovered && this.phase.name === 'waiting'));
     if (over) this.enter(transition(this.phase, { type: 'over' }, this.name));
     else this.scheduleRecheck();
   }

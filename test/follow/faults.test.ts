@@ -263,6 +263,38 @@ describe('faults in the source layer', () => {
     expect(await run.stop()).toBe(143);
   });
 
+  it('--retry --follow=descriptor waits for a missing file, then follows the file first opened by descriptor (as GNU tail)', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'f');
+    const run = start(['--retry', '--follow=descriptor', '-s', '0.05', file]);
+    await waitFor(() => run.out.stderr.includes('cannot open'), 'the missing file to be reported');
+    expect(run.out.status).toBeUndefined();
+    writeFileSync(file, 'one\n');
+    await waitFor(() => run.out.stdout.includes('one\n'), 'the file once it appears');
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, 'not followed\n');
+    appendFileSync(`${file}.1`, 'two\n');
+    await waitFor(() => run.out.stdout.includes('two\n'), 'what is written to the file first opened, renamed');
+    expect(run.out.stdout).toBe('one\ntwo\n');
+    expect(run.out.stderr).toBe(
+      `tail-async: warning: --retry only effective for the initial open\n` +
+        `tail-async: cannot open '${file}' for reading: No such file or directory\n` +
+        `tail-async: '${file}' has appeared;  following new file\n`,
+    );
+    expect(await run.stop()).toBe(143);
+  });
+
+  it.each([
+    { what: 'a missing file', make: (_f: string) => {}, says: (f: string) => [`cannot open '${f}' for reading: No such file or directory`] },
+    { what: 'a directory', make: (f: string) => mkdirSync(f), says: (f: string) => [`error reading '${f}': Is a directory`, `${f}: cannot follow end of this type of file; giving up on this name`] },
+  ])('-f with $what and nothing else to follow: "no files remaining", status 1 (as GNU tail)', async ({ make, says }) => {
+    const file = path.join(await tempDir(), 'f');
+    make(file);
+    const run = start(['-f', file]);
+    expect(await run.exited).toBe(1);
+    expect(run.out.stderr).toBe([...says(file), 'no files remaining'].map((line) => `tail-async: ${line}\n`).join(''));
+  });
+
   it('keeps memory bounded on an endless stream without newlines (--no-follow -n 2 /dev/zero)', async () => {
     const run = start(['--no-follow', '-n', '2', '/dev/zero']);
     const proc = (file: string, field: RegExp) => {
