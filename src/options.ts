@@ -153,6 +153,12 @@ export interface EngineOptions extends TailOptions {
    */
   readonly blocks?: boolean;
   /**
+   * An unfinished line at the end of what a read found is emitted at once, as a piece without terminator
+   * (`eol: ''`), and its rest as the next piece (GNU tail prints a partial last line as it is): for the
+   * command when it copies the bytes of one source.
+   */
+  readonly partialLines?: boolean;
+  /**
    * Called, in the order the sources were given, for each file opened with nothing to show from its
    * start position, at the point where its lines would have come (GNU prints its header there).
    */
@@ -174,6 +180,7 @@ export interface ResolvedOptions {
   readonly readSize: number;
   readonly maxOpenFiles: number;
   readonly blocks: boolean;
+  readonly partialLines: boolean;
   readonly onEmptySelection: ((source: string) => void) | undefined;
   /** Byte strings a line must contain to get past the first processor (see `prefilterOf`). */
   readonly prefilter: readonly Buffer[] | undefined;
@@ -244,6 +251,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     readSize: positiveInt('readSize', options.readSize, 256 * 1024),
     maxOpenFiles: positiveInt('maxOpenFiles', options.maxOpenFiles, DEFAULT_MAX_OPEN_FILES),
     blocks,
+    partialLines: options.partialLines === true,
     onEmptySelection: options.onEmptySelection,
     prefilter: prefilterOf(processors),
     glob: options.glob ?? true,

@@ -371,6 +371,8 @@ class Run {
       delimiter: o.zero ? '\0' : '\n',
       encoding: this.encoding(),
       blocks: this.blocks(),
+      // One source copied as bytes: a partial last line comes out at once, as GNU tail prints it.
+      partialLines: this.blocks() && names.length === 1 && !isGlob(names[0]!),
       processors: this.processors,
       onError: o.onError,
       onProcessorError: this.reporter.report,

@@ -106,6 +106,22 @@ export class Framer {
     this.position = base + chunk.length;
   }
 
+  /**
+   * Emits the bytes of the unfinished line held so far as a piece without terminator, like a piece of a
+   * split over-long line: the rest of the line comes as the next piece, with the same line number. A CR
+   * that may begin a CRLF, and the start of a UTF-8 character not complete yet, stay held.
+   */
+  release(out: Line[]): void {
+    if (this.skip > 0 || this.discarding || this.heldBytes === 0) return;
+    const buf = this.takeHeld();
+    const end = this.completeUpTo(buf, buf.length - this.pendingCR(buf));
+    if (end <= 0) return;
+    this.emit(buf, 0, end, this.lineStart, this.lineStart + end, '', out);
+    this.lineStart += end;
+    this.held = end < buf.length ? [Buffer.from(buf.subarray(end))] : [];
+    this.heldBytes = buf.length - end;
+  }
+
   /** Emits the unfinished line, if any, as a line without terminator (end of file, or file closed). */
   flush(out: Line[]): void {
     if (this.skip > 0 || (this.heldBytes === 0 && !this.discarding)) {
@@ -351,6 +367,19 @@ export class Framer {
     // One copy of the rest, not one per piece: a big chunk with a small limit stays linear.
     this.held = [start > 0 ? Buffer.from(buf.subarray(start)) : buf];
     this.heldBytes = buf.length - start;
+  }
+
+  /** `end`, or less so that buf[0, end) ends with a whole UTF-8 character (in utf8; any byte is one otherwise). */
+  private completeUpTo(buf: Buffer, end: number): number {
+    if (this.opts.encoding !== 'utf8') return end;
+    // The last character's first byte (11xxxxxx), within 4 bytes of the end, and its length.
+    for (let i = end - 1; i >= Math.max(end - 4, 0); i--) {
+      const byte = buf[i]!;
+      if ((byte & 0xc0) === 0x80) continue;
+      const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+      return i + length > end ? i : end;
+    }
+    return end;
   }
 
   /** Where to cut a piece of at most `max` bytes without splitting a UTF-8 character. */

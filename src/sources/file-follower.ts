@@ -116,6 +116,7 @@ export class FileFollower implements Source, Reader {
         onTooLong: (offset: number) => this.report(notices.lineTooLong(this.name, offset, opts.overlong, opts.maxLineBytes)),
       },
       readSize: opts.readSize,
+      partialLines: opts.partialLines,
       pool: host.pool,
       readBuffer: (size) => host.readBuffer(size),
     };

@@ -197,6 +197,8 @@ export class Generation {
     // A read that filled its buffer found a writer ahead of us: read more at once next time.
     this.readAhead = bytesRead === size ? Math.min(size * 2, this.context.readSize) : MIN_READ;
     this.framer.push(chunk, out);
+    // At the end of what the file holds now: its unfinished line, as far as it goes, if asked for.
+    if (this.context.partialLines && bytesRead < size) this.framer.release(out);
     return bytesRead;
   }
 
@@ -335,6 +337,8 @@ export interface GenerationContext {
   readonly framing: FramingOptions;
   /** Largest read at once, in bytes. */
   readonly readSize: number;
+  /** Emit an unfinished line at the end of a read at once (see `EngineOptions.partialLines`). */
+  readonly partialLines?: boolean;
   /** The open-file cap, when there is one. */
   readonly pool: HandlePool | undefined;
   /**

@@ -158,6 +158,7 @@ export class StreamSource implements Source {
       }
     } else {
       this.framer.push(chunk, lines);
+      if (this.opts.partialLines) this.framer.release(lines);
     }
   }
 

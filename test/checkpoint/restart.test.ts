@@ -70,3 +70,23 @@ describe.each([
     expect(first.out.stderr + second.out.stderr).toBe('');
   }, 40_000);
 });
+
+describe('a partial last line across a restart with --state-file', () => {
+  it('is printed once, as it was written: neither repeated nor cut into two lines', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'app.log');
+    const state = path.join(dir, 'state.json');
+    await writeFile(file, 'x\ny');
+    const args = ['--state-file', state, file];
+    const first = startCli(args);
+    await waitFor(() => first.out.stdout === 'x\ny', 'the first run to print x and the partial y');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(143);
+    await writeFile(file, 'z\nw\n', { flag: 'a' });
+    const second = startCli(args);
+    await waitFor(() => second.out.stdout === 'z\nw\n', () => `the rest of the line, then w (got ${JSON.stringify(second.out.stdout)})`);
+    second.child.kill('SIGTERM');
+    await second.exited;
+    expect(first.out.stdout + second.out.stdout).toBe('x\nyz\nw\n');
+  });
+});

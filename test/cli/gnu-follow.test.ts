@@ -64,3 +64,19 @@ describe('GNU coreutils tests/tail/F-vs-rename.sh', () => {
     expect(ours.out.stderr.replaceAll('tail-async: ', 'tail: ')).toBe(gnu.out.stderr);
   });
 });
+
+describe('a partial last line while following (coreutils prints it as it is)', () => {
+  it('prints `x\ny` at once and then what completes it, byte for byte as GNU tail', async () => {
+    const dirs = [await tempDir(), await tempDir()];
+    for (const dir of dirs) writeFileSync(path.join(dir, 'f'), 'x\ny');
+    const gnu = start('tail', ['-f', '-s.1', 'f'], dirs[0]!);
+    const ours = start(process.execPath, [bin, '-f', '-s', '0.1', 'f'], dirs[1]!);
+    const runs = [gnu, ours];
+    const printed = (text: string) => (run: Run) => run.out.stdout === text;
+    await both(runs, () => {}, printed('x\ny'), 'x and the partial y');
+    await both(runs, (d) => appendFileSync(path.join(d, 'f'), 'z\nw'), printed('x\nyz\nw'), 'the rest of the line, and another partial one');
+    await both(runs, (d) => appendFileSync(path.join(d, 'f'), '\n'), printed('x\nyz\nw\n'), 'the newline');
+    expect(ours.out.stderr).toBe('');
+  });
+});
+

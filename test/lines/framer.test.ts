@@ -288,6 +288,45 @@ describe('Framer: offsets and line numbers', () => {
   });
 });
 
+describe('Framer: release (a partial last line passed through)', () => {
+  it('emits what is held as a piece without terminator; the rest of the line comes as the next piece, same line number', () => {
+    const f = framer();
+    const out: Line[] = [];
+    f.push(bytes('x\ny'), out);
+    f.release(out);
+    f.push(bytes('z\nw'), out);
+    f.release(out);
+    f.release(out);
+    f.push(bytes('\n'), out);
+    expect(records(out)).toEqual([
+      ['x', '\n', 0, 2, 1],
+      ['y', '', 2, 3, 2],
+      ['z', '\n', 3, 5, 2],
+      ['w', '', 5, 6, 3],
+      ['', '\n', 6, 7, 3],
+    ]);
+    expect(f.unfinishedStart).toBe(7);
+  });
+
+  it('holds back a CR that may begin a CRLF, and the start of a UTF-8 character not complete yet', () => {
+    const f = framer();
+    const out: Line[] = [];
+    const euro = Buffer.from('€');
+    f.push(Buffer.concat([bytes('a\r')]), out);
+    f.release(out);
+    f.push(Buffer.concat([bytes('\nb'), euro.subarray(0, 2)]), out);
+    f.release(out);
+    f.push(Buffer.concat([euro.subarray(2), bytes('\n')]), out);
+    expect(records(out)).toEqual([
+      ['a', '', 0, 1, 1],
+      ['', '\r\n', 1, 3, 1],
+      ['b', '', 3, 4, 2],
+      ['€', '\n', 4, 8, 2],
+    ]);
+    expect(out.map((line) => line.text + line.eol).join('')).toBe('a\r\nb€\n');
+  });
+});
+
 describe('Framer: skipLines', () => {
   it('drops the first N lines and numbers the rest as true line numbers', () => {
     expect(records(frame(['one\ntwo\nthree\nfour\n'], { skipLines: 2 }))).toEqual([
