@@ -144,9 +144,13 @@ export class Generations {
     return this.older.filter((gen) => this.isQuiet(gen, now));
   }
 
-  /** True when `gen` left the name, was read to its end, and has been quiet for `rotateWait`. */
+  /**
+   * True when `gen` left the name, was read to its end, has been quiet for `rotateWait`, and holds nothing
+   * past the read position now (the last read may be old: late writes after a rotation that a starved
+   * follower did not read yet must be read before the file is let go).
+   */
   isQuiet(gen: Generation, now = Date.now()): boolean {
-    return gen !== this.now && gen.atEof && now - gen.lastGrowth >= this.rotateWait;
+    return gen !== this.now && gen.atEof && now - gen.lastGrowth >= this.rotateWait && !gen.hasMore();
   }
 
   /** True when `st` is a file held now or released lately. */

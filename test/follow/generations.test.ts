@@ -214,6 +214,37 @@ describe('generations that held the name between two looks', () => {
     });
   });
 
+  // Found by the churn model, starved (seed 9166): a file that left the name was read to its end, then
+  // let go as quiet after `rotateWait` on the strength of that old read, with late writes in it unread.
+  it('reads the late writes a rotated file got after its last read before letting it go as quiet', () =>
+    onEmptyFile(async (file, out) => {
+      appendFileSync(file, 'a1\n');
+      await out.until(1);
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, '');
+      const b = statSync(file).ino;
+      // Starved between two reads: from inside the first read of the new file, after the old one was read
+      // to its end, the old one gets its late write and the follower gets no turn for longer than rotateWait.
+      const read = Generation.prototype.read;
+      let starved = false;
+      const spy = vi.spyOn(Generation.prototype, 'read').mockImplementation(function (this: Generation, ...args) {
+        if (this.ino === b) {
+          spy.mockRestore();
+          appendFileSync(`${file}.1`, 'a2 (late)\n');
+          const until = Date.now() + 300;
+          while (Date.now() < until) {
+            // busy: no turn of the event loop meanwhile
+          }
+          starved = true;
+        }
+        return read.apply(this, args);
+      });
+      await waitFor(() => starved, 'the first read of the new file');
+      appendFileSync(file, 'b1\n');
+      await waitFor(() => out.texts().includes('b1'), 'b1');
+      expect(out.texts()).toEqual(['a1', 'a2 (late)', 'b1']);
+    }));
+
   it('does not report anything after an ordinary rotation seen as it happened', async () => {
     const file = path.join(await tempDir(), 'app.log');
     writeFileSync(file, '');
