@@ -102,7 +102,7 @@ export class FileFollower implements Source, Reader {
       gens: this.gens,
       heldElsewhere: (st) => host.readers.has(st),
       pinAt: (file, seen) => this.pinAt(file, seen),
-      arrival: () => this.names.arrival(),
+      arrival: () => this.names.found(),
       hint: () => this.hint(),
     });
     this.context = {
@@ -386,8 +386,12 @@ export class FileFollower implements Source, Reader {
     if (p === 'closed' || p === 'finished' || p === 'starting' || !this.byName) return;
     if (this.names.unaccounted > 0) this.rotated.sweep();
     const left = this.names.unaccounted;
-    this.rotated.counted(covered, left === 0);
-    if (left > 0) {
+    // Files seen arriving since this count was asked for are not in it, but their events may be: what is
+    // left over is judged (reported) once they are counted too. An even count is even as it stands.
+    const later = this.names.arrivalsPending;
+    if (left === 0) this.rotated.counted(covered, true, !later);
+    else if (!later) {
+      this.rotated.counted(covered, false, true);
       this.report(notices.missed(this.name, Math.ceil(left / 2)));
       this.names.forgive(this.lastSeen !== undefined);
     }

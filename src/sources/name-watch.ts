@@ -79,6 +79,12 @@ export class NameWatch {
   private settling: NodeJS.Immediate | undefined;
   /** Requests for {@link settleSoon} made so far. */
   private requests = 0;
+  /**
+   * Arrivals seen by a look, by the request made when they were seen: they count once that request is
+   * answered, when their own events are in for sure (counted at once, a look that came after a count was
+   * asked for would make that count come out even before the events it explains were delivered).
+   */
+  private arrivals: number[] = [];
   private closed = false;
 
   constructor(name: string, watch: DirWatch | undefined, handlers: NameWatchHandlers) {
@@ -92,9 +98,19 @@ export class NameWatch {
     this.unsubscribe ??= this.watch?.subscribe(this.name, (event, sibling) => this.onEvent(event, true, sibling), { siblings: true });
   }
 
-  /** A look saw a file at the name that was not held. */
+  /** A look saw a file at the name that was not held: it counts once the events up to now are in. */
   arrival(): void {
+    this.arrivals.push(this.settleSoon());
+  }
+
+  /** A file that held the name unseen was found, after the events that told of it were counted. */
+  found(): void {
     this.debt -= 2;
+  }
+
+  /** True while arrivals seen wait for a count that covers them (their events may still be on the way). */
+  get arrivalsPending(): boolean {
+    return this.arrivals.length > 0;
   }
 
   /**
@@ -197,6 +213,9 @@ export class NameWatch {
 
   private settle(covered: number): void {
     if (this.closed) return;
+    const counted = this.arrivals.filter((ticket) => ticket <= covered).length;
+    this.debt -= 2 * counted;
+    if (counted > 0) this.arrivals = this.arrivals.filter((ticket) => ticket > covered);
     this.handlers.settled(covered);
     // A rename over the name makes one event for an arrival and a departure: that credit may not pile
     // up over many such renames and hide a file that was missed later.

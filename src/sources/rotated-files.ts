@@ -200,10 +200,11 @@ export class RotatedFiles {
   /**
    * The name's events up to request `covered` are counted, and the files they say held the name unseen
    * were looked for ({@link sweep}): the files listed before then that were not taken never held the
-   * name; from now on they may be judged as copies of the file before them.
+   * name; from now on they may be judged as copies of the file before them. `upToNow`: no file was seen
+   * arriving since (else the count says nothing yet of the file at the name now).
    */
-  counted(covered: number, even: boolean): void {
-    if (even) this.evenAt = this.lastCurrentBorn;
+  counted(covered: number, even: boolean, upToNow: boolean): void {
+    if (even && upToNow) this.evenAt = this.lastCurrentBorn;
     for (const entry of this.toCount) {
       if (entry.ticket > covered) continue;
       for (const found of entry.found) if (!this.known.knows(found.st)) remember(this.accounted, identity(found.st));
