@@ -369,11 +369,13 @@ export class Session implements SourceHost {
   private async createSource(spec: SourceSpec): Promise<Source> {
     if ('stream' in spec) return new StreamSource(spec.name, spec.stream, this.opts, this);
     if (spec.path === '-') return new StreamSource('-', process.stdin, this.opts, this);
-    // FIFOs and devices cannot be read by position: read them as streams.
+    // FIFOs and devices cannot be read by position: read them as streams, from the start a file gets
+    // (the last 10 lines by default, as GNU tail: only standard input is passed through by default).
     const st = await stat(spec.path).catch(() => undefined);
+    const fileStart = this.opts.start ?? DEFAULT_FILE_START;
     // Nor can files whose size is notional (/proc, /sys): read from their start to their end, once.
     if (st && (await hasNotionalSize(spec.path, st))) {
-      return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this, { untilStopped: this.opts.follow !== false });
+      return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this, { untilStopped: this.opts.follow !== false, start: fileStart });
     }
     if (st && !st.isFile() && !st.isDirectory()) {
       // Followed, a device is read and then waited on (`tail -f /dev/null`), and a FIFO read on from its
@@ -382,6 +384,7 @@ export class Session implements SourceHost {
       const path = spec.path;
       try {
         return new StreamSource(path, openStream(path, st), this.opts, this, {
+          start: fileStart,
           untilStopped: following,
           next: following && st.isFIFO() ? () => reopenFifo(path) : undefined,
         });

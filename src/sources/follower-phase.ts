@@ -129,7 +129,8 @@ function whileWaiting(why: 'missing' | 'inaccessible' | 'untailable', look: Look
       // GNU: a name that was missing "has appeared"; one that could not be read, "has become accessible".
       return { phase: FOLLOWING, pin: true, notices: [why === 'missing' ? notices.appeared(name) : notices.accessible(name)] };
     case 'missing':
-      return { phase: waiting('missing') };
+      // Not a file (a directory) and then nothing: a file that comes "has become accessible", as GNU says.
+      return { phase: waiting(why === 'untailable' ? 'untailable' : 'missing') };
     case 'inaccessible':
       return { phase: waiting('inaccessible') };
     case 'untailable':

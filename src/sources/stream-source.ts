@@ -56,7 +56,7 @@ export class StreamSource implements Source {
     stream: Readable,
     opts: ResolvedOptions,
     host: SourceHost,
-    { untilStopped = false, next }: { untilStopped?: boolean; next?: () => Readable } = {},
+    { untilStopped = false, next, start = opts.start }: { untilStopped?: boolean; next?: () => Readable; start?: StartPosition } = {},
   ) {
     this.name = name;
     this.untilStopped = untilStopped;
@@ -64,8 +64,7 @@ export class StreamSource implements Source {
     this.stream = stream;
     this.opts = opts;
     this.host = host;
-    this.start0 = opts.start;
-    const start = opts.start;
+    this.start0 = start;
     this.skipBytes = start && 'fromByte' in start ? Math.max(start.fromByte, 1) - 1 : 0;
     this.framer = this.makeFramer(0, start && 'fromLine' in start ? Math.max(start.fromLine, 1) - 1 : 0);
     this.listeners = [

@@ -57,7 +57,8 @@ const table: Array<[string, FollowerEvent, string, string, string[]]> = [
   ['waiting(missing)', look('inaccessible'), 'waiting(inaccessible)', '', []],
   ['waiting(missing)', look('directory'), 'waiting(untailable)', '', ["'app.log' has been replaced with an untailable file"]],
   ['waiting(untailable)', look('directory'), 'waiting(untailable)', '', []],
-  ['waiting(untailable)', look('missing'), 'waiting(missing)', '', []],
+  // GNU: a directory, then nothing, then a file: "has become accessible" (the wait began with the directory).
+  ['waiting(untailable)', look('missing'), 'waiting(untailable)', '', []],
   ['waiting(inaccessible)', look('missing'), 'waiting(missing)', '', []],
   ['waiting(missing)', { type: 'stop' }, 'finishing', '', []],
   ['waiting(missing)', { type: 'over' }, 'finished', '', []],
