@@ -88,7 +88,10 @@ export class Generations {
   /** A file that left the name before any look saw it there (found in the directory): read before the newer ones, in the order of `born`. */
   insertOlder(gen: Generation, born: number): void {
     let at = this.older.length;
-    while (at > 0 && this.older[at - 1]!.file.born > born) at--;
+    // A copy held already, born in the same tick, is of a file held already, newer than this one: it
+    // stays right before that file.
+    const after = (other: Generation) => other.file.born > born || (other.file.born === born && this.copies.has(other));
+    while (at > 0 && after(this.older[at - 1]!)) at--;
     this.insertAt(at, gen);
   }
 
@@ -196,9 +199,13 @@ export class Generations {
     return best;
   }
 
-  /** The generation held (copies left out) born at `born` exactly: in the same tick of the file clock. */
-  bornAt(born: number): Generation | undefined {
-    return this.all.find((gen) => gen.file.born === born && !this.copies.has(gen));
+  /**
+   * The generations held (copies left out) born at `born` exactly, in the same tick of the file clock:
+   * newest first (in the order they are read), the one most likely still at the name when a file born
+   * in that tick was made.
+   */
+  bornAt(born: number): Generation[] {
+    return this.all.filter((gen) => gen.file.born === born && !this.copies.has(gen)).reverse();
   }
 
   /** The birth time of the newest file that left the name (0 if none). */

@@ -240,10 +240,11 @@ export class RotatedFiles {
         undecided.push(candidate);
         continue;
       }
-      // Born in the same tick of the file clock as a file that came to the name: a copy of that one, or
-      // of the one before it; the content tells.
+      // Born in the same tick of the file clock as files that came to the name (several, under fast
+      // churn): a copy of one of them, or of the one before them; the content tells, where something of
+      // them was read (of two files nothing was read of, born in one tick, the newer is taken).
       let verdict: CopyVerdict = 'unrelated';
-      for (const owner of [gen, gens.bornAt(born)]) {
+      for (const owner of [gen, ...gens.bornAt(born)]) {
         if (!owner || (truncated && owner !== truncated)) continue;
         verdict = judgeCopy(candidate, owner.copied, owner === truncated);
         if (verdict === 'copy' && this.readCopy(candidate, owner, out)) {
