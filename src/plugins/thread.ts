@@ -3,6 +3,7 @@ import { PluginError, TailError } from '../errors.js';
 import { timerDelay } from '../timer-delay.js';
 import { PROGRESS, type Loaded, type Reply, type Request, type WireOutcome } from './protocol.js';
 import { Journal } from './journal.js';
+import { INTERRUPTED_CLOSE_MS } from '../chain/run.js';
 
 // Under the test runner this module is the TypeScript source: the worker, which Node runs as it is, is the built one.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../../dist/plugins/worker.js' : './worker.js', import.meta.url);
@@ -18,8 +19,8 @@ type Phase = 'stopped' | 'starting' | 'idle' | 'busy' | 'closing' | 'closed';
 
 /**
  * What a request got: the outcomes of its first items; if the thread ended before the rest, why and on
- * which item (-1: before it took the request up at all, as when it was already ending); if the plugin
- * was closed before the rest, `cut`: they were not processed.
+ * which item (-1: before it took the request up at all, as when it was already ending); if the run was
+ * interrupted (or the plugin closed) before the rest, `cut`: they were not processed.
  */
 export interface Exchange {
   readonly outcomes: WireOutcome[];
@@ -34,13 +35,20 @@ interface InFlight {
   readonly done: (exchange: Exchange) => void;
 }
 
+/** A close under way: its deadline, which an interruption can bring forward. */
+interface Closing {
+  readonly started: number;
+  timer: NodeJS.Timeout;
+  readonly settle: (error: string | undefined) => void;
+}
+
 /**
  * One plugin's worker thread: starts it and loads the plugin, sends one request at a time, and ends the
  * thread when the plugin is stuck (no progress on one item for the timeout), ends it itself
  * (`process.exit`), or crashes. A request cut short that way resolves with the outcomes of the items the
  * thread had finished (it writes each to its journal, in shared memory, as it goes) and the item it was
- * on; the thread is started again for the next request. The thread keeps the process alive only while it
- * works on a request.
+ * on; the thread is started again for the next request. {@link interrupt} ends a request at once the
+ * same way (a signal: the run ends). The thread keeps the process alive only while it works on a request.
  * @internal
  * @example
  * ```ts
@@ -62,14 +70,21 @@ export class PluginThread {
   /** The last uncaught error of the thread, for the reason given when it ends. */
   private crash: unknown;
   private watchdog: NodeJS.Timeout | undefined;
-  /** Ends a load under way at once (a close). */
+  private cutShort = false;
+  /** Ends a load under way at once (an interruption, a close). */
   private cutLoad: (() => void) | undefined;
+  private closing: Closing | undefined;
 
   constructor(
     private readonly url: string,
     private readonly spec: string,
     private readonly loadTimeoutMs: number,
   ) {}
+
+  /** True once {@link interrupt} was called: the plugin takes no more work. */
+  get interrupted(): boolean {
+    return this.cutShort;
+  }
 
   /** Why the thread ended between requests, once (undefined if it did not). */
   takeIdleEnd(): string | undefined {
@@ -80,10 +95,11 @@ export class PluginThread {
 
   /**
    * Starts the thread if it is not running and loads the plugin; throws a {@link PluginError} if it
-   * cannot, a `TailError` (`ABORT_ERR`) when the plugin is closed meanwhile.
+   * cannot, a `TailError` (`ABORT_ERR`) when the plugin is closed or the run interrupted meanwhile.
    */
   async ready(): Promise<Loaded | undefined> {
     if (this.phase !== 'stopped') return undefined;
+    if (this.interrupted) throw new TailError('the run was interrupted', { code: 'ABORT_ERR' });
     this.phase = 'starting';
     this.crash = undefined;
     const journal = Journal.create();
@@ -110,10 +126,11 @@ export class PluginThread {
       worker.on('exit', onExit);
       worker.postMessage({ type: 'load', url: this.url, spec: this.spec } satisfies Request);
     });
-    // close() may have come while the plugin loaded.
-    if ((this.phase as Phase) !== 'starting') {
+    // close() or interrupt() may have come while the plugin loaded.
+    if ((this.phase as Phase) !== 'starting' || this.interrupted) {
+      if ((this.phase as Phase) === 'starting') this.stop();
       void worker.terminate();
-      throw new TailError('the plugin was closed', { code: 'ABORT_ERR' });
+      throw new TailError(this.interrupted ? 'the run was interrupted' : 'the plugin was closed', { code: 'ABORT_ERR' });
     }
     if (typeof loaded === 'string') {
       this.stop();
@@ -131,13 +148,13 @@ export class PluginThread {
   /**
    * Sends a request of `count` items (lines, or one flush) and resolves once every item is answered, or
    * once the thread is stuck on an item for longer than `timeoutMs`, or ends: then the thread is ended and
-   * the result says on which item. Once the plugin is closed, the request is cut (at once, or when that
-   * happens while it is in flight).
+   * the result says on which item. Once the run is interrupted or the plugin closed, the request is cut
+   * (at once, or when that happens while it is in flight).
    */
   exchange(request: (id: number) => Request, timeoutMs: number): Promise<Exchange> {
     const worker = this.worker;
     const journal = this.journal;
-    if (this.phase === 'closing' || this.phase === 'closed') return Promise.resolve({ outcomes: [], cut: true });
+    if (this.interrupted || this.phase === 'closing' || this.phase === 'closed') return Promise.resolve({ outcomes: [], cut: true });
     if (this.phase !== 'idle' || !worker || !journal) return Promise.reject(new TailError('the plugin is busy with another request', { code: 'ABORT_ERR' }));
     const id = this.nextId++;
     this.phase = 'busy';
@@ -160,8 +177,26 @@ export class PluginThread {
   }
 
   /**
-   * Asks the plugin to close, waits at most {@link CLOSE_WAIT_MS}, and ends the thread. Resolves to the
-   * error the plugin's `close()` gave, if any. A request in flight is cut (its thread ended at once).
+   * The run is being interrupted (a signal): a request in flight is cut at once (its thread is ended; the
+   * items it had finished keep their outcomes), a load under way is ended, later requests are cut, and
+   * the plugin's `close()` gets {@link INTERRUPTED_CLOSE_MS} (one under way, at most that from now).
+   */
+  interrupt(): void {
+    if (this.cutShort) return;
+    this.cutShort = true;
+    this.cutLoad?.();
+    if (this.phase === 'busy') this.cutInFlight();
+    const closing = this.closing;
+    if (closing && Date.now() - closing.started + INTERRUPTED_CLOSE_MS < CLOSE_WAIT_MS) {
+      clearTimeout(closing.timer);
+      closing.timer = setTimeout(() => closing.settle(`did not close within ${INTERRUPTED_CLOSE_MS} ms of the interruption`), INTERRUPTED_CLOSE_MS);
+    }
+  }
+
+  /**
+   * Asks the plugin to close, waits at most {@link CLOSE_WAIT_MS} (after an interruption,
+   * {@link INTERRUPTED_CLOSE_MS}), and ends the thread. Resolves to the error the plugin's
+   * `close()` gave, if any. A request in flight is cut (its thread ended at once).
    */
   async close(): Promise<string | undefined> {
     const phase = this.phase;
@@ -174,9 +209,11 @@ export class PluginThread {
     this.phase = 'closing';
     const id = this.nextId++;
     worker.ref();
+    const wait = this.interrupted ? INTERRUPTED_CLOSE_MS : CLOSE_WAIT_MS;
     const answer = await new Promise<string | undefined>((resolve) => {
       const settle = (error: string | undefined) => {
-        clearTimeout(timer);
+        clearTimeout(this.closing?.timer);
+        this.closing = undefined;
         worker.off('message', onMessage);
         worker.off('exit', onExit);
         resolve(error);
@@ -185,7 +222,7 @@ export class PluginThread {
         if (reply.type === 'closed' && reply.id === id) settle(reply.error);
       };
       const onExit = (code: number) => settle(code === 0 ? undefined : this.endReason(code, 'while closing'));
-      const timer = setTimeout(() => settle(`did not close within ${CLOSE_WAIT_MS} ms`), CLOSE_WAIT_MS);
+      this.closing = { started: Date.now(), timer: setTimeout(() => settle(`did not close within ${wait} ms`), wait), settle };
       worker.on('message', onMessage);
       worker.on('exit', onExit);
       worker.postMessage({ type: 'close', id } satisfies Request);
