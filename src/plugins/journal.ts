@@ -3,7 +3,8 @@
  * each line is done, so that the engine knows them at every moment: also while the plugin is stuck on a
  * later line (a synchronous endless loop, a promise that never settles) and once its thread is ended.
  * One journal per thread; it holds the outcomes of the request in progress, in order, and is rewritten
- * from its start by the next one.
+ * from its start by the next one. The engine reads it only when it ends a thread before its answer: the
+ * answer carries the outcomes too (a structured clone is cheaper to take than texts decoded from here).
  *
  * Layout: four 32-bit counters (see {@link PROGRESS}), then one entry per outcome: a kind byte, and for a
  * text its length (4 bytes, little-endian) and its UTF-8 bytes. Keep and drop take one byte. What is not

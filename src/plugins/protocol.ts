@@ -3,8 +3,10 @@
  * (their texts, and seven numbers a line), so that a batch is one structured clone of two arrays rather
  * than of an object a line. Measured here, a round trip of 2 600 lines costs about 0.45 ms, 0.3 ms of it
  * the thread hand-over itself (their texts joined into one string cost more: 0.8–1.2 ms). Outcomes come
- * back through the thread's journal (shared memory, see journal.ts), line by line as they are done; a
- * message says when a request is answered. A line is known on both sides by its sequence number.
+ * back the same way, in one message once the request is answered; each is also written to the thread's
+ * journal (shared memory, see journal.ts) as soon as its line is done, for when the thread has to be
+ * ended before it answers (decoding texts from there costs more than the clone: about 0.15 µs a text).
+ * A line is known on both sides by its sequence number.
  * @internal
  */
 
@@ -88,10 +90,11 @@ export interface LoadFailed {
   readonly message: string;
 }
 
-/** Every outcome of a request is in the journal. */
+/** Every outcome of a request (also in the journal, which is read only when the thread is ended before it answers). */
 export interface Answered {
   readonly type: 'answered';
   readonly id: number;
+  readonly outcomes: WireOutcome[];
 }
 
 export interface Closed {

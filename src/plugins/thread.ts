@@ -245,7 +245,7 @@ export class PluginThread {
   private onReply(reply: Reply): void {
     const flight = this.inFlight;
     if (!flight || reply.type !== 'answered' || reply.id !== flight.id) return;
-    flight.done({ outcomes: flight.journal.outcomes(flight.id) });
+    flight.done({ outcomes: reply.outcomes });
   }
 
   private onExit(worker: Worker, code: number): void {

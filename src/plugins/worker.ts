@@ -114,6 +114,7 @@ async function runBatch(request: BatchRequest, plugin: ProcessorObject): Promise
   const { id, texts, timeoutMs } = request;
   const count = texts.length;
   journal.begin(id);
+  const outcomes: WireOutcome[] = [];
   for (let i = 0; i < count; i++) {
     const ctx = new WorkerCtx(request, i);
     Atomics.store(progress, PROGRESS.started, i + 1);
@@ -125,9 +126,10 @@ async function runBatch(request: BatchRequest, plugin: ProcessorObject): Promise
     }
     if (isThenable(result)) result = await waitFor(result, timeoutMs);
     const outcome = record(toWire(result as Outcome));
+    outcomes.push(outcome);
     if (request.stopAtFailure && isWireError(outcome)) break;
   }
-  post({ type: 'answered', id });
+  post({ type: 'answered', id, outcomes });
 }
 
 async function runFlush(request: FlushRequest, plugin: ProcessorObject): Promise<void> {
@@ -142,8 +144,7 @@ async function runFlush(request: FlushRequest, plugin: ProcessorObject): Promise
   if (isThenable(result)) result = await waitFor(result, request.timeoutMs);
   // A flush gives entries, or nothing.
   const outcome = result instanceof Failure || result === undefined || Array.isArray(result) ? (result as Outcome) : new Failure(invalidOutput(result));
-  record(toWire(outcome));
-  post({ type: 'answered', id: request.id });
+  post({ type: 'answered', id: request.id, outcomes: [record(toWire(outcome))] });
 }
 
 /** Writes an outcome to the journal; one too large for it is the line's failure. */
