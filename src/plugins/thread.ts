@@ -229,7 +229,8 @@ export class PluginThread {
     });
     this.phase = 'closed';
     this.stop();
-    await worker.terminate();
+    // Not awaited: ending a thread can take a while on a busy machine, and the answer is known.
+    void worker.terminate();
     return answer;
   }
 
