@@ -113,7 +113,7 @@ export class Chain {
     this.interruption.abort();
     // Closing already: its wait ends soon.
     const wait = this.closeWait;
-    if (wait) setTimeout(() => wait.abort(), INTERRUPTED_CLOSE_WAIT_MS).unref();
+    if (wait) setTimeout(() => wait.abort(`did not settle within ${INTERRUPTED_CLOSE_WAIT_MS} ms of the interruption`), INTERRUPTED_CLOSE_WAIT_MS).unref();
   }
 
   /** True when a stateful processor has been idle long enough: call {@link Chain.flushIdle}. */
@@ -197,18 +197,17 @@ export class Chain {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Aborted, with what to report of a close still pending, when the wait is over.
     const wait = new AbortController();
     this.closeWait = wait;
     const ms = this.interrupted ? INTERRUPTED_CLOSE_WAIT_MS : CLOSE_TIMEOUT_MS;
-    const interruptedBefore = this.interrupted;
-    const timer = setTimeout(() => wait.abort(), ms);
+    const timer = setTimeout(() => wait.abort(`did not settle within ${ms} ms`), ms);
     const outcomes = await Promise.all(this.stages.map((stage) => this.closeStage(stage, wait.signal)));
     clearTimeout(timer);
     this.closeWait = undefined;
     outcomes.forEach((outcome, i) => {
       if (!(outcome instanceof Failure) && outcome !== CUT) return;
-      const late = interruptedBefore || !this.interrupted ? `did not settle within ${ms} ms` : `did not settle within ${INTERRUPTED_CLOSE_WAIT_MS} ms of the interruption`;
-      const cause = outcome === CUT ? new Error(late) : outcome.cause;
+      const cause = outcome === CUT ? new Error(String(wait.signal.reason)) : outcome.cause;
       this.opts.report(new ProcessorError({ processor: this.stages[i]!.name, source: '', lineNumber: 0, offset: 0, cause, phase: 'close' }));
     });
   }
