@@ -56,7 +56,9 @@ describe('the command with a plugin that misbehaves in every way', () => {
         const signalled = Date.now();
         run.child.kill('SIGTERM');
         await run.exited;
-        return { moment, ms: Date.now() - signalled, texts, ...run.out };
+        // On a machine too busy to close in time, the watchdog says that it ends the process anyway: allowed.
+        const stderr = run.out.stderr.replace(/^tail-async: still closing 900 ms after SIGTERM: exiting now\n/m, '');
+        return { moment, ms: Date.now() - signalled, texts, ...run.out, stderr };
       }),
     );
     for (const run of runs) expect(run.ms, run.moment).toBeLessThan(5000);
