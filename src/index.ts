@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 export { tail } from './tail.js';
-export type { TailInput, NamedStream, TailStream } from './tail-stream.js';
+export type { TailInput, NamedStream, TailStream, StopOptions } from './tail-stream.js';
 export type { TailOptions, StartPosition, FollowMode } from './options.js';
 export type { Line, LineEnding } from './lines/line.js';
 export type { Notice, NoticeType } from './notices.js';

@@ -8,7 +8,7 @@ import { Ledger } from './checkpoint/ledger.js';
 import { DeliveryTracker } from './checkpoint/tracker.js';
 import { chainPlacement, plainPlacement, UNPLACED } from './checkpoint/placement.js';
 import type { Notice } from './notices.js';
-import type { TailStream } from './tail-stream.js';
+import type { StopOptions, TailStream } from './tail-stream.js';
 import type { Origin } from './sources/resume.js';
 import { LineCtx } from './chain/context.js';
 import type { ChainOutput } from './chain/run.js';
@@ -41,6 +41,10 @@ export class TailIterator implements TailStream {
   private readonly reporter: ErrorReporter | undefined;
   /** Every source ended: what the chain still holds is flushed, then the iteration ends. */
   private sourcesEnded = false;
+  /** `stop({ now: true })` was called: the iteration ends after the lines the processors had finished. */
+  private halted = false;
+  /** A batch is being fetched (read, then processed). */
+  private fetching = false;
   private readonly checkpoint: string | undefined;
   private readonly onNotice: ResolvedOptions['onNotice'];
   private tracker: DeliveryTracker | undefined;
@@ -188,8 +192,13 @@ export class TailIterator implements TailStream {
     }
   }
 
-  stop(): void {
-    this.session.stop();
+  stop(options?: StopOptions): void {
+    if (!options?.now) return this.session.stop();
+    if (this.halted) return;
+    this.halted = true;
+    this.chain?.interrupt();
+    // A pending read for a batch returns now (with no lines).
+    this.session.interrupt();
   }
 
   /** Loads the checkpoint (if any), so that files resume where they were, then opens the sources. */
@@ -223,10 +232,12 @@ export class TailIterator implements TailStream {
       this.batch = [];
       this.index = 0;
       this.signal?.removeEventListener('abort', this.onAbort);
-      // The checkpoint is saved first: it fingerprints files through the handles the session holds.
+      // A batch in progress ends now: a processor's wait or a plugin's thread is cut short (a pending next() ends).
+      if (this.fetching) this.chain?.interrupt();
+      // The checkpoint is saved before the session closes: it fingerprints files through the handles the session holds.
       const saved = this.tracker?.close() ?? Promise.resolve();
       // The reporter last: processors that fail to close are reported through it.
-      this.closing = saved.then(() => Promise.all([this.session.close(), this.chain?.close()])).then(() => this.reporter?.close());
+      this.closing = Promise.all([saved.then(() => this.session.close()), this.chain?.close()]).then(() => this.reporter?.close());
     }
     return this.closing;
   }
@@ -258,11 +269,14 @@ export class TailIterator implements TailStream {
     const tracker = this.tracker;
     if (this.autoCommit) tracker?.commitAll();
     const given = this.mode === 'batches';
+    this.fetching = true;
     try {
       for (;;) {
         if (this.chain?.stopped) throw this.chain.stopped;
-        if (this.sourcesEnded) {
+        if (this.halted || this.sourcesEnded) {
           const failure = this.session.failure();
+          // Nothing is in progress: the processors close as at any end.
+          this.fetching = false;
           if (!this.shipping) await this.close();
           if (failure) throw failure;
           return null;
@@ -275,6 +289,7 @@ export class TailIterator implements TailStream {
         }
         const batch = await this.session.nextBatch();
         this.throwIfAborted();
+        if (this.halted) continue;
         if (batch === null) {
           if (this.finished) return null;
           this.sourcesEnded = true;
@@ -293,6 +308,8 @@ export class TailIterator implements TailStream {
         }
         const result = chain.run(batch, origin);
         const out = result instanceof Promise ? await result : result;
+        // Closed meanwhile (its work cut short): a pending next() ends.
+        if (this.finished) return null;
         tracker?.handOut(out.lines, chainPlacement(out, { origin, last: batch[batch.length - 1]! }, chain), given);
         if (out.lines.length > 0) return this.tagged(out);
       }
@@ -301,6 +318,8 @@ export class TailIterator implements TailStream {
       if (this.finished && error instanceof TailError && error.code === 'ABORT_ERR' && !this.signal?.aborted) return null;
       if (!this.shipping) await this.close().catch(() => {});
       throw error;
+    } finally {
+      this.fetching = false;
     }
   }
 

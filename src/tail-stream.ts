@@ -14,6 +14,12 @@ export interface NamedStream {
   readonly stream: Readable;
 }
 
+/** Options of {@link TailStream.stop}. */
+export interface StopOptions {
+  /** Stop at once, cutting the processors' work in progress short (see {@link TailStream.stop}). Default false. */
+  readonly now?: boolean;
+}
+
 /**
  * The lines of a {@link tail}, as an async iterator. Iterate it once, per line (`for await … of`) or per
  * batch (`batches()`); leaving the loop in any way (end, `break`, `throw`, abort, `await using`) closes
@@ -46,8 +52,24 @@ export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable
   /**
    * Stops following: what the files hold now is still read (held partial lines included), then the
    * iteration ends normally. `tail -f --pid` uses it when the writer has exited.
+   *
+   * With `{ now: true }`, stops at once instead (what a signal handler wants): nothing more is read, and
+   * the processors' work in progress is cut short: a wait for an async processor ends, a plugin in a
+   * worker thread has its thread ended (also when it is stuck in a synchronous loop). The lines that
+   * every processor had finished are still handed out, then the iteration ends normally. The line a
+   * processor was working on and those after it are not handed out, and the checkpoint stays before
+   * them: the next run with the same checkpoint reads them again (at least once; a plugin may see them
+   * twice). The processors' `close()` is then awaited briefly (a plugin's, a quarter of a second).
+   *
+   * @example
+   * ```ts
+   * const lines = tail('app.log', { checkpoint: 'tail.state', processors: [await loadPlugin('./enrich.mjs')] });
+   * process.once('SIGTERM', () => lines.stop({ now: true }));
+   * for await (const batch of lines.batches()) process.stdout.write(batch.map((l) => l.text + '\n').join(''));
+   * // After a SIGTERM: the lines finished before it were written, and the state file is saved.
+   * ```
    */
-  stop(): void;
+  stop(options?: StopOptions): void;
   /** Bytes read but not yet handed out as lines (unfinished lines, the current batch). */
   readonly bufferedBytes: number;
   /** Lines whose processor failed: reported (`log`, `pass`) or dropped silently (`skip`). */

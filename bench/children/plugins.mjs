@@ -2,7 +2,8 @@
 // {"lines","ms","maxRssMB"} as JSON, ms covering only the iteration (the plugin is loaded, and its thread
 // started, before the clock starts).
 //   PLUGIN-ISOLATION  tail(file, { follow: false, start: { fromLine: 1 }, processors: [plugin] }).batches()
-//     PLUGIN: trivial (bench/children/trivial-plugin.mjs) or redact (examples/plugins/redact.mjs)
+//     PLUGIN: trivial (bench/children/trivial-plugin.mjs), upper (bench/children/upper-plugin.mjs) or
+//       redact (examples/plugins/redact.mjs)
 //     ISOLATION: none (in this thread) or worker (a worker thread of its own)
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,6 +16,7 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 const PLUGINS = {
   trivial: fileURLToPath(new URL('./trivial-plugin.mjs', import.meta.url)),
+  upper: fileURLToPath(new URL('./upper-plugin.mjs', import.meta.url)),
   redact: fileURLToPath(new URL('../../examples/plugins/redact.mjs', import.meta.url)),
 };
 const [name, isolation] = mode.split('-');

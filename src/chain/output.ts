@@ -10,8 +10,15 @@ export class Failure {
   constructor(readonly cause: unknown) {}
 }
 
-/** What one processor call gave: its output, or its failure. @internal */
-export type Outcome = ProcessorOutput | Failure;
+/**
+ * The outcome of a call cut short because the run was interrupted (see `Chain.interrupt`): the line was
+ * not processed. It is neither handed out nor passed by the checkpoint, and no failure.
+ * @internal
+ */
+export const CUT: unique symbol = Symbol('tail-async.cut');
+
+/** What one processor call gave: its output, its failure, or nothing, cut short ({@link CUT}). @internal */
+export type Outcome = ProcessorOutput | Failure | typeof CUT;
 
 /**
  * A processor's return value checked against the contract: the value itself when it is a string, `null`,
@@ -50,16 +57,23 @@ export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T
 
 /**
  * The outcome of a thenable within `timeoutMs`: its value (unchecked), or a {@link Failure} when it
- * rejects, does not settle in time, settles to another thenable, or its `then` itself throws.
+ * rejects, does not settle in time, settles to another thenable, or its `then` itself throws; {@link CUT}
+ * as soon as `signal` is aborted (the run is interrupted).
  * @internal
  */
-export function settle(result: PromiseLike<unknown>, timeoutMs: number): Promise<Outcome> {
+export function settle(result: PromiseLike<unknown>, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
-    const timer = setTimeout(() => resolve(new Failure(new Error(`did not settle within ${timeoutMs} ms`))), timerDelay(timeoutMs));
+    let done = false;
     const settled = (outcome: Outcome) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', cut);
       resolve(outcome);
     };
+    const cut = () => settled(CUT);
+    const timer = setTimeout(() => settled(new Failure(new Error(`did not settle within ${timeoutMs} ms`))), timerDelay(timeoutMs));
+    // Its outcome is awaited even once cut: a rejection must not go unhandled.
     try {
       result.then(
         // resolve() would adopt a thenable: it is no valid output anyway.
@@ -69,6 +83,8 @@ export function settle(result: PromiseLike<unknown>, timeoutMs: number): Promise
     } catch (error) {
       settled(new Failure(error));
     }
+    if (signal?.aborted) cut();
+    else if (!done) signal?.addEventListener('abort', cut, { once: true });
   });
 }
 

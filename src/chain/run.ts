@@ -3,11 +3,22 @@ import { ProcessorError } from '../errors.js';
 import { timerDelay } from '../timer-delay.js';
 import { LineCtx } from './context.js';
 import type { Emitted, ErrorPolicy, Processor, ProcessorObject, ProcessorOutput } from './types.js';
-import { checkOutput, Failure, invalidOutput, isThenable, settle, type Outcome } from './output.js';
-import { batchFunctionOf, type BatchFunction } from './batch.js';
+import { checkOutput, CUT, Failure, invalidOutput, isThenable, settle, type Outcome } from './output.js';
+import { batchHandlerOf, type BatchHandler } from './batch.js';
 
-/** The longest wait, in ms, for one processor's `close()`: closing is bounded, so that a signal ends a run within a second. */
+/** The longest wait, in ms, for the processors' `close()` (all at once). */
 const CLOSE_TIMEOUT_MS = 500;
+/**
+ * Once the run is interrupted (a signal, see {@link Chain.interrupt}): how long a plugin's `close()` in
+ * its thread may take (one under way: at most this from the interruption), then its thread is ended. A
+ * signal ends a run within a second.
+ * @internal
+ */
+export const INTERRUPTED_CLOSE_MS = 250;
+/** How much longer the chain waits for a `close()` after an interruption than a plugin's thread does (so that the thread says why). */
+const INTERRUPTED_CLOSE_MARGIN_MS = 100;
+/** The chain's wait for the processors' `close()` after an interruption. */
+const INTERRUPTED_CLOSE_WAIT_MS = INTERRUPTED_CLOSE_MS + INTERRUPTED_CLOSE_MARGIN_MS;
 
 /** How a {@link Chain} treats failures. @internal */
 export interface ChainOptions {
@@ -43,7 +54,7 @@ interface Stage {
   readonly processor: ProcessorObject;
   readonly name: string;
   /** Set for a processor that takes a stage's lines at once (a plugin in a worker thread). */
-  readonly batch: BatchFunction | undefined;
+  readonly batch: BatchHandler | undefined;
   /** The last line this stage was given: flushed plain strings take its position. */
   last: LineCtx | undefined;
   idleTimer: NodeJS.Timeout | undefined;
@@ -60,6 +71,12 @@ export class Chain {
   private readonly stages: Stage[];
   private readonly opts: ChainOptions;
   private closed = false;
+  /** Aborted by {@link Chain.interrupt}: every wait for a processor ends. */
+  private readonly interruption = new AbortController();
+  /** True once {@link Chain.interrupt} was called. */
+  interrupted = false;
+  /** While closing: aborted when the wait for the processors' `close()` is over. */
+  private closeWait: AbortController | undefined;
   /** Lines that failed and were dropped silently (`skip`), or reported (`log`, `pass`). */
   readonly counts = { failed: 0, skipped: 0 };
   /**
@@ -67,15 +84,36 @@ export class Chain {
    * returned by that `run()`; the consumer ends the stream with this error after them.
    */
   stopped: ProcessorError | undefined;
-  /** Under the `stop` policy, the line whose failure ended the chain: it and those after it were not processed. */
+  /**
+   * Under the `stop` policy, the line whose failure ended the chain; once interrupted, the line where a
+   * processor's work was cut short. It and those after it in its batch were not processed (the checkpoint
+   * stays before it).
+   */
   stoppedAt: LineCtx | undefined;
 
   constructor(processors: readonly Processor[], options: ChainOptions) {
     this.opts = options;
     this.stages = processors.map((processor, i) => {
       const object = typeof processor === 'function' ? { name: processor.name || `#${i + 1}`, process: processor } : processor;
-      return { processor: object, name: object.name || `#${i + 1}`, batch: batchFunctionOf(object), last: undefined, idleTimer: undefined, idleDue: false };
+      return { processor: object, name: object.name || `#${i + 1}`, batch: batchHandlerOf(object), last: undefined, idleTimer: undefined, idleDue: false };
     });
+  }
+
+  /**
+   * The run is being interrupted (a signal): every wait for a processor ends at once, a plugin in a worker
+   * thread is cut short (its thread ended), and later async calls are cut too. The batch in progress goes
+   * on only with the lines every processor had finished ({@link Chain.stoppedAt} says where it was cut);
+   * a flush cut short emits nothing. The processors' `close()` is then waited for only briefly
+   * ({@link INTERRUPTED_CLOSE_MS}, and a little).
+   */
+  interrupt(): void {
+    if (this.interrupted) return;
+    this.interrupted = true;
+    for (const stage of this.stages) stage.batch?.interrupt();
+    this.interruption.abort();
+    // Closing already: its wait ends soon.
+    const wait = this.closeWait;
+    if (wait) setTimeout(() => wait.abort(`did not settle within ${INTERRUPTED_CLOSE_WAIT_MS} ms of the interruption`), INTERRUPTED_CLOSE_WAIT_MS).unref();
   }
 
   /** True when a stateful processor has been idle long enough: call {@link Chain.flushIdle}. */
@@ -151,27 +189,40 @@ export class Chain {
   }
 
   /**
-   * Calls every processor's `close()` once, waiting at most half a second for each. A close that throws,
-   * rejects or does not settle in time is reported (whatever the policy) and changes nothing else: it
-   * never rejects.
+   * Calls every processor's `close()` once, in order, and waits at most half a second for all of them
+   * (after an interruption, a little more than {@link INTERRUPTED_CLOSE_MS}). A close that
+   * throws, rejects or does not settle in time is reported (whatever the policy) and changes nothing
+   * else: it never rejects.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const stage of this.stages) {
-      clearTimeout(stage.idleTimer);
-      const close = stage.processor.close;
-      if (typeof close !== 'function') continue;
-      let outcome: Outcome;
-      try {
-        const result: unknown = close.call(stage.processor);
-        outcome = isThenable(result) ? await settle(result as PromiseLike<unknown>, CLOSE_TIMEOUT_MS) : undefined;
-      } catch (error) {
-        outcome = new Failure(error);
-      }
-      if (outcome instanceof Failure) {
-        this.opts.report(new ProcessorError({ processor: stage.name, source: '', lineNumber: 0, offset: 0, cause: outcome.cause, phase: 'close' }));
-      }
+    // Aborted, with what to report of a close still pending, when the wait is over.
+    const wait = new AbortController();
+    this.closeWait = wait;
+    const ms = this.interrupted ? INTERRUPTED_CLOSE_WAIT_MS : CLOSE_TIMEOUT_MS;
+    const timer = setTimeout(() => wait.abort(`did not settle within ${ms} ms`), ms);
+    const outcomes = await Promise.all(this.stages.map((stage) => this.closeStage(stage, wait.signal)));
+    clearTimeout(timer);
+    this.closeWait = undefined;
+    outcomes.forEach((outcome, i) => {
+      if (!(outcome instanceof Failure) && outcome !== CUT) return;
+      const cause = outcome === CUT ? new Error(String(wait.signal.reason)) : outcome.cause;
+      this.opts.report(new ProcessorError({ processor: this.stages[i]!.name, source: '', lineNumber: 0, offset: 0, cause, phase: 'close' }));
+    });
+  }
+
+  /** Calls a stage's `close()`; its outcome once it settles or `wait` is over ({@link CUT}). */
+  private closeStage(stage: Stage, wait: AbortSignal): Outcome | Promise<Outcome> {
+    clearTimeout(stage.idleTimer);
+    const close = stage.processor.close;
+    if (typeof close !== 'function') return undefined;
+    try {
+      const result: unknown = close.call(stage.processor);
+      // The timeout is the wait's (it aborts); settle's own is only a bound.
+      return isThenable(result) ? settle(result as PromiseLike<unknown>, CLOSE_TIMEOUT_MS + 1000, wait) : undefined;
+    } catch (error) {
+      return new Failure(error);
     }
   }
 
@@ -218,11 +269,11 @@ export class Chain {
   }
 
   /** Stage `s` as one call for all of its lines (see {@link PROCESS_BATCH}), then the later stages. */
-  private async throughBatch(stage: Stage, batch: BatchFunction, items: Items, s: number): Promise<Items> {
+  private async throughBatch(stage: Stage, batch: BatchHandler, items: Items, s: number): Promise<Items> {
     const { texts, ctxs } = items;
     // It rejects only when the processor was closed meanwhile: then the stream is closing too.
     const report = (cause: unknown) => this.opts.report(new ProcessorError({ processor: stage.name, source: '', lineNumber: 0, offset: 0, cause, phase: 'idle' }));
-    const outcomes = await batch(texts, ctxs, { timeoutMs: this.opts.timeoutMs, report, stopAtFailure: this.opts.onError === 'stop' });
+    const outcomes = await batch.run(texts, ctxs, { timeoutMs: this.opts.timeoutMs, report, stopAtFailure: this.opts.onError === 'stop' });
     const out: Items = { texts: [], ctxs: [] };
     let i = 0;
     for (; i < texts.length; i++) {
@@ -240,14 +291,19 @@ export class Chain {
     } catch (error) {
       return new Failure(error);
     }
-    return isThenable(result) ? settle(result, this.opts.timeoutMs) : result;
+    return isThenable(result) ? settle(result, this.opts.timeoutMs, this.interruption.signal) : result;
   }
 
   /**
    * Applies one call's outcome to `out`: keep, drop, replace, expand, or the error policy. False when
-   * this outcome stopped the chain (`stop` policy).
+   * this outcome stopped the chain (`stop` policy), or was cut short (an interruption): the lines after
+   * it go no further.
    */
   private apply(stage: Stage, text: string, ctx: LineCtx, result: Outcome, out: Items): boolean {
+    if (result === CUT) {
+      this.stoppedAt = ctx;
+      return false;
+    }
     const outcome = result instanceof Failure ? result : checkOutput(result);
     if (outcome === undefined) {
       keep(out, text, ctx);
@@ -289,10 +345,12 @@ export class Chain {
     let outcome: Outcome;
     try {
       const result: unknown = flush.call(stage.processor, reason);
-      outcome = isThenable(result) ? await settle(result, this.opts.timeoutMs) : (result as Outcome);
+      outcome = isThenable(result) ? await settle(result, this.opts.timeoutMs, this.interruption.signal) : (result as Outcome);
     } catch (error) {
       outcome = new Failure(error);
     }
+    // Cut short by an interruption: it emits nothing, and what it holds is not passed by the checkpoint.
+    if (outcome === CUT) return items;
     // A flush gives entries, or nothing: a string or null there is outside the contract.
     if (!(outcome instanceof Failure)) outcome = outcome === undefined || Array.isArray(outcome) ? checkOutput(outcome) : new Failure(invalidOutput(outcome));
     if (outcome instanceof Failure) {

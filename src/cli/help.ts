@@ -35,7 +35,10 @@ export async function renderHelp(): Promise<string> {
         'the lines; 2 usage error, a plugin that cannot be loaded, or a state file that cannot be used\n' +
         '(unwritable, in use, among the inputs); 130/143 ended by SIGINT/SIGTERM; 141 the reader of the\n' +
         'output went away. A plugin that fails on a line, or to close, is reported and changes no status\n' +
-        '(but with --on-error stop: 1).',
+        '(but with --on-error stop: 1).\n\n' +
+        'SIGINT and SIGTERM end the run within a second, also while a plugin is stuck: the lines every\n' +
+        'processor had finished are printed; the line a plugin was working on and the lines after it are\n' +
+        'not, and the next run with the same --state-file starts at that line.',
     )
     .getHelp();
 }

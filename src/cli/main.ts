@@ -22,6 +22,12 @@ import type { Sink } from '../sinks/contract.js';
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
 
+/**
+ * After a signal, how long the lines the processors had finished may take to be written (a reader that
+ * does not read must not hold the exit up): what is not written by then is not delivered.
+ */
+const SIGNAL_WRITE_MS = 200;
+
 /** What the command talks to: the process's streams, or test doubles. @internal */
 export interface CliIO {
   readonly stdin: Readable & { readonly isTTY?: boolean };
@@ -157,6 +163,8 @@ class Run {
   /** With --sink: where lines go instead of stdout, and what stops shipping (a signal, --pid). */
   private readonly sink: Sink | undefined;
   private readonly stopShipping = new AbortController();
+  /** After a signal: stops the output once {@link SIGNAL_WRITE_MS} have passed. */
+  private writeDeadline: NodeJS.Timeout | undefined;
   private readonly onSigint = () => this.interrupt(EXIT.sigint);
   private readonly onSigterm = () => this.interrupt(EXIT.sigterm);
   /** The reader of stdout went away while the file was quiet: as a failed write would (quietly, 141). */
@@ -218,6 +226,7 @@ class Run {
       return this.exitOverride ?? this.report(error);
     } finally {
       stopWatchingReader();
+      clearTimeout(this.writeDeadline);
       this.io.signals?.off('SIGINT', this.onSigint);
       this.io.signals?.off('SIGTERM', this.onSigterm);
       this.io.stdout.off('error', this.onStdoutError);
@@ -412,12 +421,33 @@ class Run {
     return () => clearInterval(timer);
   }
 
+  /**
+   * Ends the run early: on a signal, the lines the processors had finished are still written (within
+   * {@link SIGNAL_WRITE_MS}) and count as delivered, then the tail closes (saving the state file); when
+   * stdout failed, at once.
+   */
   private interrupt(status: number): void {
+    const first = this.exitOverride === undefined;
     this.exitOverride ??= status;
-    this.out.stop();
     // Shipping stops through the pipe, which commits what is acknowledged in time and then closes the tail.
-    if (this.sink) this.stopShipping.abort();
-    else void this.stream?.close();
+    if (this.sink) {
+      this.stopShipping.abort();
+      return;
+    }
+    const stream = this.stream;
+    // Nothing more is read, and the processors' work in progress is cut short (a plugin stuck in a loop
+    // has its thread ended): the iteration ends after the lines they had finished.
+    stream?.stop({ now: true });
+    const stop = () => {
+      this.out.stop();
+      void stream?.close();
+    };
+    const signal = status === EXIT.sigint || status === EXIT.sigterm;
+    if (!signal || !stream) stop();
+    else if (first) {
+      this.writeDeadline = setTimeout(stop, SIGNAL_WRITE_MS);
+      this.writeDeadline.unref();
+    }
   }
 
   private report(error: unknown): number {

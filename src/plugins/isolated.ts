@@ -1,8 +1,8 @@
 import { LineCtx } from '../chain/context.js';
 import { PROCESS_BATCH, type BatchOptions } from '../chain/batch.js';
-import { Failure, type Outcome } from '../chain/output.js';
+import { CUT, Failure, type Outcome } from '../chain/output.js';
 import type { Emitted, LineContext, ProcessorObject } from '../chain/types.js';
-import { PluginError } from '../errors.js';
+import { PluginError, TailError } from '../errors.js';
 import { EOLS, isWireError, META, type WireEntry, type WireOutcome } from './protocol.js';
 import { PluginThread } from './thread.js';
 
@@ -28,8 +28,9 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * at a time, in order, and come back with one outcome each. A line it throws on, rejects, returns
  * something outside the contract for, does not settle in time, is stuck on (a synchronous endless loop)
  * or ends its thread on (`process.exit`, a crash) fails alone; the thread is started again and the rest
- * of the batch goes on (lines it had been given and had not answered when its thread ended are given to
- * the new one). Its state starts afresh then, as after a restart of the process.
+ * of the batch goes on (the lines before it keep the outcomes the old thread gave them). Its state starts
+ * afresh then, as after a restart of the process. When the run is interrupted (a signal), the batch in
+ * flight ends at once: the lines the plugin had finished keep their outcomes, the others are `CUT`.
  * @internal
  * @example
  * ```ts
@@ -55,6 +56,8 @@ export async function isolatedPlugin(url: string, spec: string, loadTimeoutMs: n
       return undefined;
     } catch (error) {
       if (error instanceof PluginError) return error;
+      // The caller sees that it was interrupted.
+      if (thread.interrupted) return undefined;
       throw error;
     }
   };
@@ -86,26 +89,39 @@ export async function isolatedPlugin(url: string, spec: string, loadTimeoutMs: n
     let ends = 0;
     while (todo.length > 0) {
       const failed = await ready(options.report);
+      if (thread.interrupted) {
+        for (const i of todo) outcomes[i] = CUT;
+        break;
+      }
       if (failed) {
         for (const i of todo) outcomes[i] = new Failure(failed);
         break;
       }
       const lines = todo;
       const request = (id: number) => ({ ...batchRequest(id, lines, texts, ctxs, seq0), timeoutMs, stopAtFailure: options.stopAtFailure });
-      const { outcomes: answered, broken } = await thread.exchange(request, timeoutMs);
+      const { outcomes: answered, broken, cut } = await thread.exchange(request, timeoutMs);
       answered.forEach((wire, k) => (outcomes[lines[k]!] = toOutcome(wire, ctxs[lines[k]!]!, local)));
+      if (cut) {
+        for (const i of lines.slice(answered.length)) outcomes[i] = CUT;
+        break;
+      }
       if (!broken) break;
       if (broken.at < 0 && ++ends < ENDS_BEFORE_BLAME) {
         // It ended before it took this batch up (it was already ending between lines): no line is to blame.
         options.report(new Error(broken.reason));
-        todo = lines.slice(answered.length);
         continue;
       }
       ends = 0;
-      const at = Math.min(Math.max(broken.at, answered.length), lines.length - 1);
+      // The line it was on fails; the lines before it have their outcomes (see journal.ts).
+      const at = Math.max(broken.at, answered.length);
+      if (at >= lines.length) {
+        // It ended once every line was answered: no line is to blame.
+        options.report(new Error(broken.reason));
+        break;
+      }
       outcomes[lines[at]!] = new Failure(new Error(broken.reason));
       // Under the stop policy the lines after a failure are not given to the plugin.
-      todo = [...lines.slice(answered.length, at), ...(options.stopAtFailure ? [] : lines.slice(at + 1))];
+      todo = options.stopAtFailure ? [] : lines.slice(at + 1);
     }
     return outcomes;
   };
@@ -117,9 +133,10 @@ export async function isolatedPlugin(url: string, spec: string, loadTimeoutMs: n
     async process(text, ctx) {
       const [outcome] = await processBatch([text], [ctx as LineCtx], { timeoutMs, report: () => {}, stopAtFailure: false });
       if (outcome instanceof Failure) throw outcome.cause;
+      if (outcome === CUT) throw new TailError('the plugin was closed', { code: 'ABORT_ERR' });
       return outcome;
     },
-    [PROCESS_BATCH]: processBatch,
+    [PROCESS_BATCH]: { run: processBatch, interrupt: () => thread.interrupt() },
     async close(): Promise<void> {
       const error = await thread.close();
       remembered.clear();
@@ -129,8 +146,11 @@ export async function isolatedPlugin(url: string, spec: string, loadTimeoutMs: n
   if (stateful) {
     processor.flush = async (reason: 'idle' | 'end') => {
       const failed = await ready();
+      if (thread.interrupted) return [];
       if (failed) throw failed;
-      const { outcomes, broken } = await thread.exchange((id) => ({ type: 'flush', id, reason, timeoutMs }), timeoutMs);
+      const { outcomes, broken, cut } = await thread.exchange((id) => ({ type: 'flush', id, reason, timeoutMs }), timeoutMs);
+      // Interrupted, or closed: what it holds stays held (and is not passed by the checkpoint).
+      if (cut) return [];
       if (broken) throw new Error(broken.reason);
       const wire = outcomes[0];
       if (isWireError(wire)) throw new Error(wire.failure);

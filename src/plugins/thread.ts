@@ -2,50 +2,67 @@ import { Worker } from 'node:worker_threads';
 import { PluginError, TailError } from '../errors.js';
 import { timerDelay } from '../timer-delay.js';
 import { PROGRESS, type Loaded, type Reply, type Request, type WireOutcome } from './protocol.js';
+import { Journal } from './journal.js';
+import { INTERRUPTED_CLOSE_MS } from '../chain/run.js';
 
 // Under the test runner this module is the TypeScript source: the worker, which Node runs as it is, is the built one.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../../dist/plugins/worker.js' : './worker.js', import.meta.url);
 
-/** How long a plugin's `close()` may take in its thread before the thread is ended (a signal ends a run within a second). */
+/** How long a plugin's `close()` may take in its thread before the thread is ended. */
 export const CLOSE_WAIT_MS = 400;
 
 /**
  * Where a plugin's thread is: not running (never started, or ended: started again on demand), loading
- * the plugin, waiting for a request, working on one, or closed for good.
+ * the plugin, waiting for a request, working on one, closing the plugin, or closed for good.
  */
-type Phase = 'stopped' | 'starting' | 'idle' | 'busy' | 'closed';
+type Phase = 'stopped' | 'starting' | 'idle' | 'busy' | 'closing' | 'closed';
 
 /**
- * What a request got: the outcomes of its first items, and, if the thread ended before the rest, why and
- * on which item (-1: before it took the request up at all, as when it was already ending).
+ * What a request got: the outcomes of its first items; if the thread ended before the rest, why and on
+ * which item (-1: before it took the request up at all, as when it was already ending); if the run was
+ * interrupted (or the plugin closed) before the rest, `cut`: they were not processed.
  */
 export interface Exchange {
   readonly outcomes: WireOutcome[];
   readonly broken?: { readonly at: number; readonly reason: string };
+  readonly cut?: true;
 }
 
-/** The request in flight: where its answers go. */
+/** The request in flight: where its answer goes. */
 interface InFlight {
   readonly id: number;
-  readonly outcomes: WireOutcome[];
+  readonly journal: Journal;
   readonly done: (exchange: Exchange) => void;
-  readonly abort: (error: unknown) => void;
-  /** For a close: its answer. */
-  readonly closed?: (error: string | undefined) => void;
+}
+
+/** A close under way: its deadline, which an interruption can bring forward. */
+interface Closing {
+  readonly started: number;
+  timer: NodeJS.Timeout;
+  readonly settle: (error: string | undefined) => void;
 }
 
 /**
  * One plugin's worker thread: starts it and loads the plugin, sends one request at a time, and ends the
  * thread when the plugin is stuck (no progress on one item for the timeout), ends it itself
- * (`process.exit`), or crashes. A request cut short that way resolves with what was answered and the
- * item it was on; the thread is started again for the next request. The thread keeps the process alive
- * only while it works on a request.
+ * (`process.exit`), or crashes. A request cut short that way resolves with the outcomes of the items the
+ * thread had finished (it writes each to its journal, in shared memory, as it goes) and the item it was
+ * on; the thread is started again for the next request. {@link interrupt} ends a request at once the
+ * same way (a signal: the run ends). The thread keeps the process alive only while it works on a request.
  * @internal
+ * @example
+ * ```ts
+ * const thread = new PluginThread('file:///srv/redact.mjs', './redact.mjs', 30_000);
+ * await thread.ready();
+ * const { outcomes } = await thread.exchange((id) => ({ type: 'flush', id, reason: 'end', timeoutMs: 1000 }), 1000);
+ * await thread.close();
+ * ```
  */
 export class PluginThread {
   private phase: Phase = 'stopped';
   private worker: Worker | undefined;
-  private readonly progress = new Int32Array(new SharedArrayBuffer(12));
+  /** The journal of the running thread: a fresh one for each thread started (one ended may still write to its own). */
+  private journal: Journal | undefined;
   private nextId = 1;
   private inFlight: InFlight | undefined;
   /** Why the thread ended while no request was in flight, until it is told (see {@link takeIdleEnd}). */
@@ -53,12 +70,21 @@ export class PluginThread {
   /** The last uncaught error of the thread, for the reason given when it ends. */
   private crash: unknown;
   private watchdog: NodeJS.Timeout | undefined;
+  private cutShort = false;
+  /** Ends a load under way at once (an interruption, a close). */
+  private cutLoad: (() => void) | undefined;
+  private closing: Closing | undefined;
 
   constructor(
     private readonly url: string,
     private readonly spec: string,
     private readonly loadTimeoutMs: number,
   ) {}
+
+  /** True once {@link interrupt} was called: the plugin takes no more work. */
+  get interrupted(): boolean {
+    return this.cutShort;
+  }
 
   /** Why the thread ended between requests, once (undefined if it did not). */
   takeIdleEnd(): string | undefined {
@@ -67,18 +93,25 @@ export class PluginThread {
     return reason;
   }
 
-  /** Starts the thread if it is not running and loads the plugin; throws a {@link PluginError} if it cannot. */
+  /**
+   * Starts the thread if it is not running and loads the plugin; throws a {@link PluginError} if it
+   * cannot, a `TailError` (`ABORT_ERR`) when the plugin is closed or the run interrupted meanwhile.
+   */
   async ready(): Promise<Loaded | undefined> {
     if (this.phase !== 'stopped') return undefined;
+    if (this.interrupted) throw new TailError('the run was interrupted', { code: 'ABORT_ERR' });
     this.phase = 'starting';
     this.crash = undefined;
-    const worker = new Worker(WORKER_URL, { workerData: { progress: this.progress.buffer } });
+    const journal = Journal.create();
+    const worker = new Worker(WORKER_URL, { workerData: { journal: journal.buffer } });
     this.worker = worker;
+    this.journal = journal;
     worker.on('error', (error) => (this.crash = error));
     const loaded = await new Promise<Loaded | string>((resolve) => {
       const timer = setTimeout(() => resolve(`did not load within ${this.loadTimeoutMs} ms`), timerDelay(this.loadTimeoutMs));
       const settle = (result: Loaded | string) => {
         clearTimeout(timer);
+        this.cutLoad = undefined;
         worker.off('message', onMessage);
         worker.off('exit', onExit);
         resolve(result);
@@ -88,14 +121,16 @@ export class PluginThread {
         else if (reply.type === 'load-failed') settle(reply.message);
       };
       const onExit = (code: number) => settle(this.endReason(code, 'while loading'));
+      this.cutLoad = () => settle('cut');
       worker.on('message', onMessage);
       worker.on('exit', onExit);
       worker.postMessage({ type: 'load', url: this.url, spec: this.spec } satisfies Request);
     });
-    // close() may have come while the plugin loaded.
-    if ((this.phase as Phase) === 'closed') {
+    // close() or interrupt() may have come while the plugin loaded.
+    if ((this.phase as Phase) !== 'starting' || this.interrupted) {
+      if ((this.phase as Phase) === 'starting') this.stop();
       void worker.terminate();
-      throw new TailError('the plugin was closed', { code: 'ABORT_ERR' });
+      throw new TailError(this.interrupted ? 'the run was interrupted' : 'the plugin was closed', { code: 'ABORT_ERR' });
     }
     if (typeof loaded === 'string') {
       this.stop();
@@ -113,101 +148,129 @@ export class PluginThread {
   /**
    * Sends a request of `count` items (lines, or one flush) and resolves once every item is answered, or
    * once the thread is stuck on an item for longer than `timeoutMs`, or ends: then the thread is ended and
-   * the result says on which item. Rejects (`ABORT_ERR`) only when the plugin is closed meanwhile.
+   * the result says on which item. Once the run is interrupted or the plugin closed, the request is cut
+   * (at once, or when that happens while it is in flight).
    */
   exchange(request: (id: number) => Request, timeoutMs: number): Promise<Exchange> {
     const worker = this.worker;
-    if (this.phase !== 'idle' || !worker) return Promise.reject(new TailError('the plugin was closed', { code: 'ABORT_ERR' }));
+    const journal = this.journal;
+    if (this.interrupted || this.phase === 'closing' || this.phase === 'closed') return Promise.resolve({ outcomes: [], cut: true });
+    if (this.phase !== 'idle' || !worker || !journal) return Promise.reject(new TailError('the plugin is busy with another request', { code: 'ABORT_ERR' }));
     const id = this.nextId++;
     this.phase = 'busy';
     worker.ref();
-    return new Promise<Exchange>((resolve, reject) => {
-      const finish = () => {
-        clearInterval(this.watchdog);
-        this.inFlight = undefined;
-        if (this.phase === 'busy') this.phase = 'idle';
-        this.worker?.unref();
-      };
+    return new Promise<Exchange>((resolve) => {
       this.inFlight = {
         id,
-        outcomes: [],
+        journal,
         done: (exchange) => {
-          finish();
+          clearInterval(this.watchdog);
+          this.inFlight = undefined;
+          if (this.phase === 'busy') this.phase = 'idle';
+          this.worker?.unref();
           resolve(exchange);
         },
-        abort: (error) => {
-          finish();
-          reject(error);
-        },
       };
-      // The counters may still say where a thread ended before this one was started.
-      Atomics.store(this.progress, PROGRESS.waiting, 0);
-      this.watch(id, timeoutMs);
+      this.watch(id, journal, timeoutMs);
       worker.postMessage(request(id));
     });
   }
 
   /**
-   * Asks the plugin to close, waits at most {@link CLOSE_WAIT_MS}, and ends the thread. Resolves to the
-   * error the plugin's `close()` gave, if any. A request in flight is cut short (it rejects).
+   * The run is being interrupted (a signal): a request in flight is cut at once (its thread is ended; the
+   * items it had finished keep their outcomes), a load under way is ended, later requests are cut, and
+   * the plugin's `close()` gets {@link INTERRUPTED_CLOSE_MS} (one under way, at most that from now).
+   */
+  interrupt(): void {
+    if (this.cutShort) return;
+    this.cutShort = true;
+    this.cutLoad?.();
+    if (this.phase === 'busy') this.cutInFlight();
+    const closing = this.closing;
+    if (closing && Date.now() - closing.started + INTERRUPTED_CLOSE_MS < CLOSE_WAIT_MS) {
+      clearTimeout(closing.timer);
+      closing.timer = setTimeout(() => closing.settle(`did not close within ${INTERRUPTED_CLOSE_MS} ms of the interruption`), INTERRUPTED_CLOSE_MS);
+    }
+  }
+
+  /**
+   * Asks the plugin to close, waits at most {@link CLOSE_WAIT_MS} (after an interruption,
+   * {@link INTERRUPTED_CLOSE_MS}), and ends the thread. Resolves to the error the plugin's
+   * `close()` gave, if any. A request in flight is cut (its thread ended at once).
    */
   async close(): Promise<string | undefined> {
     const phase = this.phase;
-    this.phase = 'closed';
     const worker = this.worker;
-    if (!worker || phase === 'stopped' || phase === 'closed') return undefined;
-    if (phase !== 'idle') {
-      this.inFlight?.abort(new TailError('the plugin was closed', { code: 'ABORT_ERR' }));
-      await worker.terminate();
-      return undefined;
-    }
+    if (phase === 'closing' || phase === 'closed') return undefined;
+    this.phase = 'closed';
+    if (phase === 'starting') this.cutLoad?.();
+    if (phase === 'busy') this.cutInFlight();
+    if (!worker || phase !== 'idle') return undefined;
+    this.phase = 'closing';
     const id = this.nextId++;
     worker.ref();
+    const wait = this.interrupted ? INTERRUPTED_CLOSE_MS : CLOSE_WAIT_MS;
     const answer = await new Promise<string | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(`did not close within ${CLOSE_WAIT_MS} ms`), CLOSE_WAIT_MS);
       const settle = (error: string | undefined) => {
-        clearTimeout(timer);
+        clearTimeout(this.closing?.timer);
+        this.closing = undefined;
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
         resolve(error);
       };
-      this.inFlight = { id, outcomes: [], done: () => settle(undefined), abort: () => settle(undefined), closed: settle };
-      worker.once('exit', (code) => settle(code === 0 ? undefined : this.endReason(code, 'while closing')));
+      const onMessage = (reply: Reply) => {
+        if (reply.type === 'closed' && reply.id === id) settle(reply.error);
+      };
+      const onExit = (code: number) => settle(code === 0 ? undefined : this.endReason(code, 'while closing'));
+      this.closing = { started: Date.now(), timer: setTimeout(() => settle(`did not close within ${wait} ms`), wait), settle };
+      worker.on('message', onMessage);
+      worker.on('exit', onExit);
       worker.postMessage({ type: 'close', id } satisfies Request);
     });
-    this.inFlight = undefined;
-    await worker.terminate();
+    this.phase = 'closed';
+    this.stop();
+    // Not awaited: ending a thread can take a while on a busy machine, and the answer is known.
+    void worker.terminate();
     return answer;
+  }
+
+  /** Ends the thread now, and the request in flight with the outcomes its items had: the rest are cut. */
+  private cutInFlight(): void {
+    const flight = this.inFlight;
+    const worker = this.worker;
+    this.stop();
+    void worker?.terminate();
+    flight?.done({ outcomes: flight.journal.outcomes(flight.id), cut: true });
   }
 
   private onReply(reply: Reply): void {
     const flight = this.inFlight;
-    if (!flight || !('id' in reply) || reply.id !== flight.id) return;
-    if (reply.type === 'closed') return flight.closed?.(reply.error);
-    if (reply.type !== 'results') return;
-    for (const outcome of reply.outcomes) flight.outcomes.push(outcome);
-    if (reply.done) flight.done({ outcomes: flight.outcomes });
+    if (!flight || reply.type !== 'answered' || reply.id !== flight.id) return;
+    flight.done({ outcomes: reply.outcomes });
   }
 
   private onExit(worker: Worker, code: number): void {
-    if (worker !== this.worker || this.phase === 'closed') return;
+    if (worker !== this.worker || this.phase === 'closing' || this.phase === 'closed') return;
     const reason = this.endReason(code);
     this.stop();
     const flight = this.inFlight;
-    if (flight) flight.done({ outcomes: flight.outcomes, broken: { at: this.itemOf(flight), reason } });
+    if (flight) flight.done(broken(flight, reason));
     else this.idleEnd = reason;
   }
 
   /** Checks, while a request is in flight, that the thread moves from item to item within the timeout. */
-  private watch(id: number, timeoutMs: number): void {
+  private watch(id: number, journal: Journal, timeoutMs: number): void {
+    const progress = journal.progress;
     const tick = Math.min(Math.max(Math.floor(timeoutMs / 4), 10), 250);
     // While the thread waits for a thenable, its own timer ends the wait at timeoutMs: a second more leaves that to it (it can be late
     // on a busy machine). Running the plugin's code, it cannot move on by itself: two ticks past the timeout, it is stuck.
-    const margin = () => (Atomics.load(this.progress, PROGRESS.waiting) === 1 ? 1000 : 2 * tick);
+    const margin = () => (Atomics.load(progress, PROGRESS.waiting) === 1 ? 1000 : 2 * tick);
     let seen = -1;
     let since = Date.now();
     this.watchdog = setInterval(() => {
       const flight = this.inFlight;
       if (!flight || flight.id !== id) return;
-      const started = Atomics.load(this.progress, PROGRESS.request) === id ? Atomics.load(this.progress, PROGRESS.started) : 0;
+      const started = journal.took(id) ? Atomics.load(progress, PROGRESS.started) : 0;
       const now = Date.now();
       if (started !== seen) {
         seen = started;
@@ -215,20 +278,13 @@ export class PluginThread {
         return;
       }
       if (now - since <= timeoutMs + margin()) return;
-      const at = this.itemOf(flight);
       const stuck = `did not finish within ${timeoutMs} ms (stuck in synchronous code?); its thread was ended and is started again`;
       const worker = this.worker;
       this.stop();
       void worker?.terminate();
-      flight.done({ outcomes: flight.outcomes, broken: { at, reason: stuck } });
+      flight.done(broken(flight, stuck));
     }, tick);
     this.watchdog.unref();
-  }
-
-  /** The item the thread was on: the last one it started, or the first not answered; -1 when it never took the request up. */
-  private itemOf(flight: InFlight): number {
-    if (Atomics.load(this.progress, PROGRESS.request) !== flight.id) return -1;
-    return Math.max(flight.outcomes.length, Atomics.load(this.progress, PROGRESS.started) - 1);
   }
 
   /** Why the thread ended, for a report: `when` it did (loading, closing), or else while it worked, and then it is started again. */
@@ -246,4 +302,13 @@ export class PluginThread {
     this.worker = undefined;
     if (this.phase !== 'closed') this.phase = 'stopped';
   }
+}
+
+/**
+ * A request whose thread ended: the outcomes it had written, and the item it was on (or was to take up
+ * next), the first not answered; -1 when it never took the request up.
+ */
+function broken(flight: InFlight, reason: string): Exchange {
+  const outcomes = flight.journal.outcomes(flight.id);
+  return { outcomes, broken: { at: flight.journal.took(flight.id) ? outcomes.length : -1, reason } };
 }

@@ -1,26 +1,24 @@
 /**
- * The worker thread a plugin runs in (see host.ts). It loads the plugin, then answers the engine's
+ * The worker thread a plugin runs in (see thread.ts). It loads the plugin, then answers the engine's
  * requests one at a time: a batch of lines (each call isolated, async results settled within the
  * timeout, outcomes checked against the contract), a flush, a close. Before each line it says which one
- * it is on, in memory shared with the engine, so that the engine can tell which line a synchronous
- * endless loop is stuck on, and end this thread.
+ * it is on, and after it what came of it, in memory shared with the engine (its journal): the engine
+ * knows at every moment which lines are done and what they gave, also when this thread is stuck on a
+ * line (a synchronous endless loop) and has to be ended.
  * @internal
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
 import type { Line } from '../lines/line.js';
 import type { LineContext, ProcessorObject } from '../chain/types.js';
 import { checkOutput, Failure, invalidOutput, isThenable, settle, type Outcome } from '../chain/output.js';
 import { instantiate } from './module.js';
 import { EOLS, errorText, isWireError, META, PROGRESS, type BatchRequest, type FlushRequest, type Reply, type Request, type WireEntry, type WireOutcome } from './protocol.js';
-
-/** Outcomes are sent back at least this often (ms) during a long batch: what a stuck line makes the engine re-run stays small. */
-const POST_EVERY_MS = 10;
-/** The clock is read every this many lines (reading it costs about as much as calling a trivial plugin). */
-const CLOCK_EVERY = 32;
+import { JournalWriter } from './journal.js';
 
 const port = parentPort!;
-const progress = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
+const { journal: shared } = workerData as { journal: SharedArrayBuffer };
+const journal = new JournalWriter(shared);
+const progress = new Int32Array(shared, 0, 4);
 let processor: ProcessorObject | undefined;
 
 /**
@@ -115,10 +113,8 @@ async function handle(request: Request): Promise<void> {
 async function runBatch(request: BatchRequest, plugin: ProcessorObject): Promise<void> {
   const { id, texts, timeoutMs } = request;
   const count = texts.length;
-  Atomics.store(progress, PROGRESS.request, id);
-  let outcomes: WireOutcome[] = [];
-  let from = 0;
-  let posted = performance.now();
+  journal.begin(id);
+  const outcomes: WireOutcome[] = [];
   for (let i = 0; i < count; i++) {
     const ctx = new WorkerCtx(request, i);
     Atomics.store(progress, PROGRESS.started, i + 1);
@@ -129,23 +125,15 @@ async function runBatch(request: BatchRequest, plugin: ProcessorObject): Promise
       result = new Failure(error);
     }
     if (isThenable(result)) result = await waitFor(result, timeoutMs);
-    const outcome = toWire(result as Outcome);
+    const outcome = record(toWire(result as Outcome));
     outcomes.push(outcome);
     if (request.stopAtFailure && isWireError(outcome)) break;
-    if (i % CLOCK_EVERY !== CLOCK_EVERY - 1 || i + 1 === count) continue;
-    const now = performance.now();
-    if (now - posted >= POST_EVERY_MS) {
-      post({ type: 'results', id, from, outcomes, done: false });
-      from += outcomes.length;
-      outcomes = [];
-      posted = now;
-    }
   }
-  post({ type: 'results', id, from, outcomes, done: true });
+  post({ type: 'answered', id, outcomes });
 }
 
 async function runFlush(request: FlushRequest, plugin: ProcessorObject): Promise<void> {
-  Atomics.store(progress, PROGRESS.request, request.id);
+  journal.begin(request.id);
   Atomics.store(progress, PROGRESS.started, 1);
   let result: unknown;
   try {
@@ -156,7 +144,20 @@ async function runFlush(request: FlushRequest, plugin: ProcessorObject): Promise
   if (isThenable(result)) result = await waitFor(result, request.timeoutMs);
   // A flush gives entries, or nothing.
   const outcome = result instanceof Failure || result === undefined || Array.isArray(result) ? (result as Outcome) : new Failure(invalidOutput(result));
-  post({ type: 'results', id: request.id, from: 0, outcomes: [toWire(outcome)], done: true });
+  post({ type: 'answered', id: request.id, outcomes: [record(toWire(outcome))] });
+}
+
+/** Writes an outcome to the journal; one too large for it is the line's failure. */
+function record(outcome: WireOutcome): WireOutcome {
+  try {
+    journal.record(outcome);
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const failure = { failure: errorText(error) };
+    journal.record(failure);
+    return failure;
+  }
 }
 
 /** Settles a thenable, saying meanwhile that this thread waits (its own timer ends the wait, not the engine's watchdog). */

@@ -212,6 +212,51 @@ describe('the processor chain', () => {
       ["processor 'd' failed to close: did not settle within 500 ms", 'close'],
     ]);
   });
+
+  it('waits for the processors to close all at once: three that hang cost half a second together', async () => {
+    const hang = (name: string) => ({ name, process: () => undefined, close: () => new Promise<void>(() => {}) });
+    const { c, reported } = chain([hang('a'), hang('b'), hang('c')]);
+    const started = Date.now();
+    await c.close();
+    // One after the other, they would take 1.5 s at least.
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(reported.map((e) => e.message)).toEqual(['a', 'b', 'c'].map((n) => `processor '${n}' failed to close: did not settle within 500 ms`));
+  });
+
+  it('once interrupted, hands on only the lines every processor had finished, and says where it stopped; a flush cut short emits nothing', async () => {
+    const seen: string[] = [];
+    const { c, reported } = chain(
+      [
+        { name: 'async', process: (t) => (seen.push(t), t === 'hang' ? new Promise<string>(() => {}) : Promise.resolve(t.toUpperCase())) },
+        { name: 'held', process: (t) => t + '!', flush: () => new Promise<string[]>(() => {}) },
+      ],
+      { timeoutMs: 60_000 },
+    );
+    const pending = c.run(lines(['a', 'b', 'hang', 'd']));
+    await vi.waitFor(() => expect(seen).toContain('hang'), { timeout: 1_000 });
+    c.interrupt();
+    const out = await pending;
+    expect(out.lines.map((l) => l.text)).toEqual(['A!', 'B!']);
+    expect([c.stoppedAt?.lineNumber, c.stopped]).toEqual([3, undefined]);
+    expect(seen).toEqual(['a', 'b', 'hang']);
+    expect((await c.end()).lines).toEqual([]);
+    expect(reported).toEqual([]);
+  });
+
+  it('once interrupted, waits for close() only briefly, also for a close already under way', async () => {
+    const hanging = () => ({ name: 'h', process: () => undefined, close: () => new Promise<void>(() => {}) });
+    const before = chain([hanging()]);
+    before.c.interrupt();
+    await before.c.close();
+    const during = chain([hanging()]);
+    const closing = during.c.close();
+    during.c.interrupt();
+    await closing;
+    expect([...before.reported, ...during.reported].map((e) => e.message)).toEqual([
+      "processor 'h' failed to close: did not settle within 350 ms",
+      "processor 'h' failed to close: did not settle within 350 ms of the interruption",
+    ]);
+  });
 });
 
 describe('the error reporter', () => {

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tail, type Line } from '../../src/index.js';
 import { loadPlugin } from '../../src/plugins/load.js';
+import { batchHandlerOf } from '../../src/chain/batch.js';
+import { LineCtx } from '../../src/chain/context.js';
+import { CUT } from '../../src/chain/output.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
@@ -94,5 +97,25 @@ describe('a plugin whose thread ends outside any line', () => {
       },
     });
     expect(crashes.stderr).toBe("tail-async: processor 'crashes' failed between lines: crashed: late boom; it is started again\n");
+  });
+});
+
+describe('a plugin in a worker thread, interrupted', () => {
+  it('ends the batch in flight at once, also in an endless loop: the lines it had finished keep their outcomes, the others are cut, and so are later batches', async () => {
+    const dir = await tempDir();
+    const stuck = path.join(dir, 'stuck');
+    const file = path.join(dir, 'loops.mjs');
+    await writeFile(file, `import { writeFileSync } from 'node:fs';\nexport default (t) => {\n  if (t === 'loop') { writeFileSync(${JSON.stringify(stuck)}, ''); for (;;); }\n  return t === 'drop' ? null : t.toUpperCase();\n};\n`);
+    const plugin = await loadPlugin(file);
+    const handler = batchHandlerOf(plugin)!;
+    const texts = ['a', 'drop', 'loop', 'd'];
+    const ctxs = texts.map((text, i) => new LineCtx({ text, source: 'a.log', offset: 2 * i, end: 2 * i + 2, lineNumber: i + 1, eol: '\n' }, undefined));
+    const options = { timeoutMs: 60_000, report: () => {}, stopAtFailure: false };
+    const pending = handler.run(texts, ctxs, options);
+    await waitFor(() => existsSync(stuck), 'the plugin in its loop');
+    handler.interrupt();
+    expect(await pending).toEqual(['A', null, CUT, CUT]);
+    expect(await handler.run(['e'], ctxs.slice(0, 1), options)).toEqual([CUT]);
+    await plugin.close?.();
   });
 });
