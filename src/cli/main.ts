@@ -71,6 +71,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (options.files.length === 0 && io.stdin.isTTY) {
     return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
   }
+  // GNU's warning: a terminal is read to its end (Ctrl-D), and then there is nothing to follow in it. Not
+  // for `-f -` alone, which reads the terminal on and on as it is meant to.
+  const alone = options.follow === 'descriptor' && options.files.length === 1 && options.pid === undefined;
+  if (options.follow !== false && options.files.includes('-') && io.stdin.isTTY && !alone) {
+    io.stderr.write('tail-async: warning: following standard input indefinitely is ineffective\n');
+  }
   let sink: Sink | undefined;
   if (options.sink !== undefined) {
     // Lines count as shipped once the engine has them: without a state file, a restart could not resume after them.
