@@ -103,10 +103,38 @@ export class StreamSource implements Source {
 
   poll(): void {}
 
-  /** A stream has no "now" to stop at: it is read to its end as always (and then ends, if it waited for this). */
+  /**
+   * A stream has no "now" to stop at: it is read to its end as always (and then ends, if it waited for
+   * this). One that would never end by itself (a followed FIFO or device, `--pid`): what it has is read,
+   * and it ends once a turn of the event loop brought nothing more.
+   */
   stop(): void {
     this.stopped = true;
+    // Read for what it has: the pull that finds nothing more looks for quiet (see endWhenQuiet).
+    if (this.untilStopped) this.readable = true;
     this.host.notify();
+  }
+
+  /** A look for quiet is under way (see {@link endWhenQuiet}). */
+  private quietCheck = false;
+
+  /**
+   * Stopped, the stream read to nothing more for now: it ends if nothing more comes to it in a turn of
+   * the event loop (two `setImmediate`s: a poll phase between them, where what the kernel holds is
+   * read). If something came, the pull that reads it finds nothing more again, and looks again.
+   */
+  private endWhenQuiet(): void {
+    if (this.quietCheck) return;
+    this.quietCheck = true;
+    const seen = this.position;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.quietCheck = false;
+        if (this.closed || this.ended || this.readable || this.position !== seen) return;
+        this.ended = true;
+        this.host.notify();
+      }),
+    );
   }
 
   async pull(): Promise<Line[] | null> {
@@ -116,6 +144,7 @@ export class StreamSource implements Source {
     const chunk: unknown = this.readable ? this.stream.read() : null;
     if (chunk === null) {
       this.readable = false;
+      if (this.stopped && this.untilStopped && !this.ended) this.endWhenQuiet();
       if (this.ended && !this.finished) this.finish(lines);
       if (this.finished && this.next && !this.stopped && this.failure === undefined) this.readOn(this.next);
     } else {
