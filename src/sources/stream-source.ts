@@ -1,3 +1,4 @@
+import { ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Line } from '../lines/line.js';
 import { Framer } from '../lines/framer.js';
@@ -43,6 +44,8 @@ export class StreamSource implements Source {
   private readonly opts: ResolvedOptions;
   private readonly listeners: Array<[string, (...args: any[]) => void]>;
   failure: NodeJS.ErrnoException | undefined;
+  /** A stream opened by path that has not opened yet. */
+  private opening = false;
 
   /**
    * With `untilStopped`, the source is not done at the end of the stream but only once {@link stop} is
@@ -67,6 +70,11 @@ export class StreamSource implements Source {
     this.start0 = start;
     this.skipBytes = start && 'fromByte' in start ? Math.max(start.fromByte, 1) - 1 : 0;
     this.framer = this.makeFramer(0, start && 'fromLine' in start ? Math.max(start.fromLine, 1) - 1 : 0);
+    // Opened by path (fs.createReadStream): until it has opened, a failure is one to open it.
+    if (stream instanceof ReadStream && stream.pending) {
+      this.opening = true;
+      stream.once('open', () => (this.opening = false));
+    }
     this.listeners = [
       ['readable', () => this.wake()],
       ['end', () => this.onEnd()],
@@ -79,7 +87,12 @@ export class StreamSource implements Source {
   }
 
   get done(): boolean {
-    return this.finished && this.out.length === 0 && (!this.untilStopped || this.stopped);
+    return this.finished && this.out.length === 0 && (!this.untilStopped || this.stopped || this.givenUp);
+  }
+
+  /** Failed, and nothing will make it readable: only following by name (or --retry) waits on. */
+  private get givenUp(): boolean {
+    return this.failure !== undefined && this.opts.follow === 'descriptor' && !this.opts.retry;
   }
 
   get catchingUp(): boolean {
@@ -268,7 +281,8 @@ export class StreamSource implements Source {
   }
 
   private onError(error: NodeJS.ErrnoException): void {
-    this.opts.onNotice(notices.readError(this.name, error));
+    // A device or socket opened by path fails in its open, before anything is read: GNU's words for that.
+    this.opts.onNotice(this.opening ? notices.cannotOpen(this.name, error) : notices.readError(this.name, error));
     this.failure = error;
     this.ended = true;
     this.host.notify();

@@ -6,6 +6,7 @@
  * from where the caller left it. Both programs run in batch scripts, alongside the tests.
  */
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Batch, batchDirectory, expectOutcome, GNU_TAIL, type BatchCase, type Outcome } from '../helpers/batch.js';
@@ -35,6 +36,8 @@ function makeFiles(): void {
   chmodSync(at('unreadable'), 0);
   writeFileSync(at('\n'), '');
   writeFileSync(at('normal'), '');
+  // A unix socket, which cannot be opened: left behind by a process that bound it.
+  execFileSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(at('sock'))}, () => process.exit(0))`]);
 }
 
 interface ShellCase {
@@ -69,6 +72,9 @@ const CASES: readonly ShellCase[] = [
     stdin: { path: at('bar'), how: 'pipe' },
     follows: true,
   },
+  // Not from a script: an operand that is neither a file nor a FIFO, and cannot be opened.
+  { title: 'a socket cannot be opened: no header, GNU words', args: [at('sock')] },
+  { title: 'a socket among files', args: ['-n1', at('foo'), at('sock'), at('bar')] },
 ];
 
 const runs = CASES.map((c) => ({
