@@ -27,6 +27,8 @@ export interface Side {
   readonly exited: Promise<number>;
   /** A path in its directory. */
   at(name: string): string;
+  /** Run on a terminal of its own, by `script`. */
+  readonly tty: boolean;
 }
 
 export interface PairOptions {
@@ -49,6 +51,11 @@ export interface PairOptions {
    * terminal, and what it shows comes out as stdout (stderr empty).
    */
   readonly tty?: boolean;
+  /**
+   * A bash command line around the program, which stands in it as `TAIL` (quoted arguments and all):
+   * `'TAIL | head -n2'` gives the program a real pipe (Node's are socket pairs).
+   */
+  readonly shell?: string;
 }
 
 const env = (): NodeJS.ProcessEnv => {
@@ -69,6 +76,7 @@ function launch(name: Side['name'], argv: readonly string[], dir: string, o: Pai
   const redirects = `${o.stdin === 'closed' ? ' <&-' : ''}${o.stdout === 'closed' ? ' >&-' : ''}`;
   if (redirects) [command, args] = ['/bin/sh', ['-c', `exec "$0" "$@"${redirects}`, command, ...args]];
   if (o.tty) [command, args] = ['script', ['-qec', [command, ...args].map(shQuote).join(' '), '/dev/null']];
+  if (o.shell) [command, args] = ['bash', ['-c', o.shell.replace('TAIL', [command, ...args].map(shQuote).join(' '))]];
   const fds: number[] = [];
   const fileFd = (file: string, flags: string) => {
     const fd = openSync(path.join(dir, file), flags);
@@ -76,7 +84,8 @@ function launch(name: Side['name'], argv: readonly string[], dir: string, o: Pai
     return fd;
   };
   const stdio: StdioOptions = [
-    typeof o.stdin === 'object' ? fileFd(o.stdin.file, 'r') : o.stdin === 'pipe' ? 'pipe' : 'ignore',
+    // `script` ends its terminal's input at the end of its own: it gets a pipe that stays open.
+    typeof o.stdin === 'object' ? fileFd(o.stdin.file, 'r') : o.stdin === 'pipe' || o.tty ? 'pipe' : 'ignore',
     typeof o.stdout === 'object' ? fileFd(o.stdout.file, 'w') : 'pipe',
     'pipe',
   ];
@@ -92,7 +101,7 @@ function launch(name: Side['name'], argv: readonly string[], dir: string, o: Pai
       resolve(out.status);
     }),
   );
-  return { name, dir, child, out, exited, at: (file) => path.join(dir, file) };
+  return { name, dir, child, out, exited, at: (file) => path.join(dir, file), tty: o.tty === true };
 }
 
 /**
@@ -159,9 +168,13 @@ export class Pair {
     for (const side of this.sides) expect(side.out.status, `${side.name} is still running (${JSON.stringify(side.out)})`).toBeUndefined();
   }
 
-  /** Ends both with `signal` (GNU's cleanup_: kill $pid), and waits for their ends. */
+  /**
+   * Ends both with `signal` (GNU's cleanup_: kill $pid), and waits for their ends. On a terminal, `script`
+   * is killed (SIGKILL: it would say so on a SIGTERM), and the program with it, by the SIGHUP of its
+   * terminal.
+   */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    for (const side of this.sides) if (side.out.status === undefined) side.child.kill(signal);
+    for (const side of this.sides) if (side.out.status === undefined) side.child.kill(side.tty ? 'SIGKILL' : signal);
     await this.ended(`the end after ${signal}`);
   }
 
