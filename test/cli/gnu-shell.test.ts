@@ -52,7 +52,8 @@ interface ShellCase {
 const CASES: readonly ShellCase[] = [
   { title: 'basic-seek.sh: -n200 of 1024 lines', args: ['-n200', at('file.in')] },
   { title: 'big-4gb.sh: the last byte of a 4 GiB file', args: ['-c1', at('big')] },
-  { title: 'start-middle.sh: standard input from where the caller left it', args: [], stdin: { path: at('k'), how: 'redirect' } },
+  { title: 'start-middle.sh: standard input from where the caller left it', args: [], stdin: { path: at('k'), how: 'after-first-line' } },
+  { title: 'start-middle.sh: the same, with -n1 and a header', args: ['-v', '-n1'], stdin: { path: at('k'), how: 'after-first-line' } },
   { title: 'tail-c.sh: the last byte of /proc/version', args: ['-c', '-1', '/proc/version'] },
   { title: 'tail-c.sh: the last byte of /sys/kernel/profiling', args: ['-c', '-1', '/sys/kernel/profiling'] },
   { title: 'tail-c.sh: -c3 of a pipe', args: ['-c3'], stdin: { path: at('123456'), how: 'pipe' } },
