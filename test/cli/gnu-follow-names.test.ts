@@ -17,6 +17,21 @@ const MODES = [
 const seq = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\n`).join('');
 
 describe.each(MODES)('coreutils tests/tail, follow by name (%s), GNU 9.1 and tail-async side by side', (_mode, mode) => {
+  it.concurrent('F-vs-rename.sh: -F a b, mv a b: the same bytes as GNU tail, `y` once under b', async (t) => {
+    const p = Pair.start(t, { args: [...mode, '-F', ...FASTPOLL, 'a', 'b'], prepare: (dir) => ['a', 'b'].forEach((n) => writeFileSync(`${dir}/${n}`, '')) });
+    await p.until((s) => s.out.stdout.includes('==> b <==\n'), 'the headers');
+    await p.both((at) => writeFileSync(at('a'), 'x\n'), showsUnder('a', 'x'), 'x under a');
+    await p.both((at) => renameSync(at('a'), at('b')), says('inaccessible'), "'a' has become inaccessible");
+    await p.until(says('replaced'), "'b' has been replaced");
+    await p.until(showsUnder('b', 'x'), 'x under b');
+    await p.both((at) => writeFileSync(at('a'), 'x2\n'), says('has appeared'), "'a' has appeared");
+    await p.until(showsUnder('a', 'x2'), 'x2 under a');
+    await p.both((at) => appendFileSync(at('b'), 'y\n'), showsUnder('b', 'y'), 'y under b');
+    await p.both((at) => appendFileSync(at('a'), 'z\n'), showsUnder('a', 'z'), 'z under a');
+    await p.expectSame();
+    expect(p.ours.out.stdout.split('y\n')).toHaveLength(2);
+  });
+
   it.concurrent('F-headers.sh: -F a b, both missing: each file gets its header when it appears', async (t) => {
     const p = Pair.start(t, { args: [...mode, '-F', ...FASTPOLL, 'a', 'b'] });
     await p.until(says("cannot open 'b'"), "cannot open 'b'");
