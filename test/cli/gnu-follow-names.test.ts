@@ -40,6 +40,17 @@ describe.each(MODES)('coreutils tests/tail, follow by name (%s), GNU 9.1 and tai
     await p.expectSame();
   });
 
+  it.concurrent('F-headers.sh, b first: tail-async gives b its header; GNU (b named last) does not', async (t) => {
+    const p = Pair.start(t, { args: [...mode, '-F', ...FASTPOLL, 'a', 'b'] });
+    await p.until(says("cannot open 'b'"), "cannot open 'b'");
+    await p.both((at) => writeFileSync(at('b'), 'y\n'), hasLine('y'), 'y');
+    await p.both((at) => writeFileSync(at('a'), 'x\n'), showsUnder('a', 'x'), '==> a <==');
+    // Once it follows, GNU takes the last file named for the one whose header was printed last, though
+    // b's never was (README, Differences from GNU tail).
+    await p.expectSame((gnu) => ({ ...gnu, stdout: `==> b <==\n${gnu.stdout.replace('==> a <==', '\n==> a <==')}` }));
+    expect(p.gnu.out.stdout).toBe('y\n==> a <==\nx\n');
+  });
+
   it.concurrent('F-vs-missing.sh: -F missing/file: the file is followed once its directory and it are made', async (t) => {
     const p = Pair.start(t, { args: [...mode, '-F', ...FASTPOLL, 'missing/file'] });
     await p.until(says('cannot open'), 'cannot open');
