@@ -220,7 +220,12 @@ export class FileFollower implements Source, Reader {
   poll(): void {
     const p = this.phase.name;
     if (this.opts.follow === false || (p !== 'following' && p !== 'waiting') || this.dirty) return;
-    if (this.gens.draining.length > 0) return this.hint();
+    if (this.gens.draining.length > 0) {
+      // Files that left the name are read on, and the name looked at after them: a file may have come
+      // there meanwhile (polling, there is no event to say so).
+      this.looked = false;
+      return this.hint();
+    }
     const current = this.gens.current;
     if (!this.byName) {
       if (this.retryUntilOpen) this.lookNow();
