@@ -179,10 +179,12 @@ describe.each(MODES)('coreutils tests/tail, follow by name (%s), GNU 9.1 and tai
     p.expectRunning();
     await p.both((at) => appendFileSync(at('f'), 'end\n'), hasLine('end'), 'end');
     await p.stop();
-    // How many of the replacements each saw depends on when it looked: the same words, and nothing else.
+    // How many of the replacements each saw depends on when it looked: the same words, and nothing else
+    // (but tail-async's own, when it could not look as fast: README, Messages and exit status).
     for (const side of p.sides) {
       expect(side.out.stdout, side.name).toBe('end\n');
-      expect(side.out.stderr.replaceAll("tail: 'f' has been replaced;  following new file\n", ''), side.name).toBe('');
+      const words = side.out.stderr.replaceAll("tail: 'f' has been replaced;  following new file\n", '');
+      expect(side === p.ours ? words.replace(/^tail: 'f' was replaced faster than it could be looked at: .*\n/gm, '') : words, side.name).toBe('');
     }
     expect(p.ours.out.status).toBe(p.gnu.out.status);
   });
