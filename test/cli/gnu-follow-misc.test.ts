@@ -6,7 +6,7 @@
  * status. Where tail-async differs on purpose, or where a later coreutils changed what these scripts
  * check, the test says what each does, and the README lists it.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, closeSync, constants, openSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { contentOf, hasLine, Pair, processState, sleeper, type Side } from '../helpers/gnu-pair.js';
@@ -199,7 +199,10 @@ describe.each(MODES)('coreutils tests/tail/follow-stdin.sh (%s), GNU 9.1 and tai
   });
 });
 
-describe('coreutils tests/tail/follow-stdin.sh on a terminal, GNU 9.1 and tail-async side by side', () => {
+// A terminal of its own for each program: util-linux `script`.
+const haveScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!haveScript)('coreutils tests/tail/follow-stdin.sh on a terminal, GNU 9.1 and tail-async side by side', () => {
   const ineffective = 'tail: warning: following standard input indefinitely is ineffective';
 
   for (const input of [['-'], ['/dev/tty']]) {
