@@ -430,8 +430,9 @@ class Run {
 
   private tailOptions(names: readonly string[]): EngineOptions {
     const o = this.options;
-    // Standard input without -n/-c is passed through as it arrives; files default to the last 10 lines.
-    const start = o.start ?? (names.length === 1 && names[0] === '-' ? { fromLine: 1 } : undefined);
+    // Following by name (the default), standard input without -n/-c is passed through as it arrives;
+    // files default to the last 10 lines, and so does standard input otherwise, as in GNU tail.
+    const start = o.start ?? (o.follow !== 'name' ? DEFAULT_FILE_START : names.length === 1 && names[0] === '-' ? { fromLine: 1 } : undefined);
     return {
       start,
       follow: o.follow,

@@ -73,6 +73,10 @@ const CASES: readonly ShellCase[] = [
     stdin: { path: at('bar'), how: 'pipe' },
     follows: true,
   },
+  // Not from a script: without following, standard input gets GNU's default too, the last 10 lines.
+  { title: 'the last 10 lines of standard input by default (a pipe)', args: [], stdin: { path: at('file.in'), how: 'pipe' } },
+  { title: 'the last 10 lines of standard input by default (a file)', args: ['-'], stdin: { path: at('file.in'), how: 'redirect' } },
+  { title: 'the last 10 lines of standard input by default, among files', args: [at('foo'), '-'], stdin: { path: at('file.in'), how: 'pipe' } },
   // Not from a script: an operand that is neither a file nor a FIFO, and cannot be opened.
   { title: 'a socket cannot be opened: no header, GNU words', args: [at('sock')] },
   { title: 'a socket among files', args: ['-n1', at('foo'), at('sock'), at('bar')] },
