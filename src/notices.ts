@@ -100,6 +100,13 @@ export const notices = {
   accessible: (source: string): Notice => ({ type: 'appeared', source, message: `'${source}' has become accessible` }),
   untailable: (source: string): Notice => ({ type: 'untailable', source, message: `'${source}' has been replaced with an untailable file` }),
   cannotFollow: (source: string): Notice => ({ type: 'untailable', source, message: `${source}: cannot follow end of this type of file` }),
+  /** Following by descriptor with --retry, something that is not a file to follow came at the name: it is given up (GNU). */
+  untailableGivingUp: (source: string): Notice & { readonly error: NodeJS.ErrnoException } => ({
+    type: 'error',
+    source,
+    error: Object.assign(new Error(`'${source}' has been replaced with an untailable file`), { code: 'EINVAL' }),
+    message: `'${source}' has been replaced with an untailable file; giving up on this name`,
+  }),
   /** Following by descriptor, a name that is not a file to follow is dropped (GNU, without --retry). */
   givingUp: (source: string): Notice => ({ type: 'untailable', source, message: `${source}: cannot follow end of this type of file; giving up on this name` }),
   missed: (source: string, count: number): Notice => ({

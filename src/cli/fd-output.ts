@@ -75,35 +75,33 @@ export function standardOutput(): Writable {
   } catch {
     return process.stdout;
   }
-  if (closedAtStart(st)) return new FdOutput(1, true);
+  if (closedAtStart(1)) return new FdOutput(1, true);
   if ((st.isFile() || st.isCharacterDevice() || st.isBlockDevice()) && !isatty(1)) return new FdOutput(1);
   return process.stdout;
 }
 
 /**
- * True when descriptor 1 was closed when the process started (`tail-async … >&-`). Node then opens
- * /dev/null in its place, for reading and writing; a shell's `>/dev/null` opens it for writing only.
- * daemon(3) and its kind also open /dev/null for reading and writing, but for standard input too: that
- * case is taken for what it is, output meant to be discarded. Linux only (/proc).
+ * True when descriptor `fd` (standard input or output) was closed when the process started
+ * (`tail-async … <&-`, `>&-`). Node then opens /dev/null in its place, for reading and writing; a shell's
+ * `</dev/null` opens it for reading only, `>/dev/null` for writing only. daemon(3) and its kind open
+ * /dev/null for reading and writing as both standard input and output: that case is taken for what it
+ * is, no input and output meant to be discarded (and so is one where both were closed). Linux only (/proc).
+ * @internal
  */
-function closedAtStart(st: Stats): boolean {
-  const readWrite = (fd: number) => {
-    try {
-      const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
-      return flags !== undefined && (parseInt(flags, 8) & 3) === 2;
-    } catch {
-      return false;
-    }
-  };
-  const isNull = (s: Stats) => s.isCharacterDevice() && s.rdev === devNull()?.rdev;
-  if (!isNull(st) || !readWrite(1)) return false;
-  let stdin: Stats | undefined;
+export function closedAtStart(fd: 0 | 1): boolean {
+  return nullForReadAndWrite(fd) && !nullForReadAndWrite(fd === 0 ? 1 : 0);
+}
+
+function nullForReadAndWrite(fd: number): boolean {
+  let st: Stats;
   try {
-    stdin = fstatSync(0);
+    st = fstatSync(fd);
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+    if (flags === undefined || (parseInt(flags, 8) & 3) !== 2) return false;
   } catch {
-    stdin = undefined;
+    return false;
   }
-  return !(stdin && isNull(stdin) && readWrite(0));
+  return st.isCharacterDevice() && st.rdev === devNull()?.rdev;
 }
 
 function devNull(): Stats | undefined {

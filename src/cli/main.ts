@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { TailInput, TailStream } from '../tail-stream.js';
 import { DEFAULT_FILE_START, MIN_WATCHED_POLL_MS, type EngineOptions } from '../options.js';
@@ -47,6 +47,11 @@ export interface CliIO {
    * reader exited), and returns the function that stops watching (see `watchOutputReader`).
    */
   readonly watchOutputReader?: (onGone: () => void) => () => void;
+  /**
+   * Standard input or output was closed when the command started (`<&-`, `>&-`: Node put /dev/null in
+   * its place). Default: neither.
+   */
+  readonly closed?: { readonly stdin: boolean; readonly stdout: boolean };
   /** Where SIGINT and SIGTERM come from (the process, or an EventEmitter in tests). */
   readonly signals?: { on(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown; off(event: 'SIGINT' | 'SIGTERM', fn: () => void): unknown };
 }
@@ -76,6 +81,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (printsNothing(options)) return EXIT.ok;
   if (options.files.length === 0 && io.stdin.isTTY) {
     return usageError(io, 'no input: give a file to follow, or pipe data into standard input');
+  }
+  // GNU's warning: a terminal is read to its end (Ctrl-D), and then there is nothing to follow in it. Not
+  // for `-f -` alone, which reads the terminal on and on as it is meant to.
+  const alone = options.follow === 'descriptor' && options.files.length === 1 && options.pid === undefined;
+  if (options.follow !== false && options.files.includes('-') && io.stdin.isTTY && !alone) {
+    io.stderr.write('tail-async: warning: following standard input indefinitely is ineffective\n');
   }
   let sink: Sink | undefined;
   if (options.sink !== undefined) {
@@ -209,6 +220,11 @@ class Run {
     const stopWatchingReader = (this.options.follow !== false && this.io.watchOutputReader?.(this.onReaderGone)) || (() => {});
     try {
       const inputs = this.options.files.length === 0 ? ['-'] : this.options.files;
+      const stdinClosed = this.io.closed?.stdin === true && !this.sink;
+      // (With a state file, the run goes on to its first write, which fails, and saves where it was.)
+      if (this.io.closed?.stdout && this.options.follow !== false && this.options.stateFile === undefined && !this.sink && inputs.some((input) => input !== '-')) {
+        return this.closedOutput(inputs);
+      }
       if (this.sink) {
         await this.ship([...inputs], this.sink);
       } else if (this.options.follow === false && this.processors.length === 0) {
@@ -217,10 +233,14 @@ class Run {
         const copy = canCopy(this.options, this.processors);
         for (const input of inputs) {
           if (this.exitOverride !== undefined) break;
-          await (copy ? this.copy(input) : this.pump(input));
+          if (input === '-' && stdinClosed) await this.closedInput();
+          else await (copy ? this.copy(input) : this.pump(input));
         }
       } else {
-        await this.pump([...inputs]);
+        const open = stdinClosed ? inputs.filter((input) => input !== '-') : inputs;
+        if (open.length < inputs.length) await this.closedInput();
+        if (open.length > 0) await this.pump([...open]);
+        else if (this.options.follow !== false) this.io.stderr.write('tail-async: no files remaining\n');
       }
     } catch (error) {
       return this.exitOverride ?? this.report(error);
@@ -233,12 +253,60 @@ class Run {
       this.reporter.close();
       if (this.skipped > 0) this.io.stderr.write(`tail-async: ${this.skipped} line${this.skipped === 1 ? '' : 's'} skipped after processor errors\n`);
     }
+    // GNU tail closes standard input at the end when it read it, and says why that failed.
+    if (this.readClosedStdin && this.exitOverride === undefined) this.io.stderr.write('tail-async: -: Bad file descriptor\n');
     const unsaved = this.saves.unsaved();
     if (unsaved !== undefined) {
       this.io.stderr.write(`tail-async: ${unsaved}\n`);
       return EXIT.failed;
     }
     return this.exitOverride ?? (this.failed ? EXIT.failed : EXIT.ok);
+  }
+
+  /** Standard input was read while closed: GNU tail's last words are about it. */
+  private readClosedStdin = false;
+
+  /**
+   * Standard input, closed at the start (`<&-`), as GNU tail reads it: its header, and then it cannot be
+   * looked at; following, it is given up as well.
+   */
+  private async closedInput(): Promise<void> {
+    await this.out.write(this.writer.header('-'));
+    this.io.stderr.write("tail-async: cannot fstat 'standard input': Bad file descriptor\n");
+    if (this.options.follow !== false) this.io.stderr.write("tail-async: error reading 'standard input': Bad file descriptor\n");
+    this.failed = true;
+    this.readClosedStdin = true;
+  }
+
+  /**
+   * Following with standard output closed at the start (`>&-`): as GNU tail, which reports the files it
+   * cannot open, and then gives up before it follows anything (it would wait for ever, printing nowhere);
+   * and, when it had something to print (a header, the last lines of a file), that it could not.
+   */
+  private closedOutput(inputs: readonly string[]): number {
+    const o = this.options;
+    const none = o.start !== undefined && (('lines' in o.start && o.start.lines === 0) || ('bytes' in o.start && o.start.bytes === 0));
+    const headers = o.headers === 'always' || (o.headers === 'auto' && inputs.length > 1);
+    let printed = false;
+    for (const input of inputs) {
+      if (input === '-' || isGlob(input)) continue;
+      let fd: number;
+      try {
+        fd = openSync(input, constants.O_RDONLY | constants.O_NONBLOCK);
+      } catch (error) {
+        this.io.stderr.write(`tail-async: ${notices.cannotOpen(input, error as NodeJS.ErrnoException).message}\n`);
+        continue;
+      }
+      try {
+        const st = fstatSync(fd);
+        printed ||= headers || (st.isFile() && st.size > 0 && !none);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    this.io.stderr.write('tail-async: standard output: Bad file descriptor\n');
+    if (printed) this.io.stderr.write('tail-async: write error: Bad file descriptor\n');
+    return EXIT.failed;
   }
 
   /**
@@ -371,8 +439,9 @@ class Run {
 
   private tailOptions(names: readonly string[]): EngineOptions {
     const o = this.options;
-    // Standard input without -n/-c is passed through as it arrives; files default to the last 10 lines.
-    const start = o.start ?? (names.length === 1 && names[0] === '-' ? { fromLine: 1 } : undefined);
+    // Following by name (the default), standard input without -n/-c is passed through as it arrives;
+    // files default to the last 10 lines, and so does standard input otherwise, as in GNU tail.
+    const start = o.start ?? (o.follow !== 'name' ? DEFAULT_FILE_START : names.length === 1 && names[0] === '-' ? { fromLine: 1 } : undefined);
     return {
       start,
       follow: o.follow,

@@ -1,5 +1,5 @@
 import { main, EXIT } from './main.js';
-import { standardOutput } from './fd-output.js';
+import { closedAtStart, standardOutput } from './fd-output.js';
 import { watchOutputReader } from './output-reader.js';
 
 /**
@@ -34,7 +34,15 @@ export function run(argv: readonly string[] = process.argv.slice(2)): void {
       handlers.delete(fn);
     },
   };
-  main(argv, { stdin: process.stdin, stdout: standardOutput(), stderr: process.stderr, signals, watchOutputReader: (onGone) => watchOutputReader(onGone) }).then(
+  const io = {
+    stdin: process.stdin,
+    stdout: standardOutput(),
+    stderr: process.stderr,
+    signals,
+    watchOutputReader: (onGone: () => void) => watchOutputReader(onGone),
+    closed: { stdin: closedAtStart(0), stdout: closedAtStart(1) },
+  };
+  main(argv, io).then(
     (status) => finish(status),
     (error: unknown) => {
       process.stderr.write(`tail-async: internal error (please report it): ${error instanceof Error ? error.stack : String(error)}\n`);

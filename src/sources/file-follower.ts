@@ -203,6 +203,15 @@ export class FileFollower implements Source, Reader {
     this.names.close();
   }
 
+  /** By descriptor, waiting for a first file (--retry): something else than a file came; the name is given up. */
+  private giveUp(st: Stats): void {
+    this.report(notices.untailableGivingUp(this.name));
+    this.failure = Object.assign(new Error('not a file to follow'), { code: st.isDirectory() ? 'EISDIR' : 'EINVAL' });
+    this.phase = { name: 'finished' };
+    this.names.close();
+    this.host.notify();
+  }
+
   /**
    * The safety poll, for what no watch event announced (NFS, FUSE, missed events). One synchronous
    * `stat` of the name per file, and a look only when something looks different, so that a thousand
@@ -211,7 +220,12 @@ export class FileFollower implements Source, Reader {
   poll(): void {
     const p = this.phase.name;
     if (this.opts.follow === false || (p !== 'following' && p !== 'waiting') || this.dirty) return;
-    if (this.gens.draining.length > 0) return this.hint();
+    if (this.gens.draining.length > 0) {
+      // Files that left the name are read on, and the name looked at after them: a file may have come
+      // there meanwhile (polling, there is no event to say so).
+      this.looked = false;
+      return this.hint();
+    }
     const current = this.gens.current;
     if (!this.byName) {
       if (this.retryUntilOpen) this.lookNow();
@@ -326,6 +340,9 @@ export class FileFollower implements Source, Reader {
     if (look.kind === 'file' && bad && look.st.dev === bad.dev && look.st.ino === bad.ino) {
       look = { kind: 'inaccessible', error: Object.assign(new Error('EIO'), { code: 'EIO' }) };
     }
+    // By descriptor, waiting for a first file (--retry): what comes at the name and is no file to follow
+    // is given up, as GNU tail gives it up.
+    if (!this.byName && look.kind === 'untailable') return this.giveUp(look.st);
     const fresh = look.kind === 'file' && !current?.isSameFile(look.st);
     if (look.kind === 'file' && !fresh) current!.seenAtName = seenAt;
     const deleted = look.kind === 'missing' && current !== undefined && current.linkCount() === 0;

@@ -1,3 +1,4 @@
+import { ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Line } from '../lines/line.js';
 import { Framer } from '../lines/framer.js';
@@ -43,6 +44,8 @@ export class StreamSource implements Source {
   private readonly opts: ResolvedOptions;
   private readonly listeners: Array<[string, (...args: any[]) => void]>;
   failure: NodeJS.ErrnoException | undefined;
+  /** A stream opened by path that has not opened yet. */
+  private opening = false;
 
   /**
    * With `untilStopped`, the source is not done at the end of the stream but only once {@link stop} is
@@ -67,6 +70,11 @@ export class StreamSource implements Source {
     this.start0 = start;
     this.skipBytes = start && 'fromByte' in start ? Math.max(start.fromByte, 1) - 1 : 0;
     this.framer = this.makeFramer(0, start && 'fromLine' in start ? Math.max(start.fromLine, 1) - 1 : 0);
+    // Opened by path (fs.createReadStream): until it has opened, a failure is one to open it.
+    if (stream instanceof ReadStream && stream.pending) {
+      this.opening = true;
+      stream.once('open', () => (this.opening = false));
+    }
     this.listeners = [
       ['readable', () => this.wake()],
       ['end', () => this.onEnd()],
@@ -79,7 +87,12 @@ export class StreamSource implements Source {
   }
 
   get done(): boolean {
-    return this.finished && this.out.length === 0 && (!this.untilStopped || this.stopped);
+    return this.finished && this.out.length === 0 && (!this.untilStopped || this.stopped || this.givenUp);
+  }
+
+  /** Failed, and nothing will make it readable: only following by name (or --retry) waits on. */
+  private get givenUp(): boolean {
+    return this.failure !== undefined && this.opts.follow === 'descriptor' && !this.opts.retry;
   }
 
   get catchingUp(): boolean {
@@ -103,10 +116,38 @@ export class StreamSource implements Source {
 
   poll(): void {}
 
-  /** A stream has no "now" to stop at: it is read to its end as always (and then ends, if it waited for this). */
+  /**
+   * A stream has no "now" to stop at: it is read to its end as always (and then ends, if it waited for
+   * this). One that would never end by itself (a followed FIFO or device, `--pid`): what it has is read,
+   * and it ends once a turn of the event loop brought nothing more.
+   */
   stop(): void {
     this.stopped = true;
+    // Read for what it has: the pull that finds nothing more looks for quiet (see endWhenQuiet).
+    if (this.untilStopped) this.readable = true;
     this.host.notify();
+  }
+
+  /** A look for quiet is under way (see {@link endWhenQuiet}). */
+  private quietCheck = false;
+
+  /**
+   * Stopped, the stream read to nothing more for now: it ends if nothing more comes to it in a turn of
+   * the event loop (two `setImmediate`s: a poll phase between them, where what the kernel holds is
+   * read). If something came, the pull that reads it finds nothing more again, and looks again.
+   */
+  private endWhenQuiet(): void {
+    if (this.quietCheck) return;
+    this.quietCheck = true;
+    const seen = this.position;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.quietCheck = false;
+        if (this.closed || this.ended || this.readable || this.position !== seen) return;
+        this.ended = true;
+        this.host.notify();
+      }),
+    );
   }
 
   async pull(): Promise<Line[] | null> {
@@ -116,6 +157,7 @@ export class StreamSource implements Source {
     const chunk: unknown = this.readable ? this.stream.read() : null;
     if (chunk === null) {
       this.readable = false;
+      if (this.stopped && this.untilStopped && !this.ended) this.endWhenQuiet();
       if (this.ended && !this.finished) this.finish(lines);
       if (this.finished && this.next && !this.stopped && this.failure === undefined) this.readOn(this.next);
     } else {
@@ -239,7 +281,8 @@ export class StreamSource implements Source {
   }
 
   private onError(error: NodeJS.ErrnoException): void {
-    this.opts.onNotice(notices.readError(this.name, error));
+    // A device or socket opened by path fails in its open, before anything is read: GNU's words for that.
+    this.opts.onNotice(this.opening ? notices.cannotOpen(this.name, error) : notices.readError(this.name, error));
     this.failure = error;
     this.ended = true;
     this.host.notify();

@@ -6,6 +6,7 @@
  * from where the caller left it. Both programs run in batch scripts, alongside the tests.
  */
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Batch, batchDirectory, expectOutcome, GNU_TAIL, type BatchCase, type Outcome } from '../helpers/batch.js';
@@ -35,6 +36,8 @@ function makeFiles(): void {
   chmodSync(at('unreadable'), 0);
   writeFileSync(at('\n'), '');
   writeFileSync(at('normal'), '');
+  // A unix socket, which cannot be opened: left behind by a process that bound it.
+  execFileSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(at('sock'))}, () => process.exit(0))`]);
 }
 
 interface ShellCase {
@@ -49,7 +52,8 @@ interface ShellCase {
 const CASES: readonly ShellCase[] = [
   { title: 'basic-seek.sh: -n200 of 1024 lines', args: ['-n200', at('file.in')] },
   { title: 'big-4gb.sh: the last byte of a 4 GiB file', args: ['-c1', at('big')] },
-  { title: 'start-middle.sh: standard input from where the caller left it', args: [], stdin: { path: at('k'), how: 'redirect' } },
+  { title: 'start-middle.sh: standard input from where the caller left it', args: [], stdin: { path: at('k'), how: 'after-first-line' } },
+  { title: 'start-middle.sh: the same, with -n1 and a header', args: ['-v', '-n1'], stdin: { path: at('k'), how: 'after-first-line' } },
   { title: 'tail-c.sh: the last byte of /proc/version', args: ['-c', '-1', '/proc/version'] },
   { title: 'tail-c.sh: the last byte of /sys/kernel/profiling', args: ['-c', '-1', '/sys/kernel/profiling'] },
   { title: 'tail-c.sh: -c3 of a pipe', args: ['-c3'], stdin: { path: at('123456'), how: 'pipe' } },
@@ -69,6 +73,13 @@ const CASES: readonly ShellCase[] = [
     stdin: { path: at('bar'), how: 'pipe' },
     follows: true,
   },
+  // Not from a script: without following, standard input gets GNU's default too, the last 10 lines.
+  { title: 'the last 10 lines of standard input by default (a pipe)', args: [], stdin: { path: at('file.in'), how: 'pipe' } },
+  { title: 'the last 10 lines of standard input by default (a file)', args: ['-'], stdin: { path: at('file.in'), how: 'redirect' } },
+  { title: 'the last 10 lines of standard input by default, among files', args: [at('foo'), '-'], stdin: { path: at('file.in'), how: 'pipe' } },
+  // Not from a script: an operand that is neither a file nor a FIFO, and cannot be opened.
+  { title: 'a socket cannot be opened: no header, GNU words', args: [at('sock')] },
+  { title: 'a socket among files', args: ['-n1', at('foo'), at('sock'), at('bar')] },
 ];
 
 const runs = CASES.map((c) => ({

@@ -4,7 +4,7 @@
  * TAIL_ASYNC_BIN points these tests at another build (to show what an older one did).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -245,6 +245,26 @@ describe('faults in the source layer', () => {
     await waitFor(() => run.out.stdout.includes('five\n'), 'a line written by two writers');
     await alive(run, other);
     expect(await run.stop()).toBe(143);
+  });
+
+  it('--pid with a FIFO its writer holds open: once the process is gone, what was written comes out, and the run ends (status 0)', async () => {
+    const dir = await tempDir();
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const owner = spawn('sleep', ['60'], { stdio: 'ignore' });
+    children.push(owner);
+    // A writer that stays: the FIFO never ends by itself.
+    const writer = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    try {
+      const run = start(['-f', '-s', '0.1', `--pid=${owner.pid}`, fifo]);
+      await waitFor(() => openFiles(run.child.pid!).includes(fifo), 'the FIFO to be opened');
+      writeSync(writer, 'a\nb\n');
+      owner.kill();
+      expect(await run.exited).toBe(0);
+      expect(run.out).toMatchObject({ stdout: 'a\nb\n', stderr: '' });
+    } finally {
+      closeSync(writer);
+    }
   });
 
   it('a FIFO operand without -n gives its last 10 lines, as a file does (only standard input is passed through whole)', async () => {

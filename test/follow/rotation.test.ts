@@ -36,6 +36,30 @@ describe('rotation, truncation and deletion', () => {
     }
   });
 
+  it('polling, sees a new file at the name while the rotated one is still read (not once it is let go)', async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, '');
+    // The rotated file is read on for 30 s after its last growth: the new one must not wait for that.
+    const notices: Notice[] = [];
+    const stream = tail(file, { poll: true, pollInterval: 50, rotateWait: 30_000, onNotice: (n) => notices.push(n) });
+    await stream.open();
+    const out = collect(stream);
+    try {
+      await appendFile(file, 'old\n');
+      await out.until(1);
+      // Quiet for a while (past the re-check that follows a read), as a log between two rotations.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Away to a name that is no rotated form of it (app.log.1 would be looked after on its own).
+      await rename(file, path.join(path.dirname(file), 'kept.tmp'));
+      await waitFor(() => notices.some((n) => n.type === 'inaccessible'), 'the rename seen');
+      await writeFile(file, 'new\n');
+      await out.until(2, 10_000);
+      expect(out.texts()).toEqual(['old', 'new']);
+    } finally {
+      await out.stop();
+    }
+  });
+
   it('puts every line of the old file before the new file, even when it sees both at once', async () => {
     const file = path.join(await tempDir(), 'app.log');
     await writeFile(file, '');

@@ -27,8 +27,11 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 export interface BatchCase {
   readonly argv: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
-  /** A file given as standard input, redirected (`<`, a seekable file) or through a pipe (`cat FILE |`); default /dev/null. */
-  readonly stdin?: { readonly path: string; readonly how: 'redirect' | 'pipe' };
+  /**
+   * A file given as standard input, redirected (`<`, a seekable file), the same after the shell read its
+   * first line (`sh -c 'read x; tail' < FILE`), or through a pipe (`cat FILE |`); default /dev/null.
+   */
+  readonly stdin?: { readonly path: string; readonly how: 'redirect' | 'after-first-line' | 'pipe' };
 }
 
 /** How one command line ended. */
@@ -84,7 +87,9 @@ export class Batch {
       const command =
         c.stdin?.how === 'pipe'
           ? `cat ${shQuote(c.stdin.path)} | ${vars}${argv} ${redirects}`
-          : `${vars}${argv} <${shQuote(c.stdin?.path ?? '/dev/null')} ${redirects}`;
+          : c.stdin?.how === 'after-first-line'
+            ? `{ read -r x; ${vars}${argv} ${redirects}; } <${shQuote(c.stdin.path)}`
+            : `${vars}${argv} <${shQuote(c.stdin?.path ?? '/dev/null')} ${redirects}`;
       return `${command}; echo ${id} $?`;
     });
     const script = path.join(out, 'run.sh');
