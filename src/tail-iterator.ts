@@ -163,7 +163,7 @@ export class TailIterator implements TailStream {
       {
         batches: () => this.batches(),
         originOf: (batch) => (this.shipped?.batch === batch ? this.shipped.originOf : none),
-        commit: (batch) => this.commit(batch),
+        commit: (batch, from, to) => this.tracker?.commitRange(batch, from, to),
         close: () => this.close(),
       },
       sink,

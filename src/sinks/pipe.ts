@@ -20,8 +20,8 @@ export interface ShippingSource {
   batches(): AsyncIterator<Line[], unknown>;
   /** For the batch last handed out (asked before the next one is): the file line i was read from (undefined for a stream). */
   originOf(batch: readonly Line[]): (i: number) => Origin | undefined;
-  /** The batch is acknowledged: its lines count as delivered. */
-  commit(batch: readonly Line[]): void;
+  /** Lines `from` to `to` (excluded) of a batch as handed out are acknowledged: they count as delivered. */
+  commit(batch: readonly Line[], from: number, to: number): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +40,15 @@ export interface ShippingSource {
  */
 export async function pipe(source: ShippingSource, sink: Sink, options: PipeOptions = {}): Promise<PipeResult> {
   return new Shipment(source, sink, options).run();
+}
+
+/** Lines `from` to `to` (excluded) of a batch read: what one send ships, and is committed together. */
+interface Part {
+  readonly batch: readonly Line[];
+  readonly from: number;
+  readonly to: number;
+  /** The records of those lines. */
+  readonly records: readonly SinkLine[];
 }
 
 /** One run of {@link pipe}. */
@@ -165,15 +174,15 @@ class Shipment {
       // A read may hold thousands of lines: sent in parts, so that what is in flight stays small.
       for (let from = 0; from < batch.length; from += this.maxBatchLines) {
         if (!(await this.room())) return;
-        const whole = batch.length <= this.maxBatchLines;
-        this.send(whole ? batch : batch.slice(from, from + this.maxBatchLines), whole ? records : records.slice(from, from + this.maxBatchLines));
+        const to = Math.min(from + this.maxBatchLines, batch.length);
+        this.send({ batch, from, to, records: from === 0 && to === batch.length ? records : records.slice(from, to) });
       }
     }
   }
 
-  /** Starts delivering one batch; room() is woken when it ends. */
-  private send(batch: Line[], records: readonly SinkLine[]): void {
-    const delivery = this.deliver(batch, records);
+  /** Starts delivering one part; room() is woken when it ends. */
+  private send(part: Part): void {
+    const delivery = this.deliver(part);
     this.inFlight.add(delivery);
     void delivery.finally(() => {
       this.inFlight.delete(delivery);
@@ -193,11 +202,11 @@ class Shipment {
     clearTimeout(timer);
   }
 
-  /** Sends a batch until it is acknowledged (retrying in the lane), the run fails, or it stops. Never rejects. */
-  private async deliver(batch: Line[], records: readonly SinkLine[]): Promise<void> {
-    if (await this.attempt(batch, records)) return;
+  /** Sends a part until it is acknowledged (retrying in the lane), the run fails, or it stops. Never rejects. */
+  private async deliver(part: Part): Promise<void> {
+    if (await this.attempt(part)) return;
     this.recovering++;
-    const turn = this.lane.then(() => this.retry(batch, records));
+    const turn = this.lane.then(() => this.retry(part));
     this.lane = turn;
     try {
       await turn;
@@ -206,7 +215,7 @@ class Shipment {
     }
   }
 
-  private async retry(batch: Line[], records: readonly SinkLine[]): Promise<void> {
+  private async retry(part: Part): Promise<void> {
     for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
       if (attempt > this.policy.retries) {
         const reason = describeSinkError(this.lastError);
@@ -216,17 +225,17 @@ class Shipment {
       await pause(backoff(attempt, this.policy), this.stop.signal);
       if (this.stop.signal.aborted) return;
       this.counts.retries++;
-      if (await this.attempt(batch, records)) return;
+      if (await this.attempt(part)) return;
     }
   }
 
   private lastError: unknown;
 
   /** One send; true once acknowledged (and committed). */
-  private async attempt(batch: Line[], records: readonly SinkLine[]): Promise<boolean> {
+  private async attempt(part: Part): Promise<boolean> {
     let result: SendResult | void;
     try {
-      result = await this.sink.send(records);
+      result = await this.sink.send(part.records);
     } catch (error) {
       this.lastError = error;
       if ((error as { retryable?: unknown } | null)?.retryable === false) {
@@ -234,8 +243,8 @@ class Shipment {
       } else if (!this.stop.signal.aborted) this.outages.down(error);
       return false;
     }
-    this.source.commit(batch);
-    this.counts.lines += batch.length;
+    this.source.commit(part.batch, part.from, part.to);
+    this.counts.lines += part.to - part.from;
     this.counts.batches++;
     this.counts.duplicates += result?.duplicates ?? 0;
     this.outages.up();
