@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { createReadStream, readdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Line } from './lines/line.js';
+import type { ReadChunk } from './lines/chunk.js';
 import { DEFAULT_FILE_START, type ResolvedOptions, type StartPosition } from './options.js';
 import { TailError } from './errors.js';
 import { notices } from './notices.js';
@@ -66,6 +67,10 @@ export class Session implements SourceHost {
   private buffer = Buffer.alloc(0);
   /** The file the last batch came from (for the checkpoint). */
   lastOrigin: Origin | undefined;
+  /** Keep the bytes each batch was framed from (see {@link lastChunk}): set when shipping. */
+  keepChunks = false;
+  /** With {@link keepChunks}: the bytes the last batch was framed from, when it is one read of a file. */
+  lastChunk: ReadChunk | undefined;
   /** The sources opened at the start, and how many of them were announced (see {@link announceEmpty}). */
   private initial: readonly Source[] = [];
   private announced = 0;
@@ -127,9 +132,12 @@ export class Session implements SourceHost {
             cause: error,
           });
         }
+        const chunk = source.takeChunk?.();
         if (source.done && source instanceof FileFollower && source.discovered) this.forget(source);
         if (lines && lines.length > 0) {
           this.lastOrigin = source.origin;
+          // Copied out of the read buffer, which the next read fills again.
+          this.lastChunk = this.keepChunks && chunk ? { ...chunk, bytes: Buffer.from(chunk.bytes) } : undefined;
           this.idlePulls = 0;
           return lines;
         }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Line } from '../lines/line.js';
+import type { ReadChunk } from '../lines/chunk.js';
 import type { Origin } from '../sources/resume.js';
 import { abortError, optionError, SinkError } from '../errors.js';
 import { timerDelay } from '../timer-delay.js';
@@ -20,6 +21,8 @@ export interface ShippingSource {
   batches(): AsyncIterator<Line[], unknown>;
   /** For the batch last handed out (asked before the next one is): the file line i was read from (undefined for a stream). */
   originOf(batch: readonly Line[]): (i: number) => Origin | undefined;
+  /** For the batch last handed out: the bytes it was framed from, when it is one read of a file as read (no processors). */
+  chunkOf(batch: readonly Line[]): ReadChunk | undefined;
   /** Lines `from` to `to` (excluded) of a batch as handed out are acknowledged: they count as delivered. */
   commit(batch: readonly Line[], from: number, to: number): void;
   close(): Promise<void>;
@@ -170,7 +173,7 @@ class Shipment {
       }
       if (result.done) return;
       const batch = result.value;
-      const records = this.names.of(batch, this.source.originOf(batch));
+      const records = this.names.of(batch, this.source.originOf(batch), this.source.chunkOf(batch));
       // A read may hold thousands of lines: sent in parts, so that what is in flight stays small.
       for (let from = 0; from < batch.length; from += this.maxBatchLines) {
         if (!(await this.room())) return;

@@ -1,4 +1,5 @@
 import type { Line } from '../lines/line.js';
+import type { ReadChunk } from '../lines/chunk.js';
 import type { Origin, Resumer } from './resume.js';
 import type { HandlePool } from './handle-pool.js';
 import type { Readers } from './readers.js';
@@ -31,6 +32,11 @@ export interface Source {
   stop(): void;
   /** The file the lines of the last `pull()` came from (files only). */
   readonly origin: Origin | undefined;
+  /**
+   * The bytes the lines of the last `pull()` were framed from, once (files only): a view of the
+   * session's read buffer, valid until its next read.
+   */
+  takeChunk?(): ReadChunk | undefined;
   /** Bytes held for unfinished lines (for memory accounting). */
   readonly bufferedBytes: number;
   /** Releases every handle, watch subscription and timer. Idempotent. */
