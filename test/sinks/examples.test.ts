@@ -21,6 +21,7 @@ import { ABORTED, untilAborted } from '../../src/sinks/abortable.js';
 import { describeSinkError } from '../../src/sinks/describe.js';
 import { LineNames } from '../../src/sinks/identity.js';
 import { Outages } from '../../src/sinks/outage.js';
+import { rawBytes } from '../../src/sinks/raw.js';
 import { pipe, type ShippingSource } from '../../src/sinks/pipe.js';
 import { EntryIds, formatId } from '../../src/sinks/redis-ids.js';
 import { backoff } from '../../src/sinks/retry.js';
@@ -35,7 +36,7 @@ declare const stop: AbortController;
 declare const error: unknown;
 declare const record: SinkLine;
 declare const key: string;
-void [tail, redisSink, natsSink, sinkFromUrl, ABORTED, untilAborted, describeSinkError, LineNames, Outages, pipe, EntryIds, formatId, backoff, compileTemplate];
+void [tail, redisSink, natsSink, sinkFromUrl, ABORTED, untilAborted, describeSinkError, LineNames, Outages, rawBytes, pipe, EntryIds, formatId, backoff, compileTemplate];
 void [sink, batch, batches, origins, source, stop, error, record, key];
 `;
 
