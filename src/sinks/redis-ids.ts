@@ -68,6 +68,29 @@ export function formatId(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
 }
 
+/**
+ * {@link formatId} for IDs in a row that mostly share their `ms` (lines of one file): that part is
+ * written once for all of them.
+ * @internal
+ * @example
+ * ```ts
+ * const text = new IdText();
+ * text.of({ ms: 1732800000123, seq: 5000000 }); // '1732800000123-5000000'
+ * ```
+ */
+export class IdText {
+  private ms = -1;
+  private prefix = '';
+
+  of(id: StreamId): string {
+    if (id.ms !== this.ms) {
+      this.ms = id.ms;
+      this.prefix = `${id.ms}-`;
+    }
+    return this.prefix + id.seq;
+  }
+}
+
 /** True when `id` is above `top` (Redis takes it). @internal */
 export function above(id: StreamId, top: StreamId): boolean {
   return id.ms > top.ms || (id.ms === top.ms && id.seq > top.seq);

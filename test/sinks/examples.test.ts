@@ -23,7 +23,7 @@ import { LineNames } from '../../src/sinks/identity.js';
 import { Outages } from '../../src/sinks/outage.js';
 import { rawBytes } from '../../src/sinks/raw.js';
 import { pipe, type ShippingSource } from '../../src/sinks/pipe.js';
-import { EntryIds, formatId } from '../../src/sinks/redis-ids.js';
+import { EntryIds, formatId, IdText } from '../../src/sinks/redis-ids.js';
 import { backoff } from '../../src/sinks/retry.js';
 import { compileTemplate } from '../../src/sinks/template.js';
 import type { Origin } from '../../src/sources/resume.js';
@@ -36,7 +36,7 @@ declare const stop: AbortController;
 declare const error: unknown;
 declare const record: SinkLine;
 declare const key: string;
-void [tail, redisSink, natsSink, sinkFromUrl, ABORTED, untilAborted, describeSinkError, LineNames, Outages, rawBytes, pipe, EntryIds, formatId, backoff, compileTemplate];
+void [tail, redisSink, natsSink, sinkFromUrl, ABORTED, untilAborted, describeSinkError, LineNames, Outages, rawBytes, pipe, EntryIds, formatId, IdText, backoff, compileTemplate];
 void [sink, batch, batches, origins, source, stop, error, record, key];
 `;
 
