@@ -136,8 +136,7 @@ export class Session implements SourceHost {
         if (source.done && source instanceof FileFollower && source.discovered) this.forget(source);
         if (lines && lines.length > 0) {
           this.lastOrigin = source.origin;
-          // Copied out of the read buffer, which the next read fills again.
-          this.lastChunk = this.keepChunks && chunk ? { ...chunk, bytes: Buffer.from(chunk.bytes) } : undefined;
+          this.lastChunk = this.keepChunks && chunk ? this.keep(chunk) : undefined;
           this.idlePulls = 0;
           return lines;
         }
@@ -193,6 +192,17 @@ export class Session implements SourceHost {
       this.listings.set(dir, cached);
     }
     return cached.entries;
+  }
+
+  /**
+   * A chunk read into the read buffer, to keep with its lines: when it fills most of the buffer, the
+   * buffer goes with it (the next read gets a new one), else it is copied (a short read would keep all of it).
+   */
+  private keep(chunk: ReadChunk): ReadChunk {
+    const { bytes } = chunk;
+    if (bytes.buffer !== this.buffer.buffer || bytes.length < this.buffer.length / 2) return { ...chunk, bytes: Buffer.from(bytes) };
+    this.buffer = Buffer.alloc(0);
+    return chunk;
   }
 
   readBuffer(size: number): Buffer {
@@ -400,3 +410,4 @@ async function exists(file: string): Promise<boolean> {
     () => false,
   );
 }
+

@@ -157,8 +157,9 @@ export class TailIterator implements TailStream {
       return Promise.reject(error);
     }
     this.shipping = true;
-    // A sink may ship lines as the bytes they were read from: those of each read are kept with its lines.
-    this.session.keepChunks = true;
+    // A sink may ship lines as the bytes they were read from (lines out of processors are not): those of
+    // each read are kept with its lines.
+    this.session.keepChunks = this.chain === undefined;
     // Lines count as delivered once the sink acknowledged them, whatever the order: pipe() commits them.
     this.autoCommit = false;
     const none = () => undefined;
