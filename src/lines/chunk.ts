@@ -9,4 +9,9 @@ export interface ReadChunk {
   readonly offset: number;
   /** The lines were decoded as UTF-8: valid UTF-8 bytes are then their texts' encoding. */
   readonly utf8: boolean;
+  /**
+   * The bytes just before `offset` that belong to the first line framed from `bytes`, when it began in
+   * an earlier read.
+   */
+  readonly before?: Buffer | undefined;
 }

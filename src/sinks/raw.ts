@@ -6,7 +6,7 @@ import { chunkOf } from './identity.js';
  * Records `from` to `to` (excluded) as the bytes they were read from, when these are exactly what
  * encoding their texts in UTF-8 gives: with `terminated`, each text followed by `\n` (so each line must
  * have ended with `\n`), else the texts alone (for one line). A view of the bytes kept with the lines:
- * nothing is encoded or copied. Undefined when those bytes are not known (lines of a stream, or out of
+ * nothing is encoded or copied (but the first bytes of a line that began in the read before). Undefined when those bytes are not known (lines of a stream, or out of
  * the processors) or differ: lines not consecutive in one read, ended otherwise (`\r\n`, NUL), cut short
  * (`maxLineBytes`), or bytes that did not decode to their texts one for one (neither ASCII nor valid
  * UTF-8 read as UTF-8).
@@ -31,8 +31,14 @@ export function rawBytes(records: readonly SinkLine[], from: number, to: number,
   // Without terminators, the line's own (its bytes are its characters: ASCII) is left out.
   const stop = (terminated ? end : end - records[to - 1]!.line.eol.length) - chunk.offset;
   const start = records[from]!.line.offset - chunk.offset;
-  if (start < 0 || stop > chunk.bytes.length) return undefined;
-  const bytes = chunk.bytes.subarray(start, stop);
+  if (stop > chunk.bytes.length || stop < 0) return undefined;
+  let bytes = chunk.bytes.subarray(Math.max(start, 0), stop);
+  if (start < 0) {
+    // The first line began in the read before: its first bytes are kept with the chunk.
+    const before = chunk.before;
+    if (!before || before.length < -start) return undefined;
+    bytes = Buffer.concat([before.subarray(before.length + start), bytes]);
+  }
   const newlines = terminated ? to - from : 0;
   // A character a byte: the texts are the bytes unless one was cut short (then they are fewer).
   if (isAscii(bytes)) return chars + newlines === bytes.length ? bytes : undefined;

@@ -199,8 +199,9 @@ export class Generation {
     if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
     // A read that filled its buffer found a writer ahead of us: read more at once next time.
     this.readAhead = bytesRead === size ? Math.min(size * 2, this.context.readSize) : MIN_READ;
+    const before = this.framer.heldLine;
     this.framer.push(chunk, out);
-    this.chunk = { bytes: chunk, offset, utf8: this.context.framing.encoding === 'utf8' };
+    this.chunk = { bytes: chunk, offset, utf8: this.context.framing.encoding === 'utf8', before };
     return bytesRead;
   }
 

@@ -9,14 +9,20 @@ import type { Origin } from '../../src/sources/resume.js';
 
 const origin: Origin = { source: 'app.log', dev: 1, ino: 2, born: 3, use: () => Promise.reject(new Error('not opened')) };
 
-/** `bytes` framed as one read from offset `at` (the unfinished end flushed), as the records a sink gets. */
-function records(bytes: Buffer, framing: Partial<FramerOptions> = {}, at = 0): SinkLine[] {
+/**
+ * `bytes` framed as one read from offset `at` (the unfinished end flushed), as the records a sink gets;
+ * with `cut`, as two reads (bytes before and from `cut`), the records of the second one.
+ */
+function records(bytes: Buffer, framing: Partial<FramerOptions> = {}, at = 0, cut = 0): SinkLine[] {
   const options = { source: 'app.log', delimiter: 10, maxLineBytes: 1 << 20, overlong: 'split', encoding: 'utf8', startOffset: at, ...framing } as const;
   const framer = new Framer(options);
+  framer.push(bytes.subarray(0, cut), []);
+  const before = framer.heldLine;
   const lines: Line[] = [];
-  framer.push(bytes, lines);
+  const read = bytes.subarray(cut);
+  framer.push(read, lines);
   framer.flush(lines);
-  return new LineNames('h').of(lines, () => origin, { bytes, offset: at, utf8: options.encoding === 'utf8' });
+  return new LineNames('h').of(lines, () => origin, { bytes: read, offset: at + cut, utf8: options.encoding === 'utf8', before });
 }
 
 /** What a message of lines `from`–`to` holds: the texts in UTF-8, each followed by `\n` if `terminated`. */
@@ -59,6 +65,23 @@ describe('rawBytes', () => {
     expect(Buffer.from(rawBytes(r, 1, 2, true)!).toString()).toBe('world\n');
   });
 
+  it('gives the bytes of a line begun in the read before from those kept with the chunk (the framer holds them)', () => {
+    const framer = new Framer({ source: 'app.log', delimiter: 10, maxLineBytes: 100, overlong: 'split', encoding: 'utf8' });
+    const lines: Line[] = [];
+    framer.push(Buffer.from('first\nhel'), lines);
+    const before = framer.heldLine;
+    expect(before?.toString()).toBe('hel');
+    const second = Buffer.from('lo\nworld\n');
+    framer.push(second, lines);
+    const r = new LineNames('h').of(lines.slice(1), () => origin, { bytes: second, offset: 9, utf8: true, before });
+    expect(Buffer.from(rawBytes(r, 0, 2, true)!).toString()).toBe('hello\nworld\n');
+    expect(Buffer.from(rawBytes(r, 0, 1, false)!).toString()).toBe('hello');
+    // While a line past the limit is being cut short, its bytes are not all kept.
+    const truncating = new Framer({ source: 'app.log', delimiter: 10, maxLineBytes: 4, overlong: 'truncate', encoding: 'utf8' });
+    truncating.push(Buffer.from('0123456789'), []);
+    expect(truncating.heldLine).toBeUndefined();
+  });
+
   it('is, whenever it gives bytes, exactly the texts encoded, for any bytes and framing', () => {
     const byte = fc.constantFrom(0x0a, 0x0d, 0x00, 0x61, 0x7a, 0x20, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xff, 0xf0, 0x9f);
     fc.assert(
@@ -66,8 +89,9 @@ describe('rawBytes', () => {
         fc.array(byte, { maxLength: 60 }),
         fc.record({ encoding: fc.constantFrom('utf8', 'latin1', 'ascii'), delimiter: fc.constantFrom(10, 0), maxLineBytes: fc.integer({ min: 1, max: 12 }), overlong: fc.constantFrom('split', 'truncate') }),
         fc.nat(3),
-        (list, framing, per) => {
-          const r = records(Buffer.from(list), framing as Partial<FramerOptions>);
+        fc.nat(60),
+        (list, framing, per, cut) => {
+          const r = records(Buffer.from(list), framing as Partial<FramerOptions>, 0, Math.min(cut, list.length));
           const n = per + 1;
           for (let from = 0; from < r.length; from += n) {
             const to = Math.min(r.length, from + n);
