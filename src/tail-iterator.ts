@@ -169,6 +169,7 @@ export class TailIterator implements TailStream {
         originOf: (batch) => (this.shipped?.batch === batch ? this.shipped.originOf : none),
         chunkOf: (batch) => (this.shipped?.batch === batch ? this.shipped.chunk : undefined),
         commit: (batch, from, to) => this.tracker?.commitRange(batch, from, to),
+        limitReads: (lines) => this.session.limitReads(lines),
         close: () => this.close(),
       },
       sink,

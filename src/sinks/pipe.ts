@@ -23,6 +23,8 @@ export interface ShippingSource {
   originOf(batch: readonly Line[]): (i: number) => Origin | undefined;
   /** For the batch last handed out: the bytes it was framed from, when it is one read of a file as read (no processors). */
   chunkOf(batch: readonly Line[]): ReadChunk | undefined;
+  /** Reads hold about `lines` lines at most from now on (what is read ahead of the batches in flight). */
+  limitReads(lines: number): void;
   /** Lines `from` to `to` (excluded) of a batch as handed out are acknowledged: they count as delivered. */
   commit(batch: readonly Line[], from: number, to: number): void;
   close(): Promise<void>;
@@ -152,9 +154,11 @@ class Shipment {
    * signal. A read is made as soon as the one before is sent, and then waits for room: a batch is ready
    * when an acknowledgment makes room (measured: reading only once there was room left the engine waiting
    * while the next batch was read and framed, and fewer batches were in flight on average). Lines held
-   * are thus at most `maxInFlight × maxBatchLines` in flight, and one read.
+   * are thus at most `maxInFlight × maxBatchLines` in flight, and one read of about as many.
    */
   private async ship(): Promise<void> {
+    // A read is held while its parts go out: no larger than what may be in flight.
+    this.source.limitReads(this.maxInFlight * this.maxBatchLines);
     const batches = this.source.batches();
     for (;;) {
       const next = batches.next();

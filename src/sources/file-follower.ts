@@ -112,7 +112,9 @@ export class FileFollower implements Source, Reader {
         prefilter: opts.prefilter,
         onTooLong: (offset: number) => this.report(notices.lineTooLong(this.name, offset, opts.overlong, opts.maxLineBytes)),
       },
-      readSize: opts.readSize,
+      get readSize() {
+        return host.readSize;
+      },
       pool: host.pool,
       readBuffer: (size) => host.readBuffer(size),
     };

@@ -57,6 +57,8 @@ export interface SourceHost {
   listing(dir: string): readonly string[] | undefined;
   /** A buffer of at least `size` bytes for the next read, reused (one read at a time per session). */
   readBuffer(size: number): Buffer;
+  /** The largest read at once, in bytes (the `readSize` option, less while shipping: see `Session.limitReads`). */
+  readonly readSize: number;
   /** Scans of the session's globs finished so far. */
   readonly scans: number;
   /**
