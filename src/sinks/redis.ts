@@ -57,6 +57,12 @@ export function redisSink(options: RedisSinkOptions = {}): Sink {
 
 class RedisSink implements Sink {
   readonly name: string;
+  /**
+   * Pipelines of 250 XADDs: with four in flight, Redis always has the next one. Of 1 000 (pipeTo's
+   * default), each line's command (~4.5 KB of ioredis objects) outlived more garbage collections:
+   * measured, 160–175 MB RSS at full speed against 130–140 with 250, and no faster (100: alike).
+   */
+  readonly batchLines = 250;
   private readonly connection: string | RedisOptions;
   private readonly stream: Template;
   private readonly derived: boolean;
