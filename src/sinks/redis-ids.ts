@@ -87,8 +87,20 @@ export class IdText {
       this.ms = id.ms;
       this.prefix = `${id.ms}-`;
     }
-    return this.prefix + id.seq;
+    const { seq } = id;
+    // offset × 1000 + part is past 2^31 from an offset of 2 MB on: such a number is written out several
+    // times slower than the offset and three digits of part (measured, 170–480 ns against 55–90).
+    if (typeof seq === 'number' && seq >= PARTS) return this.prefix + Math.floor(seq / PARTS) + partDigits(seq % PARTS);
+    return this.prefix + seq;
   }
+}
+
+let digits: readonly string[] | undefined;
+
+/** `part` (0…999) in three digits. */
+function partDigits(part: number): string {
+  digits ??= Array.from({ length: PARTS }, (_, i) => String(i).padStart(3, '0'));
+  return digits[part]!;
 }
 
 /** True when `id` is above `top` (Redis takes it). @internal */
