@@ -442,4 +442,3 @@ async function exists(file: string): Promise<boolean> {
     () => false,
   );
 }
-

@@ -213,8 +213,8 @@ class NatsSink implements Sink {
     return i;
   }
 
-  /** Publishes lines `from` to `to` (excluded) of `batch` as one message. */
-  private publish(js: JetStreamClient, batch: readonly SinkLine[], from: number, to: number): Promise<PubAck> {
+  /** Publishes lines `from` to `to` (excluded) of `batch` as one message (what throws, a header the client refuses, rejects). */
+  private async publish(js: JetStreamClient, batch: readonly SinkLine[], from: number, to: number): Promise<PubAck> {
     const first = batch[from]!;
     const count = to - from;
     const names = this.namesOf(first);
