@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { createReadStream, readdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Line } from './lines/line.js';
+import type { ReadChunk } from './lines/chunk.js';
 import { DEFAULT_FILE_START, type ResolvedOptions, type StartPosition } from './options.js';
 import { TailError } from './errors.js';
 import { notices } from './notices.js';
@@ -28,6 +29,9 @@ const MIN_SLICED_INTERVAL = 100;
 
 /** A source as given to the session: a path (or glob pattern), or a named stream. @internal */
 export type SourceSpec = { readonly path: string } | { readonly name: string; readonly stream: Readable };
+
+/** The smallest read {@link Session.limitReads} makes. */
+const MIN_LIMITED_READ = 16 * 1024;
 
 /**
  * Owns everything a tail needs while it runs: the sources, the directory watches and the safety poll.
@@ -66,6 +70,14 @@ export class Session implements SourceHost {
   private buffer = Buffer.alloc(0);
   /** The file the last batch came from (for the checkpoint). */
   lastOrigin: Origin | undefined;
+  /** While shipping: about how many lines a read should hold at most (see {@link limitReads}). */
+  private readLines: number | undefined;
+  /** Bytes a line of a file takes, on average over the reads so far (while shipping). */
+  private lineBytes = 0;
+  /** Keep the bytes each batch was framed from (see {@link lastChunk}): set when shipping. */
+  keepChunks = false;
+  /** With {@link keepChunks}: the bytes the last batch was framed from, when it is one read of a file. */
+  lastChunk: ReadChunk | undefined;
   /** The sources opened at the start, and how many of them were announced (see {@link announceEmpty}). */
   private initial: readonly Source[] = [];
   private announced = 0;
@@ -127,9 +139,12 @@ export class Session implements SourceHost {
             cause: error,
           });
         }
+        const chunk = source.takeChunk?.();
         if (source.done && source instanceof FileFollower && source.discovered) this.forget(source);
         if (lines && lines.length > 0) {
           this.lastOrigin = source.origin;
+          this.lastChunk = this.keepChunks && chunk ? this.keep(chunk) : undefined;
+          if (this.readLines !== undefined && source.origin) this.measure(lines);
           this.idlePulls = 0;
           return lines;
         }
@@ -187,9 +202,44 @@ export class Session implements SourceHost {
     return cached.entries;
   }
 
+  /**
+   * A chunk read into the read buffer, to keep with its lines: when it fills most of the buffer, the
+   * buffer goes with it (the next read gets a new one), else it is copied (a short read would keep all of it).
+   */
+  private keep(chunk: ReadChunk): ReadChunk {
+    const { bytes } = chunk;
+    if (bytes.buffer !== this.buffer.buffer || bytes.length < this.buffer.length / 2) return { ...chunk, bytes: Buffer.from(bytes) };
+    this.buffer = Buffer.alloc(0);
+    return chunk;
+  }
+
   readBuffer(size: number): Buffer {
-    if (this.buffer.length < size) this.buffer = Buffer.allocUnsafe(Math.max(size, this.opts.readSize));
+    if (this.buffer.length < size) this.buffer = Buffer.allocUnsafe(Math.max(size, this.readSize));
     return this.buffer;
+  }
+
+  /**
+   * Reads hold about `lines` lines from now on (of the size lines had so far; the `readSize` option at
+   * most, 16 KiB at least): what is read ahead of a consumer that takes lines `lines` at a time (pipeTo)
+   * is then of that order, not a whole `readSize` (a read of 256 KiB is 2 600 lines of 100 bytes, kept
+   * while they go out in parts).
+   */
+  limitReads(lines: number): void {
+    this.readLines = lines;
+  }
+
+  get readSize(): number {
+    const max = this.opts.readSize;
+    if (this.readLines === undefined) return max;
+    // Until a read tells how long lines are, the smallest read.
+    return Math.min(max, Math.max(MIN_LIMITED_READ, Math.ceil(this.readLines * this.lineBytes)));
+  }
+
+  /** Learns how many bytes a line takes from the lines of a read. */
+  private measure(lines: readonly Line[]): void {
+    const perLine = (lines[lines.length - 1]!.end - lines[0]!.offset) / lines.length;
+    if (!(perLine > 0)) return;
+    this.lineBytes = this.lineBytes === 0 ? perLine : (7 * this.lineBytes + perLine) / 8;
   }
 
   notify(): void {

@@ -1,4 +1,5 @@
 import type { Line } from './lines/line.js';
+import type { ReadChunk } from './lines/chunk.js';
 import { DEFAULT_FILE_START, type ResolvedOptions } from './options.js';
 import { abortError, optionError, TailError } from './errors.js';
 import { Session, type SourceSpec } from './session.js';
@@ -60,7 +61,7 @@ export class TailIterator implements TailStream {
    * before the next batch is; one slot, not a map: a WeakMap entry per batch made every young-generation
    * collection slower, measured).
    */
-  private shipped: { readonly batch: readonly Line[]; readonly originOf: (i: number) => Origin | undefined } | undefined;
+  private shipped: { readonly batch: readonly Line[]; readonly originOf: (i: number) => Origin | undefined; readonly chunk?: ReadChunk | undefined } | undefined;
 
   private readonly opts: ResolvedOptions;
 
@@ -160,6 +161,9 @@ export class TailIterator implements TailStream {
       return Promise.reject(error);
     }
     this.shipping = true;
+    // A sink may ship lines as the bytes they were read from (lines out of processors are not): those of
+    // each read are kept with its lines.
+    this.session.keepChunks = this.chain === undefined;
     // Lines count as delivered once the sink acknowledged them, whatever the order: pipe() commits them.
     this.autoCommit = false;
     const none = () => undefined;
@@ -167,7 +171,9 @@ export class TailIterator implements TailStream {
       {
         batches: () => this.batches(),
         originOf: (batch) => (this.shipped?.batch === batch ? this.shipped.originOf : none),
-        commit: (batch) => this.commit(batch),
+        chunkOf: (batch) => (this.shipped?.batch === batch ? this.shipped.chunk : undefined),
+        commit: (batch, from, to) => this.tracker?.commitRange(batch, from, to),
+        limitReads: (lines) => this.session.limitReads(lines),
         close: () => this.close(),
       },
       sink,
@@ -303,7 +309,7 @@ export class TailIterator implements TailStream {
         const origin = this.session.lastOrigin;
         if (!chain) {
           tracker?.handOut(batch, plainPlacement(batch, origin), given);
-          if (this.shipping) this.shipped = { batch, originOf: () => origin };
+          if (this.shipping) this.shipped = { batch, originOf: () => origin, chunk: this.session.lastChunk };
           return batch;
         }
         const result = chain.run(batch, origin);

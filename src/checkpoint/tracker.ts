@@ -43,6 +43,15 @@ class Handout {
     while (this.extra?.delete(this.prefix)) this.prefix++;
   }
 
+  /** Lines `from` to `to` (excluded) are delivered. */
+  deliverRange(from: number, to: number): void {
+    if (from > this.prefix) {
+      for (let i = from; i < to; i++) (this.extra ??= new Set()).add(i);
+      return;
+    }
+    this.deliverFirst(to);
+  }
+
   deliverFirst(count: number): void {
     if (count <= this.prefix) return;
     this.prefix = Math.min(count, this.lines.length);
@@ -183,6 +192,19 @@ export class DeliveryTracker {
     if (touched.size === 0) return;
     this.open = this.open.filter((h) => !h.done);
     this.apply([...new Set([...touched].flatMap((h) => h.sources))]);
+  }
+
+  /**
+   * Lines `from` to `to` (excluded) of `batch`, a batch as handed out (`given`), are delivered: a part of
+   * a batch as `pipeTo` sends it, committed without looking for its lines one by one.
+   */
+  commitRange(batch: readonly Line[], from: number, to: number): void {
+    if (this.closed) return;
+    const handout = this.open.find((h) => h.given === batch);
+    if (!handout) return;
+    handout.deliverRange(from, Math.min(to, handout.lines.length));
+    if (handout.done) this.open = this.open.filter((h) => h !== handout);
+    this.apply(handout.sources);
   }
 
   /** Saves what is delivered, and stops the save timer; later hand-outs and commits are ignored. */

@@ -84,6 +84,16 @@ export class Framer {
     return this.heldBytes > 0 || this.discarding ? this.lineStart : this.position;
   }
 
+  /**
+   * The bytes of the unfinished line, from its first byte to the read position (which the next chunk
+   * pushed continues); undefined when none is held, or when they are not all kept (a line past the limit
+   * in truncate mode).
+   */
+  get heldLine(): Buffer | undefined {
+    if (this.heldBytes === 0 || this.discarding || this.lineStart + this.heldBytes !== this.position) return undefined;
+    return this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+  }
+
   /** Lines framed from now on carry `source` as their source. */
   rename(source: string): void {
     this.opts = { ...this.opts, source };

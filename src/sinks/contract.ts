@@ -125,10 +125,11 @@ export interface PipeOptions {
    */
   readonly maxInFlight?: number;
   /**
-   * Lines a batch holds at most (default: the sink's `batchLines`, else 1 000): a read may hold thousands, and is then sent in several
-   * batches. Lines held are at most `maxInFlight × maxBatchLines` in flight, and one read (the tail's
-   * `readSize`, 256 KiB by default): with Redis, larger batches were slower here and made the process
-   * larger (V8 keeps more garbage the more is allocated at once).
+   * Lines a batch holds at most (default: the sink's `batchLines`, else 1 000); a read larger than that
+   * is sent in several batches. While shipping, a read holds about `maxInFlight × maxBatchLines` lines
+   * (16 KiB at least, the tail's `readSize` at most): lines held are thus at most `maxInFlight ×
+   * maxBatchLines` in flight, and one read of about as many. Larger batches make the process larger
+   * (what is in flight outlives more garbage collections), and with Redis were no faster here.
    */
   readonly maxBatchLines?: number;
   readonly retry?: RetryOptions;

@@ -1,4 +1,5 @@
 import type { Line } from '../lines/line.js';
+import type { ReadChunk } from '../lines/chunk.js';
 import type { Origin } from '../sources/resume.js';
 import type { FileIdentity, SinkLine } from './contract.js';
 
@@ -33,8 +34,11 @@ export class LineNames {
     this.host = host;
   }
 
-  /** The records of `batch`, in order; `originOf(i)` is the file line i was read from (none for a stream). */
-  of(batch: readonly Line[], originOf: (i: number) => Origin | undefined): SinkLine[] {
+  /**
+   * The records of `batch`, in order; `originOf(i)` is the file line i was read from (none for a stream),
+   * `chunk` the bytes of the read the batch was framed from, if they are known (see `sinks/raw.ts`).
+   */
+  of(batch: readonly Line[], originOf: (i: number) => Origin | undefined, chunk?: ReadChunk): SinkLine[] {
     const out: SinkLine[] = new Array(batch.length);
     let origin: Origin | undefined;
     let state: FileState | undefined;
@@ -55,7 +59,7 @@ export class LineNames {
       } else if (line.offset === state.offset) state.part++;
       else state.part = 0;
       state.offset = line.offset;
-      out[i] = new FileLine(line, state, state.epoch, state.part);
+      out[i] = new FileLine(line, state, state.epoch, state.part, chunk);
     }
     return out;
   }
@@ -77,12 +81,15 @@ class FileLine implements SinkLine {
   private readonly of: FileState;
   readonly epoch: number;
   readonly part: number;
+  /** The bytes of the read the line was framed from, when known. */
+  readonly chunk: ReadChunk | undefined;
 
-  constructor(line: Line, of: FileState, epoch: number, part: number) {
+  constructor(line: Line, of: FileState, epoch: number, part: number, chunk: ReadChunk | undefined) {
     this.line = line;
     this.of = of;
     this.epoch = epoch;
     this.part = part;
+    this.chunk = chunk;
   }
 
   get host(): string {
@@ -96,4 +103,13 @@ class FileLine implements SinkLine {
   get key(): string {
     return `${this.of.prefix}${this.epoch}:${this.line.offset}:${this.part}`;
   }
+}
+
+/**
+ * The bytes of the read `record` was framed from, when they are known (a line of a file read without
+ * processors, while shipping); undefined otherwise. See `sinks/raw.ts`.
+ * @internal
+ */
+export function chunkOf(record: SinkLine): ReadChunk | undefined {
+  return record instanceof FileLine ? record.chunk : undefined;
 }

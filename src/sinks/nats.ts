@@ -6,6 +6,7 @@ import { compileTemplate, subjectToken, subjectWildcard, type Template } from '.
 import { closeQuietly, refusal, unavailable } from './connection.js';
 import { describeSinkError } from './describe.js';
 import { ABORTED, untilAborted } from './abortable.js';
+import { rawBytes } from './raw.js';
 
 /**
  * Options of {@link natsSink}.
@@ -65,12 +66,6 @@ export function natsSink(options: NatsSinkOptions = {}): Sink {
   return new NatsSink(options);
 }
 
-/** One message to publish: some consecutive lines of one file. */
-interface Message {
-  readonly subject: string;
-  readonly records: readonly SinkLine[];
-}
-
 class NatsSink implements Sink {
   readonly name: string;
   /**
@@ -94,6 +89,9 @@ class NatsSink implements Sink {
   private cut = new AbortController();
   private makeHeaders: (() => MsgHdrs) | undefined;
   private closed = false;
+  /** What every message must be stored by (the stream named in the options). */
+  private readonly expect: { readonly streamName: string } | undefined;
+  private lastNames: Names | undefined;
 
   constructor(options: NatsSinkOptions) {
     if (typeof options !== 'object' || options === null) throw optionError('natsSink(): options must be an object');
@@ -105,6 +103,7 @@ class NatsSink implements Sink {
     if (!Number.isSafeInteger(linesPerMessage) || linesPerMessage < 1) throw optionError(`natsSink(): linesPerMessage must be a whole number >= 1, not ${linesPerMessage}`);
     if (!Number.isSafeInteger(timeout) || timeout < 1) throw optionError(`natsSink(): timeout must be a whole number of ms >= 1, not ${timeout}`);
     this.stream = stream;
+    this.expect = stream === undefined ? undefined : Object.freeze({ streamName: stream });
     this.perMessage = linesPerMessage;
     this.batchLines = Math.min(1_000, 100 * linesPerMessage);
     this.timeout = timeout;
@@ -146,18 +145,27 @@ class NatsSink implements Sink {
     const js = this.js;
     // While disconnected, publishing would only fill the client's buffer with copies of what is retried.
     if (!js || !this.connected) throw unavailable(this.lastError, 'disconnected');
-    const messages = this.messages(batch);
+    // The batch as messages, all published at once: runs of consecutive lines of one file, at most
+    // `linesPerMessage` each.
+    const publishes: Array<Promise<PubAck>> = [];
+    const sizes: number[] = [];
+    for (let from = 0; from < batch.length; ) {
+      const to = this.messageEnd(batch, from);
+      publishes.push(this.publish(js, batch, from, to));
+      sizes.push(to - from);
+      from = to;
+    }
     // Acknowledgments lost with the connection would only come as timeouts, after batches sent later
     // went through: the batch fails at once instead, and is sent again first (the stream drops what of
     // it did arrive, by message ID).
     const lost = this.cut.signal;
-    const acks = await untilAborted(Promise.allSettled(messages.map((message) => this.publish(js, message))), lost);
+    const acks = await untilAborted(Promise.allSettled(publishes), lost);
     if (acks === ABORTED) throw lost.reason;
     let duplicates = 0;
     for (let i = 0; i < acks.length; i++) {
       const ack = acks[i]!;
       if (ack.status === 'rejected') throw refusal(ack.reason as Error, isPermanent(ack.reason));
-      if (ack.value.duplicate) duplicates += messages[i]!.records.length;
+      if (ack.value.duplicate) duplicates += sizes[i]!;
     }
     return { duplicates };
   }
@@ -197,42 +205,60 @@ class NatsSink implements Sink {
     }
   }
 
-  /** The batch as messages: runs of consecutive lines of one file (same subject), at most `linesPerMessage` each. */
-  private messages(batch: readonly SinkLine[]): Message[] {
-    const out: Message[] = [];
-    const subjects = this.subject.names(batch);
-    let from = 0;
-    for (let i = 1; i <= batch.length; i++) {
-      if (i < batch.length && i - from < this.perMessage && subjects[i] === subjects[from] && sameFile(batch[i - 1]!, batch[i]!)) continue;
-      out.push({ subject: subjects[from]!, records: batch.slice(from, i) });
-      from = i;
-    }
-    return out;
+  /** Where the message that starts at line `from` ends: consecutive lines of one file (one subject), at most `linesPerMessage`. */
+  private messageEnd(batch: readonly SinkLine[], from: number): number {
+    const end = Math.min(batch.length, from + this.perMessage);
+    let i = from + 1;
+    while (i < end && sameFile(batch[i - 1]!, batch[i]!)) i++;
+    return i;
   }
 
-  private async publish(js: JetStreamClient, message: Message): Promise<PubAck> {
-    const { records } = message;
-    const first = records[0]!;
+  /** Publishes lines `from` to `to` (excluded) of `batch` as one message (what throws, a header the client refuses, rejects). */
+  private async publish(js: JetStreamClient, batch: readonly SinkLine[], from: number, to: number): Promise<PubAck> {
+    const first = batch[from]!;
+    const count = to - from;
+    const names = this.namesOf(first);
     const h = this.makeHeaders!();
-    h.set('Tail-File', headerValue(first.line.source));
+    h.set('Tail-File', names.file);
     h.set('Tail-Offset', String(first.line.offset));
     h.set('Tail-Line', String(first.line.lineNumber));
-    h.set('Tail-Host', headerValue(first.host));
+    h.set('Tail-Host', names.host);
     const several = this.perMessage > 1;
-    if (several) h.set('Tail-Lines', String(records.length));
+    if (several) h.set('Tail-Lines', String(count));
     const options: Partial<JetStreamPublishOptions> = { headers: h, timeout: this.timeout };
     // The first line and the count name the lines: the same lines shipped again get the same ID.
-    if (first.key !== undefined) options.msgID = several ? `${first.key}+${records.length}` : first.key;
-    if (this.stream !== undefined) options.expect = { streamName: this.stream };
-    return js.publish(message.subject, several ? linesOf(records) : first.line.text, options);
+    if (first.key !== undefined) options.msgID = several ? `${first.key}+${count}` : first.key;
+    if (this.expect) options.expect = this.expect;
+    // The bytes the lines were read from when they are their texts' encoding (nothing to encode).
+    const payload = rawBytes(batch, from, to, several) ?? (several ? linesOf(batch, from, to) : first.line.text);
+    return js.publish(names.subject, payload, options);
+  }
+
+  /** The subject and header values of a line's file and host (those of the last message, or made again). */
+  private namesOf(record: SinkLine): Names {
+    const last = this.lastNames;
+    if (last && last.source === record.line.source && last.hostName === record.host) return last;
+    const names = { source: record.line.source, hostName: record.host, subject: this.subject.expand(record.host, record.line.source), file: headerValue(record.line.source), host: headerValue(record.host) };
+    this.lastNames = names;
+    return names;
   }
 }
 
-/** The lines' texts, each ended by `\n` (one join: no intermediate string per line). */
-function linesOf(records: readonly SinkLine[]): string {
-  const texts: string[] = new Array(records.length + 1);
-  for (let i = 0; i < records.length; i++) texts[i] = records[i]!.line.text;
-  texts[records.length] = '';
+/** What the messages of one file and host are named with (see `namesOf`). */
+interface Names {
+  readonly source: string;
+  readonly hostName: string;
+  readonly subject: string;
+  /** The header values. */
+  readonly file: string;
+  readonly host: string;
+}
+
+/** The texts of lines `from` to `to` (excluded), each ended by `\n` (one join: no intermediate string per line). */
+function linesOf(records: readonly SinkLine[], from: number, to: number): string {
+  const texts: string[] = new Array(to - from + 1);
+  for (let i = from; i < to; i++) texts[i - from] = records[i]!.line.text;
+  texts[to - from] = '';
   return texts.join('\n');
 }
 

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Line } from '../lines/line.js';
+import type { ReadChunk } from '../lines/chunk.js';
 import type { Origin } from '../sources/resume.js';
 import { abortError, optionError, SinkError } from '../errors.js';
 import { timerDelay } from '../timer-delay.js';
@@ -20,8 +21,12 @@ export interface ShippingSource {
   batches(): AsyncIterator<Line[], unknown>;
   /** For the batch last handed out (asked before the next one is): the file line i was read from (undefined for a stream). */
   originOf(batch: readonly Line[]): (i: number) => Origin | undefined;
-  /** The batch is acknowledged: its lines count as delivered. */
-  commit(batch: readonly Line[]): void;
+  /** For the batch last handed out: the bytes it was framed from, when it is one read of a file as read (no processors). */
+  chunkOf(batch: readonly Line[]): ReadChunk | undefined;
+  /** Reads hold about `lines` lines at most from now on (what is read ahead of the batches in flight). */
+  limitReads(lines: number): void;
+  /** Lines `from` to `to` (excluded) of a batch as handed out are acknowledged: they count as delivered. */
+  commit(batch: readonly Line[], from: number, to: number): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,15 @@ export interface ShippingSource {
  */
 export async function pipe(source: ShippingSource, sink: Sink, options: PipeOptions = {}): Promise<PipeResult> {
   return new Shipment(source, sink, options).run();
+}
+
+/** Lines `from` to `to` (excluded) of a batch read: what one send ships, and is committed together. */
+interface Part {
+  readonly batch: readonly Line[];
+  readonly from: number;
+  readonly to: number;
+  /** The records of those lines. */
+  readonly records: readonly SinkLine[];
 }
 
 /** One run of {@link pipe}. */
@@ -140,9 +154,11 @@ class Shipment {
    * signal. A read is made as soon as the one before is sent, and then waits for room: a batch is ready
    * when an acknowledgment makes room (measured: reading only once there was room left the engine waiting
    * while the next batch was read and framed, and fewer batches were in flight on average). Lines held
-   * are thus at most `maxInFlight × maxBatchLines` in flight, and one read.
+   * are thus at most `maxInFlight × maxBatchLines` in flight, and one read of about as many.
    */
   private async ship(): Promise<void> {
+    // A read is held while its parts go out: no larger than what may be in flight.
+    this.source.limitReads(this.maxInFlight * this.maxBatchLines);
     const batches = this.source.batches();
     for (;;) {
       const next = batches.next();
@@ -161,19 +177,19 @@ class Shipment {
       }
       if (result.done) return;
       const batch = result.value;
-      const records = this.names.of(batch, this.source.originOf(batch));
+      const records = this.names.of(batch, this.source.originOf(batch), this.source.chunkOf(batch));
       // A read may hold thousands of lines: sent in parts, so that what is in flight stays small.
       for (let from = 0; from < batch.length; from += this.maxBatchLines) {
         if (!(await this.room())) return;
-        const whole = batch.length <= this.maxBatchLines;
-        this.send(whole ? batch : batch.slice(from, from + this.maxBatchLines), whole ? records : records.slice(from, from + this.maxBatchLines));
+        const to = Math.min(from + this.maxBatchLines, batch.length);
+        this.send({ batch, from, to, records: from === 0 && to === batch.length ? records : records.slice(from, to) });
       }
     }
   }
 
-  /** Starts delivering one batch; room() is woken when it ends. */
-  private send(batch: Line[], records: readonly SinkLine[]): void {
-    const delivery = this.deliver(batch, records);
+  /** Starts delivering one part; room() is woken when it ends. */
+  private send(part: Part): void {
+    const delivery = this.deliver(part);
     this.inFlight.add(delivery);
     void delivery.finally(() => {
       this.inFlight.delete(delivery);
@@ -193,11 +209,11 @@ class Shipment {
     clearTimeout(timer);
   }
 
-  /** Sends a batch until it is acknowledged (retrying in the lane), the run fails, or it stops. Never rejects. */
-  private async deliver(batch: Line[], records: readonly SinkLine[]): Promise<void> {
-    if (await this.attempt(batch, records)) return;
+  /** Sends a part until it is acknowledged (retrying in the lane), the run fails, or it stops. Never rejects. */
+  private async deliver(part: Part): Promise<void> {
+    if (await this.attempt(part)) return;
     this.recovering++;
-    const turn = this.lane.then(() => this.retry(batch, records));
+    const turn = this.lane.then(() => this.retry(part));
     this.lane = turn;
     try {
       await turn;
@@ -206,7 +222,7 @@ class Shipment {
     }
   }
 
-  private async retry(batch: Line[], records: readonly SinkLine[]): Promise<void> {
+  private async retry(part: Part): Promise<void> {
     for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
       if (attempt > this.policy.retries) {
         const reason = describeSinkError(this.lastError);
@@ -216,17 +232,17 @@ class Shipment {
       await pause(backoff(attempt, this.policy), this.stop.signal);
       if (this.stop.signal.aborted) return;
       this.counts.retries++;
-      if (await this.attempt(batch, records)) return;
+      if (await this.attempt(part)) return;
     }
   }
 
   private lastError: unknown;
 
   /** One send; true once acknowledged (and committed). */
-  private async attempt(batch: Line[], records: readonly SinkLine[]): Promise<boolean> {
+  private async attempt(part: Part): Promise<boolean> {
     let result: SendResult | void;
     try {
-      result = await this.sink.send(records);
+      result = await this.sink.send(part.records);
     } catch (error) {
       this.lastError = error;
       if ((error as { retryable?: unknown } | null)?.retryable === false) {
@@ -234,8 +250,8 @@ class Shipment {
       } else if (!this.stop.signal.aborted) this.outages.down(error);
       return false;
     }
-    this.source.commit(batch);
-    this.counts.lines += batch.length;
+    this.source.commit(part.batch, part.from, part.to);
+    this.counts.lines += part.to - part.from;
     this.counts.batches++;
     this.counts.duplicates += result?.duplicates ?? 0;
     this.outages.up();

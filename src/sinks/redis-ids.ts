@@ -68,6 +68,41 @@ export function formatId(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
 }
 
+/**
+ * {@link formatId} for IDs in a row that mostly share their `ms` (lines of one file): that part is
+ * written once for all of them.
+ * @internal
+ * @example
+ * ```ts
+ * const text = new IdText();
+ * text.of({ ms: 1732800000123, seq: 5000000 }); // '1732800000123-5000000'
+ * ```
+ */
+export class IdText {
+  private ms = -1;
+  private prefix = '';
+
+  of(id: StreamId): string {
+    if (id.ms !== this.ms) {
+      this.ms = id.ms;
+      this.prefix = `${id.ms}-`;
+    }
+    const { seq } = id;
+    // offset × 1000 + part is past 2^31 from an offset of 2 MB on: such a number is written out several
+    // times slower than the offset and three digits of part (measured, 170–480 ns against 55–90).
+    if (typeof seq === 'number' && seq >= PARTS) return this.prefix + Math.floor(seq / PARTS) + partDigits(seq % PARTS);
+    return this.prefix + seq;
+  }
+}
+
+let digits: readonly string[] | undefined;
+
+/** `part` (0…999) in three digits. */
+function partDigits(part: number): string {
+  digits ??= Array.from({ length: PARTS }, (_, i) => String(i).padStart(3, '0'));
+  return digits[part]!;
+}
+
 /** True when `id` is above `top` (Redis takes it). @internal */
 export function above(id: StreamId, top: StreamId): boolean {
   return id.ms > top.ms || (id.ms === top.ms && id.seq > top.seq);

@@ -2,7 +2,7 @@ import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
 import { optionError } from '../errors.js';
 import type { SendResult, Sink, SinkLine } from './contract.js';
 import { compileTemplate, type Template } from './template.js';
-import { above, EntryIds, formatId, parseId, sameLine, ZERO_ID, type StreamId } from './redis-ids.js';
+import { above, EntryIds, formatId, IdText, parseId, sameLine, ZERO_ID, type StreamId } from './redis-ids.js';
 import { closeQuietly, refusal, unavailable } from './connection.js';
 
 /**
@@ -57,10 +57,17 @@ export function redisSink(options: RedisSinkOptions = {}): Sink {
 
 class RedisSink implements Sink {
   readonly name: string;
+  /**
+   * Pipelines of 250 XADDs: with four in flight, Redis always has the next one. Of 1 000 (pipeTo's
+   * default), each line's command (~4.5 KB of ioredis objects) outlived more garbage collections:
+   * measured, 160–175 MB RSS at full speed against 130–140 with 250, and no faster (100: alike).
+   */
+  readonly batchLines = 250;
   private readonly connection: string | RedisOptions;
   private readonly stream: Template;
   private readonly derived: boolean;
-  private readonly trim: readonly string[];
+  /** `MAXLEN ~` of each XADD, as given (undefined: no trimming). */
+  private readonly trim: string | undefined;
   private readonly timeout: number;
   private readonly ids = new EntryIds();
   /** Each stream's last entry ID as this sink left it (see {@link tops}). */
@@ -82,7 +89,7 @@ class RedisSink implements Sink {
     if (!Number.isSafeInteger(timeout) || timeout < 1) throw optionError(`redisSink(): timeout must be a whole number of ms >= 1, not ${timeout}`);
     this.connection = connection;
     this.derived = ids === 'file';
-    this.trim = maxLen === undefined ? [] : ['MAXLEN', '~', String(maxLen)];
+    this.trim = maxLen === undefined ? undefined : String(maxLen);
     this.timeout = timeout;
     this.name = options.name ?? nameOf(connection);
   }
@@ -145,32 +152,44 @@ class RedisSink implements Sink {
       const tops = await this.tops(client, keys);
       const ids = batch.map((record, i) => this.ids.of(record, keys[i]!));
       const there = await this.alreadyThere(client, batch, keys, ids, tops);
+      // Lines of one stream come in runs (keys[i] is then the very same string): its last ID is kept
+      // here while the run lasts, and in `tops` between runs.
+      let key: string | undefined;
+      let top = ZERO_ID;
+      const text = new IdText();
       for (let i = 0; i < batch.length; i++) {
+        const name = keys[i]!;
+        if (name !== key) {
+          if (key !== undefined && tops.has(key)) tops.set(key, top);
+          key = name;
+          top = tops.get(name) ?? ZERO_ID;
+        }
         if (there.has(i)) {
           duplicates++;
           continue;
         }
-        const key = keys[i]!;
         let id = ids[i];
         if (!id) {
           // A stream's lines (standard input) get IDs made by Redis: the last ID is no longer known here.
-          this.add(pipeline, key, batch[i]!, '*');
-          tops.delete(key);
-          this.known.delete(key);
+          this.add(pipeline, name, batch[i]!, '*');
+          tops.delete(name);
+          this.known.delete(name);
+          top = ZERO_ID;
           continue;
         }
-        const top = tops.get(key) ?? ZERO_ID;
         // Not above the stream's last entry, and not there: its file goes on above it, in the order read.
         if (!above(id, top)) {
-          this.ids.move(batch[i]!, key, top);
-          id = this.ids.of(batch[i]!, key)!;
+          this.ids.move(batch[i]!, name, top);
+          id = this.ids.of(batch[i]!, name)!;
           // The rest of its file in this batch too.
           for (let j = i + 1; j < batch.length; j++) if (batch[j]!.file === batch[i]!.file) ids[j] = this.ids.of(batch[j]!, keys[j]!);
         }
-        this.add(pipeline, key, batch[i]!, formatId(id));
-        tops.set(key, id);
+        this.add(pipeline, name, batch[i]!, text.of(id));
+        top = id;
+        if (!tops.has(name)) tops.set(name, top);
       }
-      for (const [key, id] of tops) this.remember(key, id);
+      if (key !== undefined && tops.has(key)) tops.set(key, top);
+      for (const [name, id] of tops) this.remember(name, id);
     }
     return { replies: exec(pipeline), duplicates };
   }
@@ -183,7 +202,9 @@ class RedisSink implements Sink {
 
   private add(pipeline: ChainableCommander, key: string, record: SinkLine, id: string): void {
     const { line } = record;
-    pipeline.xadd(key, ...this.trim, id, 'file', line.source, 'text', line.text, 'offset', String(line.offset), 'line', String(line.lineNumber), 'host', record.host);
+    const trim = this.trim;
+    if (trim === undefined) pipeline.xadd(key, id, 'file', line.source, 'text', line.text, 'offset', String(line.offset), 'line', String(line.lineNumber), 'host', record.host);
+    else pipeline.xadd(key, 'MAXLEN', '~', trim, id, 'file', line.source, 'text', line.text, 'offset', String(line.offset), 'line', String(line.lineNumber), 'host', record.host);
   }
 
   /**
@@ -193,7 +214,10 @@ class RedisSink implements Sink {
    */
   private async tops(client: Redis, keys: readonly string[]): Promise<Map<string, StreamId>> {
     const tops = new Map<string, StreamId>();
-    const unknown = [...new Set(keys)].filter((key) => {
+    // Each stream once (lines of one stream come in runs).
+    const streams = new Set<string>();
+    for (let i = 0; i < keys.length; i++) if (i === 0 || keys[i] !== keys[i - 1]) streams.add(keys[i]!);
+    const unknown = [...streams].filter((key) => {
       const known = this.known.get(key);
       if (known) tops.set(key, known);
       return !known;
@@ -214,9 +238,11 @@ class RedisSink implements Sink {
    */
   private async alreadyThere(client: Redis, batch: readonly SinkLine[], keys: readonly string[], ids: ReadonlyArray<StreamId | undefined>, tops: ReadonlyMap<string, StreamId>): Promise<Set<number>> {
     const candidates: Array<{ i: number; id: string }> = [];
+    let top = ZERO_ID;
     for (let i = 0; i < batch.length; i++) {
+      if (i === 0 || keys[i] !== keys[i - 1]) top = tops.get(keys[i]!)!;
       const id = ids[i];
-      if (id && !above(id, tops.get(keys[i]!)!)) candidates.push({ i, id: formatId(id) });
+      if (id && !above(id, top)) candidates.push({ i, id: formatId(id) });
     }
     const there = new Set<number>();
     if (candidates.length === 0) return there;

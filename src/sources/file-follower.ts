@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { Line } from '../lines/line.js';
+import type { ReadChunk } from '../lines/chunk.js';
 import type { ResolvedOptions, StartPosition } from '../options.js';
 import { notices, type Notice } from '../notices.js';
 import type { DirWatch } from './dir-watch.js';
@@ -76,6 +77,8 @@ export class FileFollower implements Source, Reader {
   private retryUntilOpen: boolean;
   failure: NodeJS.ErrnoException | undefined;
   origin: Origin | undefined;
+  /** The bytes the lines of the last read were framed from (see {@link takeChunk}). */
+  private chunk: ReadChunk | undefined;
   startedEmpty = false;
 
   constructor(path: string, opts: ResolvedOptions, host: SourceHost, watch: DirWatch | undefined, start: StartPosition, discovered = false) {
@@ -115,7 +118,9 @@ export class FileFollower implements Source, Reader {
         prefilter: opts.prefilter,
         onTooLong: (offset: number) => this.report(notices.lineTooLong(this.name, offset, opts.overlong, opts.maxLineBytes)),
       },
-      readSize: opts.readSize,
+      get readSize() {
+        return host.readSize;
+      },
       partialLines: opts.partialLines,
       pool: host.pool,
       readBuffer: (size) => host.readBuffer(size),
@@ -287,6 +292,13 @@ export class FileFollower implements Source, Reader {
     this.origin = undefined;
     await this.afterDrain();
     return this.take();
+  }
+
+  /** The bytes the lines of the last `pull()` were framed from, once; undefined when they came from elsewhere. */
+  takeChunk(): ReadChunk | undefined {
+    const chunk = this.origin ? this.chunk : undefined;
+    this.chunk = undefined;
+    return chunk;
   }
 
   async close(): Promise<void> {
@@ -537,6 +549,7 @@ export class FileFollower implements Source, Reader {
           !this.scanPending(gen) &&
           !(unread && this.rotated.contradicts(gen, chunk));
         n = await gen.read(lines, mayFrame);
+        this.chunk = gen.takeChunk();
       } catch (error) {
         if (this.isClosed) return 'eof';
         if (!this.gens.holds(gen)) return 'again';

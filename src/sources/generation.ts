@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
 import type { Line } from '../lines/line.js';
+import type { ReadChunk } from '../lines/chunk.js';
 import { Framer, type FramerOptions } from '../lines/framer.js';
 import type { Origin } from './resume.js';
 import { HEAD_BYTES, readHead } from './head.js';
@@ -47,6 +48,8 @@ export class Generation {
   /** When a look last saw the file at the followed name (ms since epoch; 0: never). */
   seenAtName = 0;
   private reading: Promise<number> | undefined;
+  /** The bytes of the last read that framed lines (see {@link takeChunk}). */
+  private chunk: ReadChunk | undefined;
 
   private constructor(file: FileRef, st: Stats, name: string, context: GenerationContext) {
     this.file = file;
@@ -196,9 +199,11 @@ export class Generation {
     if (offset + bytesRead > this.lastSize) this.lastSize = offset + bytesRead;
     // A read that filled its buffer found a writer ahead of us: read more at once next time.
     this.readAhead = bytesRead === size ? Math.min(size * 2, this.context.readSize) : MIN_READ;
+    const before = this.framer.heldLine;
     this.framer.push(chunk, out);
     // At the end of what the file holds now: its unfinished line, as far as it goes, if asked for.
     if (this.context.partialLines && bytesRead < size) this.framer.release(out);
+    this.chunk = { bytes: chunk, offset, utf8: this.context.framing.encoding === 'utf8', before };
     return bytesRead;
   }
 
@@ -224,6 +229,16 @@ export class Generation {
       const extra = chunk.subarray(head.length - offset, HEAD_BYTES - offset);
       if (extra.length > 0) this.head = Buffer.concat([head, extra]);
     }
+  }
+
+  /**
+   * The bytes the last read framed lines from, once (then forgotten): a view of the read buffer, valid
+   * until the next read of the session.
+   */
+  takeChunk(): ReadChunk | undefined {
+    const chunk = this.chunk;
+    this.chunk = undefined;
+    return chunk;
   }
 
   /**

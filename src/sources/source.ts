@@ -1,4 +1,5 @@
 import type { Line } from '../lines/line.js';
+import type { ReadChunk } from '../lines/chunk.js';
 import type { Origin, Resumer } from './resume.js';
 import type { HandlePool } from './handle-pool.js';
 import type { Readers } from './readers.js';
@@ -31,6 +32,11 @@ export interface Source {
   stop(): void;
   /** The file the lines of the last `pull()` came from (files only). */
   readonly origin: Origin | undefined;
+  /**
+   * The bytes the lines of the last `pull()` were framed from, once (files only): a view of the
+   * session's read buffer, valid until its next read.
+   */
+  takeChunk?(): ReadChunk | undefined;
   /** Bytes held for unfinished lines (for memory accounting). */
   readonly bufferedBytes: number;
   /** Releases every handle, watch subscription and timer. Idempotent. */
@@ -51,6 +57,8 @@ export interface SourceHost {
   listing(dir: string): readonly string[] | undefined;
   /** A buffer of at least `size` bytes for the next read, reused (one read at a time per session). */
   readBuffer(size: number): Buffer;
+  /** The largest read at once, in bytes (the `readSize` option, less while shipping: see `Session.limitReads`). */
+  readonly readSize: number;
   /** Scans of the session's globs finished so far. */
   readonly scans: number;
   /**

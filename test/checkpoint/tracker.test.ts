@@ -87,4 +87,23 @@ describe('DeliveryTracker', () => {
     t.commit(second!.slice(3));
     expect(double.records.at(-1)).toEqual(['a', 12]);
   });
+
+  it('takes ranges of batches as handed out (commitRange), in any order, and advances over the contiguous prefix', () => {
+    const double = ledger();
+    const t = tracker(double);
+    const a = origin('a');
+    const [first, second] = [0, 6].map((from) => Array.from({ length: 6 }, (_, i) => line('a', from + i + 1)));
+    for (const batch of [first!, second!]) t.handOut(batch, plainPlacement(batch, a), true);
+    t.commitRange(second!, 0, 3);
+    t.commitRange(first!, 3, 6);
+    expect(double.records).toEqual([]);
+    t.commitRange(first!, 0, 3);
+    expect(double.records.at(-1)).toEqual(['a', 9]);
+    t.commitRange(second!, 3, 6);
+    expect(double.records.at(-1)).toEqual(['a', 12]);
+    // A batch never handed out, and a range committed again, change nothing.
+    t.commitRange([line('a', 20)], 0, 1);
+    t.commitRange(second!, 0, 6);
+    expect(double.records.at(-1)).toEqual(['a', 12]);
+  });
 });

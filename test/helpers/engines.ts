@@ -52,6 +52,8 @@ export interface Stored {
   readonly subject: string;
   readonly headers: Record<string, string>;
   readonly text: string;
+  /** The payload's bytes. */
+  readonly data: Uint8Array;
 }
 
 /** A connection to the nats-server at `address` (closed after the test). */
@@ -76,7 +78,7 @@ export async function readJetStream(nc: NatsConnection, stream: string): Promise
   for await (const m of messages) {
     const headers: Record<string, string> = {};
     for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.get(key);
-    out.push({ seq: m.seq, subject: m.subject, headers, text: m.string() });
+    out.push({ seq: m.seq, subject: m.subject, headers, text: m.string(), data: m.data });
     if (m.info.pending === 0) break;
   }
   await messages.close();

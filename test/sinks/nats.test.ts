@@ -1,7 +1,7 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { natsSink, type NatsSinkOptions, type PipeResult } from '../../src/index.js';
+import { natsSink, tail, type NatsSinkOptions, type PipeResult } from '../../src/index.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { tempDir } from '../helpers/fs.js';
 import { skipWithout, startNats, type NatsServer } from '../helpers/servers.js';
@@ -27,6 +27,29 @@ describe.skipIf(skipWithout('nats-server'))('the NATS JetStream sink (nats-serve
     expect(stored[0]).toMatchObject({ subject: `logs.h1.${dir}/app_log`, headers: { 'Tail-File': file, 'Tail-Offset': '0', 'Tail-Line': '1', 'Tail-Host': 'h1', 'Tail-Lines': '100' } });
   }, 40_000);
 
+  it('stores each line as its text in UTF-8, whatever bytes it was read from (CRLF, multi-byte, invalid UTF-8, no newline at the end)', async () => {
+    const server = await startNats();
+    const dir = await tempDir();
+    const bytes = Buffer.concat([Buffer.from('plain\r\nünïcödé €\n'), Buffer.from([0x62, 0x61, 0x64, 0xff, 0x0a]), Buffer.from('a'.repeat(300) + '\n\nlast, without newline')]);
+    const texts = ['plain', 'ünïcödé €', 'bad\uFFFD', 'a'.repeat(300), '', 'last, without newline'];
+    for (const [n, options] of [[1, {}], [2, {}], [100, {}], [2, { maxLineBytes: 100, overlong: 'truncate' }], [100, { encoding: 'latin1' }]] as const) {
+      const file = path.join(dir, `app-${n}-${Object.keys(options).length}.log`);
+      await writeFile(file, bytes);
+      const lines = tail(file, { follow: false, start: { fromLine: 1 }, ...options });
+      const result = await lines.pipeTo(natsSink({ servers: server.address, subject: 'logs.{host}.{file}', stream: 'LOGS', linesPerMessage: n }), { host: 'h1' });
+      expect(result.lines).toBe(texts.length);
+    }
+    const stored = await readJetStream(await natsClient(server.address), 'LOGS');
+    const payloads = (file: string) => stored.filter((m) => m.headers['Tail-File'] === path.join(dir, file)).map((m) => Buffer.from(m.data));
+    // With several lines a message, each text ended by a newline (where messages are cut depends on the reads).
+    const joined = (all: readonly string[]) => [Buffer.from(all.map((t) => `${t}\n`).join(''))];
+    expect(payloads('app-1-0.log')).toEqual(texts.map((t) => Buffer.from(t)));
+    expect([Buffer.concat(payloads('app-2-0.log'))]).toEqual(joined(texts));
+    expect([Buffer.concat(payloads('app-100-0.log'))]).toEqual(joined(texts));
+    expect([Buffer.concat(payloads('app-2-2.log'))]).toEqual(joined(texts.map((t) => t.slice(0, 100))));
+    expect([Buffer.concat(payloads('app-100-1.log'))]).toEqual(joined(bytes.toString('latin1').replace(/\r\n/g, '\n').split('\n')));
+  });
+
   it('with one line a message: the stream drops every line shipped again, and the sink counts it', async () => {
     const server = await startNats();
     const file = path.join(await tempDir(), 'app.log');
@@ -46,9 +69,14 @@ describe.skipIf(skipWithout('nats-server'))('the NATS JetStream sink (nats-serve
     const file = path.join(await tempDir(), 'app.log');
     await writeFile(file, numbered(1, 1_000).join('\n') + '\n');
     expect((await ship(server, file, { linesPerMessage: 50 })).duplicates).toBe(0);
+    const nc = await natsClient(server.address);
+    const messages = await jetStreamCount(nc, 'LOGS');
+    // 50 lines a message, but none across reads.
+    expect(messages).toBeGreaterThanOrEqual(20);
+    expect(messages).toBeLessThanOrEqual(25);
     // The same lines from the same start make the same messages: all dropped.
     expect((await ship(server, file, { linesPerMessage: 50 })).duplicates).toBe(1_000);
-    expect(await jetStreamCount(await natsClient(server.address), 'LOGS')).toBe(20);
+    expect(await jetStreamCount(nc, 'LOGS')).toBe(messages);
   });
 
   it('does not start when the stream it names cannot be made, and stops when another stream takes the lines', async () => {

@@ -105,6 +105,27 @@ describe('pipeTo()', () => {
     expect(s.maxOpen).toBe(3);
   });
 
+  it('reads about maxInFlight × maxBatchLines lines at a time (16 KiB at least), not a whole readSize, so that little waits behind the batches in flight', async () => {
+    const { file, state } = await setup(20_000);
+    const { sink, calls, state: s, ack } = controlledSink();
+    let read = 0;
+    const count = (): undefined => void read++;
+    const lines = tail(file, { checkpoint: state, follow: false, start: { fromLine: 1 }, processors: [count] });
+    const done = lines.pipeTo(sink, { maxInFlight: 2, maxBatchLines: 200 });
+    await waitFor(() => calls.length === 2, '2 sends');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // 400 lines of LINE bytes would be less than 16 KiB: reads of 16 KiB, of which at most two are in.
+    const perRead = Math.ceil((16 * 1024) / LINE);
+    expect(read).toBeLessThanOrEqual(2 * perRead + 1);
+    expect(read).toBeLessThan((256 * 1024) / LINE);
+    for (let i = 0; ; i++) {
+      await waitFor(() => calls.length > i || s.closed > 0, `send ${i}`);
+      if (calls.length <= i) break;
+      ack(i);
+    }
+    expect((await done).lines).toBe(20_000);
+  });
+
   it('keeps no acknowledged line reachable while it ships: a long run holds what is in flight, not what was shipped', async () => {
     const gc = collector();
     const { file, state } = await setup(20_000);
@@ -130,9 +151,12 @@ describe('pipeTo()', () => {
     const { file, state } = await setup(5_000);
     const { sink, calls, stored, state: s } = controlledSink(() => undefined);
     const result = await tail(file, { checkpoint: state, follow: false, start: { fromLine: 1 }, readSize: 1 << 20 }).pipeTo(sink, { maxBatchLines: 700, maxInFlight: 2 });
-    expect(calls.map((c) => c.batch.length)).toEqual([700, 700, 700, 700, 700, 700, 700, 100]);
+    // Reads of about maxInFlight × maxBatchLines lines (16.8 KB), each sent in parts of 700 at most.
+    const sizes = calls.map((c) => c.batch.length);
+    expect(Math.max(...sizes)).toBe(700);
+    expect(sizes.filter((n) => n === 700).length).toBeGreaterThanOrEqual(5);
     expect(stored).toEqual(lines_(5_000));
-    expect(result).toMatchObject({ lines: 5_000, batches: 8 });
+    expect(result).toMatchObject({ lines: 5_000, batches: sizes.length });
     expect(s.maxOpen).toBeLessThanOrEqual(2);
     expect(await savedOffset(state)).toBe(5_000 * LINE);
   });

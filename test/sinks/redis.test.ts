@@ -98,3 +98,9 @@ describe.skipIf(skipWithout('redis-server'))('the Redis Streams sink (redis-serv
     await expect(ship(server, file)).rejects.toMatchObject({ name: 'SinkError', code: 'ERR_SINK_REJECTED', message: expect.stringContaining('refused the lines: WRONGTYPE') });
   });
 });
+
+describe('redisSink()', () => {
+  it('asks for batches of 250 lines (pipelines of 250 XADDs)', () => {
+    expect(redisSink().batchLines).toBe(250);
+  });
+});
