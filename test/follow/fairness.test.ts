@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('fairness', () => {
-  it('shows a line of a quiet file within 100 ms while another file is appended to at full speed', async () => {
+  it('shows the lines of a quiet file while another file is appended to at full speed, and goes on reading that one', async () => {
     const dir = await tempDir();
     const busy = path.join(dir, 'busy.log');
     const quiet = path.join(dir, 'quiet.log');
@@ -17,32 +17,30 @@ describe('fairness', () => {
     await stream.open();
     const writer = spawn(process.execPath, [
       '-e',
-      // As fast as the disk takes it, yielding between blocks so that it does not also monopolise a CPU.
+      // As fast as the disk takes it, yielding between blocks so that it does not also monopolise a CPU,
+      // until it is killed (20 s at most).
       `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'a'); const block = ('x'.repeat(99) + '\\n').repeat(2000);
-       const end = Date.now() + 3000; const step = () => { fs.writeSync(fd, block); if (Date.now() < end) setImmediate(step); }; step();`,
+       const end = Date.now() + 20000; const step = () => { fs.writeSync(fd, block); if (Date.now() < end) setImmediate(step); }; step();`,
       busy,
     ]);
-    const seen = new Map<string, number>();
+    const seen = new Set<string>();
     let busyLines = 0;
     const loop = (async () => {
       for await (const batch of stream.batches()) {
         if (batch[0]!.source === busy) busyLines += batch.length;
-        else for (const line of batch) seen.set(line.text, performance.now());
+        else for (const line of batch) seen.add(line.text);
       }
     })();
     try {
       await waitFor(() => busyLines > 10_000, 'the busy file to be read');
-      const latencies: number[] = [];
       for (let i = 0; i < 5; i++) {
-        // Timed from when the write returned: under the busy writer the write itself can take a while.
         await appendFile(quiet, `quiet ${i}\n`);
-        const written = performance.now();
-        await waitFor(() => seen.has(`quiet ${i}`), `quiet line ${i}`, 2_000);
-        latencies.push(seen.get(`quiet ${i}`)! - written);
-        await new Promise((r) => setTimeout(r, 20));
+        await waitFor(() => seen.has(`quiet ${i}`), `quiet line ${i}`, 10_000);
+        expect(writer.exitCode).toBeNull(); // the busy writer was still at it
+        const before = busyLines;
+        await waitFor(() => busyLines > before, 'the busy file to be read on', 10_000);
       }
-      expect(writer.exitCode).toBeNull(); // the busy writer was still at it throughout
-      expect(Math.max(...latencies)).toBeLessThan(100);
+      // (How soon a line comes is measured by the bench's latency workload, not asserted here.)
     } finally {
       writer.kill();
       await stream.close();
