@@ -531,6 +531,10 @@ export class FileFollower implements Source, Reader {
         if (this.countDue !== 0) return 'wait';
         const before = this.gens.stamp;
         if (this.findCopy() || this.gens.stamp !== before || !this.gens.holds(gen)) return 'again';
+        // The look for copies was put off until the name's events are counted (or a file that came meanwhile
+        // asked for a count): not a byte of it is read before, nor is it let go as quiet. A copy made
+        // since the last look objects to one read only, and may have done so already.
+        if (this.countDue !== 0) return 'wait';
         // A rotated file no look can tell a copy of it from a file that held the name unseen: the
         // name's events can, once counted.
         if (this.rotated.uncounted && this.names.counting) {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { tail, type Notice } from '../../src/index.js';
 import { Generation } from '../../src/sources/generation.js';
+import { NameWatch } from '../../src/sources/name-watch.js';
 import { fdsUnder, tempDir } from '../helpers/fs.js';
 import { collect, waitFor } from '../helpers/wait.js';
 
@@ -52,6 +53,23 @@ function fileClockPast(file: string): void {
   while (Date.now() <= born + 10) {
     // the file clock ticks every few ms and may trail Date.now() by several
   }
+}
+
+/**
+ * Replays the window between the delivery of the name's events and their count: from `start()`, for
+ * 400 ms (longer than the `rotateWait` of these tests), they say that more came and went than the looks
+ * saw, so that a look for copies is put off until they are counted.
+ */
+function uncountedEvents(): { start: () => void; restore: () => void } {
+  const real = Object.getOwnPropertyDescriptor(NameWatch.prototype, 'unaccounted')!.get!;
+  let until = 0;
+  const spy = vi.spyOn(NameWatch.prototype, 'unaccounted', 'get').mockImplementation(function (this: NameWatch) {
+    return Date.now() < until ? 1 : real.call(this);
+  });
+  return {
+    start: () => (until = Date.now() + 400),
+    restore: () => spy.mockRestore(),
+  };
 }
 
 async function follow(file: string | string[], options: Parameters<typeof tail>[1] = {}) {
@@ -490,6 +508,70 @@ describe('copytruncate', () => {
       await out.until(5);
       expect(out.texts()).toEqual(['a1', 'b1', 'c1', 'c2', 'c3, after the copytruncate']);
     }));
+
+  // Found by the churn model, starved (seeds 10014, 10545, 10611, 10728, 10877): the copy of a new file's
+  // first content objected to its first read once; the next look for copies was put off until the name's
+  // events were counted, the read went on regardless, and the copy was never read.
+  it("reads the copy first when the look for copies is put off until the name's events are counted", () =>
+    onEmptyFile(async (file, out) => {
+      appendFileSync(file, 'a1\n');
+      await out.until(1);
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, 'b1\nb2\n');
+      fileClockPast(file);
+      const b = statSync(file).ino;
+      const events = uncountedEvents();
+      const read = Generation.prototype.read;
+      let reads = 0;
+      const spy = vi.spyOn(Generation.prototype, 'read').mockImplementation(function (this: Generation, ...args) {
+        if (this.ino === b && ++reads === 1) {
+          // Between the look for copies and the first read: a copytruncate, and name events not counted yet.
+          copyFileSync(file, `${file}.2`);
+          truncateSync(file, 0);
+          appendFileSync(file, 'b3, after the copytruncate\n');
+          events.start();
+        }
+        if (this.ino === b && reads === 2) spy.mockRestore();
+        return read.apply(this, args);
+      });
+      try {
+        await out.until(4);
+        expect(out.texts()).toEqual(['a1', 'b1', 'b2', 'b3, after the copytruncate']);
+      } finally {
+        spy.mockRestore();
+        events.restore();
+      }
+    }));
+
+  // Found by the churn model, starved (seed 10647): an empty file, copytruncated and deleted, was let go
+  // as quiet while the look for its copy was put off until the name's events were counted.
+  it("keeps a file nothing was read of until its copies are looked for, when the look is put off until the name's events are counted", async () => {
+    const file = path.join(await tempDir(), 'app.log');
+    writeFileSync(file, 'a0\n');
+    const { out, notices } = await follow(file);
+    try {
+      unlinkSync(file);
+      writeFileSync(file, '');
+      await waitFor(() => notices.some((n) => n.type === 'appeared' || n.type === 'replaced'), 'the empty file to be followed');
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const events = uncountedEvents();
+      // One synchronous block: written, copied, truncated and deleted; the name's events are not counted
+      // for longer than `rotateWait`.
+      appendFileSync(file, 'b1\nb2\n');
+      copyFileSync(file, `${file}.1`);
+      truncateSync(file, 0);
+      unlinkSync(file);
+      events.start();
+      try {
+        await out.until(2);
+      } finally {
+        events.restore();
+      }
+      expect(out.texts()).toEqual(['b1', 'b2']);
+    } finally {
+      await out.stop();
+    }
+  });
 
   it('continues a line cut by the truncation from the copy, whole', () =>
     onEmptyFile(async (file, out) => {
