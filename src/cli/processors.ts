@@ -5,7 +5,6 @@ import { multiline } from '../chain/processors/multiline.js';
 import { json } from '../chain/processors/json.js';
 import { timestamp } from '../chain/processors/timestamp.js';
 import { highlight } from '../chain/processors/highlight.js';
-import { loadPlugin } from '../plugins/load.js';
 import type { CliOptions } from './args.js';
 import { secondsToMs } from './numbers.js';
 
@@ -36,9 +35,12 @@ export async function buildProcessors(options: CliOptions, context: { cwd: strin
         // JSON lines carry the time as a field of their own (the output writer's `time`), the text unchanged.
         if (options.output !== 'jsonl') out.push(timestamp());
         break;
-      case 'plugin':
+      case 'plugin': {
+        // Loaded only when asked for: the plugin machinery (worker threads, ESM resolution) costs ~25 ms of start-up.
+        const { loadPlugin } = await import('../plugins/load.js');
         out.push(await loadPlugin(step.spec, { cwd: context.cwd, isolation: options.pluginIsolation }));
         break;
+      }
     }
   }
   const patterns = options.steps.flatMap((step) => (step.kind === 'grep' ? step.patterns : []));
