@@ -26,6 +26,25 @@ async function onEmptyFile(body: (file: string, out: Awaited<ReturnType<typeof f
   }
 }
 
+/**
+ * Follows `app.log` (one line) from its end, then puts an empty file in its place and waits until that
+ * one is followed (held, nothing of it read): `body` starts from there.
+ */
+async function onEmptyReplacement(body: (file: string, out: Awaited<ReturnType<typeof follow>>['out']) => Promise<void>): Promise<void> {
+  const file = path.join(await tempDir(), 'app.log');
+  writeFileSync(file, 'a0\n');
+  const { out, notices } = await follow(file);
+  try {
+    unlinkSync(file);
+    writeFileSync(file, '');
+    await waitFor(() => notices.some((n) => n.type === 'appeared' || n.type === 'replaced'), 'the empty file to be followed');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await body(file, out);
+  } finally {
+    await out.stop();
+  }
+}
+
 /** A `copytruncate` rotation of `file` to `copy`; the next file made is born in a later tick of the file clock. */
 function copyTruncate(file: string, copy: string): void {
   copyFileSync(file, copy);
@@ -345,15 +364,8 @@ describe('copytruncate', () => {
 
   // Found by the churn model, starved (seed 7013): the copy was judged against the deleted empty file
   // (the newest file held when the copy was born), found "not yet" truncated, and set aside for good.
-  it('reads the copy first when an empty file held was deleted and the next one copied, truncated and rotated away unseen', async () => {
-    const file = path.join(await tempDir(), 'app.log');
-    writeFileSync(file, 'a0\n');
-    const { out, notices } = await follow(file);
-    try {
-      unlinkSync(file);
-      writeFileSync(file, '');
-      await waitFor(() => notices.some((n) => n.type === 'appeared' || n.type === 'replaced'), 'the empty file to be followed');
-      await new Promise<void>((resolve) => setImmediate(resolve));
+  it('reads the copy first when an empty file held was deleted and the next one copied, truncated and rotated away unseen', () =>
+    onEmptyReplacement(async (file, out) => {
       // One synchronous block: the empty file deleted; the next one written, copied, truncated, rotated away.
       unlinkSync(file);
       writeFileSync(file, 'b1\nb2\n');
@@ -370,10 +382,7 @@ describe('copytruncate', () => {
       }
       await out.until(5);
       expect(out.texts()).toEqual(['b1', 'b2', 'b3', 'b4 (late)', 'c1']);
-    } finally {
-      await out.stop();
-    }
-  });
+    }));
 
   it('reads the copy first when the file was copied, truncated and deleted before anything of it was read', () =>
     onEmptyFile(async (file, out) => {
@@ -545,15 +554,8 @@ describe('copytruncate', () => {
 
   // Found by the churn model, starved (seed 10647): an empty file, copytruncated and deleted, was let go
   // as quiet while the look for its copy was put off until the name's events were counted.
-  it("keeps a file nothing was read of until its copies are looked for, when the look is put off until the name's events are counted", async () => {
-    const file = path.join(await tempDir(), 'app.log');
-    writeFileSync(file, 'a0\n');
-    const { out, notices } = await follow(file);
-    try {
-      unlinkSync(file);
-      writeFileSync(file, '');
-      await waitFor(() => notices.some((n) => n.type === 'appeared' || n.type === 'replaced'), 'the empty file to be followed');
-      await new Promise<void>((resolve) => setImmediate(resolve));
+  it("keeps a file nothing was read of until its copies are looked for, when the look is put off until the name's events are counted", () =>
+    onEmptyReplacement(async (file, out) => {
       const events = uncountedEvents();
       // One synchronous block: written, copied, truncated and deleted; the name's events are not counted
       // for longer than `rotateWait`.
@@ -568,10 +570,7 @@ describe('copytruncate', () => {
         events.restore();
       }
       expect(out.texts()).toEqual(['b1', 'b2']);
-    } finally {
-      await out.stop();
-    }
-  });
+    }));
 
   it('continues a line cut by the truncation from the copy, whole', () =>
     onEmptyFile(async (file, out) => {
