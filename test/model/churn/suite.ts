@@ -7,7 +7,7 @@
  * - TAIL_ASYNC_CHURN_SEED: first seed (default 1); cases use consecutive seeds (when it is set, the
  *   regression seeds are left out);
  * - TAIL_ASYNC_CHURN_PARALLEL: cases run at once (default 3);
- * - TAIL_ASYNC_CHURN_STARVE=1: a CPU-burning process per core runs meanwhile;
+ * - TAIL_ASYNC_CHURN_STARVE=1: a CPU-burning process per core runs meanwhile (0: none; anything else is an error);
  * - TAIL_ASYNC_CHURN_ROOT: another checkout to try (its `dist/` and `bin/`), to compare builds;
  * - TAIL_ASYNC_CHURN_DUMP: a directory where each failing case is written out in full;
  * - TAIL_ASYNC_CHURN_VERBOSE=1: a summary line per run (lines, failures, unseen generations).
@@ -31,7 +31,10 @@ export function churnSuite(kind: 'library' | 'command', defaults: SuiteDefaults)
   const steps = int(env.TAIL_ASYNC_CHURN_STEPS, defaults.steps);
   const first = int(env.TAIL_ASYNC_CHURN_SEED, 1);
   const parallel = int(env.TAIL_ASYNC_CHURN_PARALLEL, 3);
-  const starve = env.TAIL_ASYNC_CHURN_STARVE === '1';
+  // Only 1 starves (a burner per core): any other value ran idle unnoticed once (STARVE=2).
+  const starveValue = env.TAIL_ASYNC_CHURN_STARVE ?? '0';
+  if (starveValue !== '0' && starveValue !== '1') throw new Error(`TAIL_ASYNC_CHURN_STARVE must be 0 or 1 (a CPU-burning process per core), not '${starveValue}'`);
+  const starve = starveValue === '1';
   const root = env.TAIL_ASYNC_CHURN_ROOT;
   const start =
     kind === 'library'
