@@ -188,13 +188,13 @@ export class Generations {
   }
 
   /**
-   * The newest generation held that was born before `born` (ms), copies left out. Strictly before: file
-   * times tick coarsely, and a file born in the same tick may as well be the younger one.
+   * The newest generation held that was born before `born` (ms), copies and those `passedOver` left out.
+   * Strictly before: file times tick coarsely, and a file born in the same tick may as well be the younger one.
    */
-  newestBornBefore(born: number): Generation | undefined {
+  newestBornBefore(born: number, passedOver: (gen: Generation) => boolean = () => false): Generation | undefined {
     let best: Generation | undefined;
     for (const gen of this.all) {
-      if (gen.file.born < born && !this.copies.has(gen) && (!best || gen.file.born > best.file.born)) best = gen;
+      if (gen.file.born < born && !this.copies.has(gen) && (!best || gen.file.born > best.file.born) && !passedOver(gen)) best = gen;
     }
     return best;
   }

@@ -5,7 +5,7 @@ import type { Generation } from './generation.js';
 import type { Generations } from './generations.js';
 import { birthOf } from './file-ref.js';
 import { lookAt, type Provenance } from './name-watch.js';
-import { copiesOf, findUnseen, judgeCopy, rotatedSiblingsOf, startsOtherwise, type CopyVerdict, type Known, type Sighting } from './unseen.js';
+import { copiesOf, findUnseen, heldNothingSince, judgeCopy, rotatedSiblingsOf, startsOtherwise, type CopyVerdict, type Known, type Sighting } from './unseen.js';
 
 /** Rotated-name files remembered at most in each of the sets below (set aside, judged beside a file). */
 const REMEMBERED = 256;
@@ -227,8 +227,11 @@ export class RotatedFiles {
     const undecided: Sighting[] = [];
     for (const candidate of candidates) {
       const born = birthOf(candidate.st);
-      // A copy is made of the file at the name: the newest held file born before it.
-      const gen = gens.newestBornBefore(born);
+      // A copy is made of the file at the name: the newest held file born before it that it can be a copy
+      // of. One empty and untouched since the copy was born cannot: that one may be an earlier copy itself,
+      // made of a new file before anything was written to it (the name's events say such a copy came from
+      // the name), and held as a file that held the name unseen.
+      const gen = gens.newestBornBefore(born, (held) => heldNothingSince(held.copied, born));
       // Nothing read of the file: its content cannot tell a copy of it from a file born after it left
       // the name and rotated away unseen; only a look that saw it at the name after the other one was
       // born can, or the name's events, all explained by files seen at it.

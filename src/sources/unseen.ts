@@ -94,6 +94,16 @@ export function judgeCopy(candidate: Sighting, file: CopiedFile, truncated: bool
 }
 
 /**
+ * True when `file` has held nothing since time `born` (ms): nothing was read of it, it is empty, and it
+ * was last modified before then. No file born since can be a copy of it holding bytes. @internal
+ */
+export function heldNothingSince(file: CopiedFile, born: number): boolean {
+  if (file.readHead.length > 0) return false;
+  const now = file.now();
+  return now !== undefined && now.size === 0 && now.mtimeMs < born;
+}
+
+/**
  * True when the file `candidate` holds bytes (now) and does not start like `chunk`, the first bytes of
  * another file: it cannot be a copy of what that file held when `chunk` was read. @internal
  */

@@ -572,6 +572,31 @@ describe('copytruncate', () => {
       expect(out.texts()).toEqual(['b1', 'b2']);
     }));
 
+  // Found by the churn model, starved (seeds 40011, 40024, 40083, 40184): a new file was copytruncated
+  // before anything was written to it, then again. The name's events said the empty copy came from the
+  // name (its creation came right after the file's, with no write in between), so it was held as a file
+  // that held the name unseen; the second copy was judged against it (the newest file held born before
+  // it), found unrelated, and never read.
+  it('reads the copy first when the file was copytruncated empty, then again, and rotated away before anything of it was read', () =>
+    onEmptyFile(async (file, out) => {
+      appendFileSync(file, 'a1\n');
+      await out.until(1);
+      // One synchronous block: a new file, copied and truncated empty, written, copied and truncated
+      // again, written, rotated away, written late, and the next one.
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, '');
+      fileClockPast(file);
+      copyTruncate(file, `${file}.2`);
+      appendFileSync(file, 'b1\nb2\n');
+      copyTruncate(file, `${file}.3`);
+      appendFileSync(file, 'b3\n');
+      renameSync(file, `${file}.4`);
+      appendFileSync(`${file}.4`, 'b4 (late)\n');
+      writeFileSync(file, 'c1\n');
+      await out.until(6);
+      expect(out.texts()).toEqual(['a1', 'b1', 'b2', 'b3', 'b4 (late)', 'c1']);
+    }));
+
   it('continues a line cut by the truncation from the copy, whole', () =>
     onEmptyFile(async (file, out) => {
       appendFileSync(file, 'one\ntw');

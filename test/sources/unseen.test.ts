@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isRotatedName } from '../../src/sources/rotated-name.js';
-import { findUnseen, judgeCopy, type CopiedFile, type Sighting } from '../../src/sources/unseen.js';
+import { findUnseen, heldNothingSince, judgeCopy, type CopiedFile, type Sighting } from '../../src/sources/unseen.js';
 import { tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -114,5 +114,18 @@ describe('what a rotated file is to a file being read', () => {
 
   it('a start of one byte says nothing: a copy of what was read only when enough bytes agree', async () => {
     expect(judgeCopy(await rotatedHolding('g'.repeat(200)), copied('g', 200, { head: '' }), true)).toBe('unrelated');
+  });
+});
+
+describe('a file no copy born later can be of', () => {
+  it('empty, nothing read of it, and not modified since the copy was born', () => {
+    expect(heldNothingSince(copied('', 0, { head: '', mtimeMs: 1000 }), 1001)).toBe(true);
+  });
+
+  it('not when modified since (a copytruncate truncates the file after copying it), or holding bytes, or read', () => {
+    expect(heldNothingSince(copied('', 0, { head: '', mtimeMs: 1001 }), 1001)).toBe(false);
+    expect(heldNothingSince(copied('', 0, { head: 'one\n', mtimeMs: 1000 }), 1001)).toBe(false);
+    expect(heldNothingSince(copied('one\n', 4, { head: '', mtimeMs: 1000 }), 1001)).toBe(false);
+    expect(heldNothingSince(copied('', 0, undefined), 1001)).toBe(false);
   });
 });
