@@ -52,7 +52,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'quiet', alias: ['q', 'silent'], type: 'boolean', group: OUTPUT, describe: 'never print headers giving file names' },
   { name: 'verbose', alias: 'v', type: 'boolean', group: OUTPUT, describe: 'always print headers giving file names' },
   { name: 'prefix', type: 'boolean', group: OUTPUT, describe: "prefix each line with its file name ('name: line') instead of headers" },
-  { name: 'color', type: 'string', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches (auto: when stdout is a terminal and NO_COLOR is unset)', defaultDescription: 'auto' },
+  { name: 'color', type: 'string', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches in raw text (auto: when stdout is a terminal and NO_COLOR is unset); never inside JSON (--json, --output jsonl) nor with --sink', defaultDescription: 'auto' },
   { name: 'sink', type: 'string', requiresArg: true, group: OUTPUT, describe: 'ship lines to Redis Streams or NATS JetStream instead of printing them: redis://HOST:PORT/DB?stream=T, redis+unix:///PATH.sock?stream=T, nats://HOST:PORT?subject=T&stream=S (needs --state-file)' },
   { name: 'output', type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, end, line} (and time, with --timestamp)', defaultDescription: 'raw' },
   // GNU tail's options for its own tests: accepted; `---disable-inotify` is --poll, the other has no effect here.

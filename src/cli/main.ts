@@ -9,6 +9,7 @@ import { parseArgs, type CliOptions } from './args.js';
 import { renderHelp } from './help.js';
 import { OutputWriter } from './output.js';
 import { UsageError } from './usage-error.js';
+import { highlights } from './colour.js';
 import { buildProcessors } from './processors.js';
 import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
@@ -112,7 +113,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
   }
   const env = io.env ?? process.env;
-  const colour = options.color === 'always' || (options.color === 'auto' && (io.stdout as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR);
+  const colour = highlights(options, io.stdout as { isTTY?: boolean }, env);
   let processors: Processor[];
   try {
     processors = await buildProcessors(options, { cwd: io.cwd ?? process.cwd(), colour });
