@@ -6,7 +6,7 @@ import { describeErrno, isReadFailure, notices, type Notice } from '../notices.j
 import { PluginError, SinkError, TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
 import { parseArgs, type CliOptions } from './args.js';
-import { renderHelp } from './help.js';
+import { helpWidth, renderHelp } from './help.js';
 import { OutputWriter } from './output.js';
 import { UsageError } from './usage-error.js';
 import { highlights } from './colour.js';
@@ -71,7 +71,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     throw error;
   }
   if (options.help) {
-    io.stdout.write((await renderHelp()) + '\n');
+    io.stdout.write(renderHelp(helpWidth(io.env ?? process.env, io.stdout as { isTTY?: boolean; columns?: number })) + '\n');
     return EXIT.ok;
   }
   if (options.version) {

@@ -109,7 +109,7 @@ describe('tail-async command (in process)', () => {
     ['==> A <==\n\n3\n\n==> B <==\n\n6\n', [['-c', '3'], ['--bytes=3'], ['--bytes', '3'], ['-c3'], ['--by=3']]],
     ['1\n2\n3\n4\n5\n6\n', [['-q'], ['--quiet'], ['--silent']]],
     ['==> A <==\n1\n2\n3\n', [['-v'], ['--verbose']], true],
-  ] as const)('gives %j for each of the aliases %j', async (expected, forms, oneFile = false) => {
+  ] as [string, string[][], boolean?][])('gives %j for each of the aliases %j', async (expected, forms, oneFile = false) => {
     const dir = await tempDir();
     const a = path.join(dir, 'a');
     const b = path.join(dir, 'b');

@@ -154,7 +154,7 @@ describe('closing', () => {
     expect((await stream.next()).value?.text).toBe('line 0');
     expect(resources().fds).toBeGreaterThan(baseline.fds);
     const boom = new Error('consumer gave up');
-    await expect(stream.throw(boom)).rejects.toBe(boom);
+    await expect(stream.throw!(boom)).rejects.toBe(boom);
     await expect(stream.next()).resolves.toEqual({ value: undefined, done: true });
     await backTo(baseline);
   });
