@@ -17,6 +17,7 @@ import { Discovery } from './sources/discovery.js';
 import { HandlePool } from './sources/handle-pool.js';
 import { Readers } from './sources/readers.js';
 import { compileGlob, isGlob } from './sources/glob.js';
+import { quoteAlways } from './quote.js';
 
 /** A directory listing is shared by the sources opened within this long (a glob opening a thousand files). */
 const LISTING_MS = 1000;
@@ -133,7 +134,7 @@ export class Session implements SourceHost {
           lines = await source.pull();
         } catch (error) {
           if (this.closed) return null;
-          throw new TailError(`error reading '${source.name}': ${(error as Error).message}`, {
+          throw new TailError(`error reading ${quoteAlways(source.name)}: ${(error as Error).message}`, {
             code: (error as NodeJS.ErrnoException).code ?? 'EIO',
             source: source.name,
             cause: error,
