@@ -102,13 +102,13 @@ describe('tail-async command (in process)', () => {
   });
 
   // Each form against the output it must give (not only against the other forms: all failing alike
-  // would pass that). A and B stand for the two files' names.
+  // would pass that). <A> and <B> stand for the two files' names.
   it.each([
     // (-2 is GNU's obsolete form, taken with one file at most, as GNU takes it: see gnu-args.test.ts)
-    ['==> A <==\n2\n3\n\n==> B <==\n5\n6\n', [['-n', '2'], ['--lines=2'], ['--lines', '2'], ['-n2'], ['--li', '2']]],
-    ['==> A <==\n\n3\n\n==> B <==\n\n6\n', [['-c', '3'], ['--bytes=3'], ['--bytes', '3'], ['-c3'], ['--by=3']]],
+    ['==> <A> <==\n2\n3\n\n==> <B> <==\n5\n6\n', [['-n', '2'], ['--lines=2'], ['--lines', '2'], ['-n2'], ['--li', '2']]],
+    ['==> <A> <==\n\n3\n\n==> <B> <==\n\n6\n', [['-c', '3'], ['--bytes=3'], ['--bytes', '3'], ['-c3'], ['--by=3']]],
     ['1\n2\n3\n4\n5\n6\n', [['-q'], ['--quiet'], ['--silent']]],
-    ['==> A <==\n1\n2\n3\n', [['-v'], ['--verbose']], true],
+    ['==> <A> <==\n1\n2\n3\n', [['-v'], ['--verbose']], true],
   ] as [string, string[][], boolean?][])('gives %j for each of the aliases %j', async (expected, forms, oneFile = false) => {
     const dir = await tempDir();
     const a = path.join(dir, 'a');
@@ -116,7 +116,7 @@ describe('tail-async command (in process)', () => {
     await writeFile(a, '1\n2\n3\n');
     await writeFile(b, '4\n5\n6\n');
     const outputs = await Promise.all(forms.map((form) => runCli(['--no-follow', ...form, a, ...(oneFile ? [] : [b])])));
-    const want = { status: 0, stdout: Buffer.from(expected.replace('A', a).replace('B', b)), stderr: '' };
+    const want = { status: 0, stdout: Buffer.from(expected.replace('<A>', a).replace('<B>', b)), stderr: '' };
     for (const output of outputs) expect(output).toEqual(want);
   });
 
