@@ -69,7 +69,7 @@ export function abortError(signal: AbortSignal): AbortError {
  * @example
  * ```ts
  * tail('app.log', {
- *   processors: [JSON.parse],
+ *   processors: [(text) => { JSON.parse(text); }], // a line that is not JSON fails
  *   onProcessorError: (e) => console.error(`${e.source}:${e.lineNumber} ${e.processor}: ${e.cause}`),
  * });
  * ```

@@ -93,7 +93,7 @@ export interface TailOptions {
   readonly rotateWait?: number;
   /** Receives every {@link Notice}. A throw inside it is reported as a process warning and ignored. */
   readonly onNotice?: (notice: Notice) => void;
-  /** Aborting it closes every file and watcher; a pending or later `next()` rejects with `ABORT_ERR`. */
+  /** Aborting it closes every file and watcher; a pending or later `next()` rejects with an `AbortError` (`name` `AbortError`, `code` `ABORT_ERR`, the reason as `cause`). */
   readonly signal?: AbortSignal;
   /** Largest read from a file at once, in bytes (default 256 KiB). */
   readonly readSize?: number;

@@ -46,11 +46,11 @@ export type ProcessorFunction = (text: string, ctx: LineContext) => ProcessorOut
  *
  * @example
  * ```ts
+ * let seen = 0;
  * const counter: ProcessorObject = {
  *   name: 'counter',
- *   seen: 0,
- *   process(text) { this.seen++; },
- *   flush(reason) { return reason === 'end' ? [`${this.seen} lines`] : []; },
+ *   process() { seen++; },
+ *   flush(reason) { return reason === 'end' ? [`${seen} lines`] : []; },
  * };
  * ```
  */

@@ -137,7 +137,7 @@ export interface PipeOptions {
   readonly host?: string;
   /**
    * Stops shipping: no more lines are read, batches in flight get `drainTimeout` ms to be acknowledged
-   * (and committed), then everything is closed and `pipeTo` rejects with `ABORT_ERR`.
+   * (and committed), then everything is closed and `pipeTo` rejects with an `AbortError` (code `ABORT_ERR`).
    */
   readonly signal?: AbortSignal;
   /** See `signal`; default 2 000 ms. */
