@@ -48,7 +48,15 @@ interface NoticeOf<T extends string> {
   readonly message: string;
 }
 
-/** The kinds of {@link Notice}. */
+/**
+ * The kinds of {@link Notice}.
+ *
+ * @example
+ * ```ts
+ * const counts = new Map<NoticeType, number>();
+ * tail('app.log', { onNotice: (n) => counts.set(n.type, (counts.get(n.type) ?? 0) + 1) });
+ * ```
+ */
 export type NoticeType = Notice['type'];
 
 /** Builds notices with GNU tail's wording (coreutils `tail.c`). @internal */

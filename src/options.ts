@@ -33,6 +33,12 @@ export type StartPosition =
  *   for a path that does not exist yet.
  * - `'descriptor'` (`tail -f`): keeps reading the file first opened, whatever happens to its name.
  * - `false`: reads the selection and ends.
+ *
+ * @example
+ * ```ts
+ * const follow: FollowMode = process.argv.includes('-f') ? 'descriptor' : 'name';
+ * for await (const line of tail('app.log', { follow })) console.log(line.text);
+ * ```
  */
 export type FollowMode = 'name' | 'descriptor' | false;
 

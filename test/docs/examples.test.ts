@@ -163,7 +163,30 @@ async function run(example: DocExample, i: number): Promise<{ status: number | n
   return { status: status ?? null, ended, stdout, stderr };
 }
 
+/** Public names whose declaration has no TSDoc comment with an @example. */
+function withoutExample(): { checked: number; missing: string[] } {
+  let checked = 0;
+  const index = readFileSync(path.join(ROOT, 'src', 'index.ts'), 'utf8');
+  const missing: string[] = [];
+  for (const m of index.matchAll(/^export (?:type )?\{([^}]*)\} from '\.\/(.*)\.js'/gm)) {
+    const text = readFileSync(path.join(ROOT, 'src', `${m[2]}.ts`), 'utf8');
+    for (const name of m[1]!.split(',').map((n) => n.trim()).filter(Boolean)) {
+      const declaration = new RegExp(`(/\\*\\*(?:(?!\\*/)[\\s\\S])*?\\*/)\\s*export (?:declare )?(?:async )?(?:function\\*?|class|interface|type|const) ${name}\\b`).exec(text);
+      checked++;
+      if (!declaration?.[1]!.includes('@example')) missing.push(`${name} (src/${m[2]}.ts)`);
+    }
+  }
+  return { checked, missing };
+}
+
 describe('the examples of the README and of the TSDoc', () => {
+  it('has an @example in the TSDoc of every public function, class and type', () => {
+    const { checked, missing } = withoutExample();
+    expect(checked).toBeGreaterThan(40);
+    expect(missing).toEqual([]);
+  });
+
+
   it('finds the examples: the README blocks and an example per public function and class', () => {
     expect(readmeExamples().length).toBeGreaterThanOrEqual(7);
     const documented = new Set(EXAMPLES.map((e) => e.section));
