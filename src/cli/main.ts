@@ -19,6 +19,7 @@ import { isStateFileRefusal, StateFileSaves } from './state-file.js';
 import { refuseOwnInputs } from '../checkpoint/preflight.js';
 import { secondsToMs } from './numbers.js';
 import type { Sink } from '../sinks/contract.js';
+import { osPath } from '../os-path.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -293,7 +294,7 @@ class Run {
       if (input === '-' || isGlob(input)) continue;
       let fd: number;
       try {
-        fd = openSync(input, constants.O_RDONLY | constants.O_NONBLOCK);
+        fd = openSync(osPath(input), constants.O_RDONLY | constants.O_NONBLOCK);
       } catch (error) {
         this.io.stderr.write(`tail-async: ${notices.cannotOpen(input, error as NodeJS.ErrnoException).message}\n`);
         continue;
