@@ -9,9 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile, writeConsumerTsconfig } from '../helpers/consumer-ts.js';
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../../..');
-const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 let app = '';
 let installLog = '';
@@ -42,28 +42,6 @@ function consumer(name: string, type: 'module' | 'commonjs', files: Record<strin
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, type }));
   for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
   return dir;
-}
-
-/**
- * The strict settings of a demanding TypeScript user, written at the top of the app: one compile checks
- * every typed consumer below it, each an ES module or CommonJS by its own package.json as `nodenext`
- * decides per file (one tsc run, not one per app: each run spends seconds loading @types/node).
- */
-function writeTsconfig(): void {
-  const compilerOptions = {
-    target: 'ES2022',
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    skipLibCheck: true,
-    noEmitOnError: false,
-    rootDir: '.',
-    outDir: 'out',
-    typeRoots: [path.join(root, 'node_modules', '@types')],
-    types: ['node'],
-  };
-  writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['ts-*/*.ts'] }));
 }
 
 function lastLine(): string {
@@ -135,9 +113,10 @@ ${top ? 'await main(process.argv[2]!);' : 'main(process.argv[2]!).catch((error: 
     const cjs = consumer('ts-cjs', 'commonjs', { 'use.ts': typed(false) });
     // A wrong option must fail the compile: the package's types are really the ones in use.
     consumer('ts-wrong', 'module', { 'use.ts': `import { tail } from 'tail-async';\ntail('x.log', { follow: 'sometimes' });\n` });
-    writeTsconfig();
-    const compiled = spawnSync(process.execPath, [tsc, '-p', '.'], { cwd: app, encoding: 'utf8' });
-    expect(compiled.stdout.replaceAll(/: error (TS\d+).*/g, ': $1').trim().split('\n')).toEqual(['ts-wrong/use.ts(2,17): TS2322']);
+    // One compile for the three (nodenext decides per file, by its package.json, ESM or CommonJS).
+    writeConsumerTsconfig(app, { include: ['ts-*/*.ts'] });
+    const compiled = compile(app);
+    expect(compiled.output.replaceAll(/: error (TS\d+).*/g, ': $1').trim().split('\n')).toEqual(['ts-wrong/use.ts(2,17): TS2322']);
     const out = (dir: string) => path.join(app, 'out', path.basename(dir), 'use.js');
     // The CommonJS build really requires the package (the case that type-checked and then crashed).
     expect(readFileSync(out(cjs), 'utf8')).toContain('require("tail-async")');

@@ -15,13 +15,14 @@
  *   README's shipping example is run against real servers by test/sinks/readme.test.ts.
  * - TSDoc examples of internal (`@internal`) code are maintainers' notes on internal state, not compiled.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readmeExamples, ROOT, tsdocExamples, type DocExample } from '../helpers/doc-examples.js';
 import { waitFor } from '../helpers/wait.js';
+import { compile, writeConsumerTsconfig } from '../helpers/consumer-ts.js';
 
 const EXAMPLES: readonly DocExample[] = [...readmeExamples(), ...tsdocExamples().filter((e) => !e.internal)];
 
@@ -99,28 +100,13 @@ beforeAll(() => {
   furnish(work);
   writeFileSync(path.join(work, 'globals.d.ts'), GLOBALS_D_TS);
   EXAMPLES.forEach((e, i) => writeFileSync(path.join(work, file(i, e)), asModule(e, names)));
-  const compilerOptions = {
-    target: 'ES2022',
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    allowJs: true,
-    checkJs: true,
-    skipLibCheck: true,
-    noEmitOnError: false,
-    outDir: 'out',
-    rootDir: '.',
-    typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-    types: ['node'],
-  };
-  writeFileSync(path.join(work, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['globals.d.ts', ...EXAMPLES.map((e, i) => file(i, e))] }));
-  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: work, encoding: 'utf8' });
+  writeConsumerTsconfig(work, { files: ['globals.d.ts', ...EXAMPLES.map((e, i) => file(i, e))] }, { allowJs: true, checkJs: true });
+  const tsc = compile(work);
   compileErrors = new Map();
-  for (const m of tsc.stdout.matchAll(/^(ex\d+\.[jt]s)\((\d+),\d+\): (error TS\d+: .*)$/gm)) {
+  for (const m of tsc.output.matchAll(/^(ex\d+\.[jt]s)\((\d+),\d+\): (error TS\d+: .*)$/gm)) {
     compileErrors.set(m[1]!, [...(compileErrors.get(m[1]!) ?? []), `line ${m[2]}: ${m[3]}`]);
   }
-  if (tsc.status !== 0 && compileErrors.size === 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
+  if (tsc.status !== 0 && compileErrors.size === 0) throw new Error(`tsc failed: ${tsc.output}`);
 }, 120_000);
 
 /** Descriptors of `pid` open on files in `dir`. */
