@@ -12,8 +12,10 @@ export interface DocExample {
   readonly where: string;
   readonly lang: 'js' | 'ts';
   readonly code: string;
-  /** The README section it is in, or the file it documents. */
+  /** The README section it is in (its nearest heading), or the file it documents. */
   readonly section: string;
+  /** The README chapter it is in (its nearest `## ` heading), or the file it documents. */
+  readonly chapter: string;
   /** From a TSDoc comment marked `@internal` (not part of the public API). */
   readonly internal: boolean;
 }
@@ -27,8 +29,10 @@ export function readmeExamples(): DocExample[] {
   for (const m of readme.matchAll(/^( *)```(js|ts)\n([\s\S]*?)^\1```/gm)) {
     const indent = m[1]!.length;
     const code = m[3]!.split('\n').map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n');
-    const heading = [...readme.slice(0, m.index).matchAll(/^#+ (.*)$/gm)].at(-1)?.[1] ?? '';
-    out.push({ where: `README.md:${lineOf(readme, m.index)}`, lang: m[2] as 'js' | 'ts', code, section: heading, internal: false });
+    const before = readme.slice(0, m.index);
+    const heading = [...before.matchAll(/^#+ (.*)$/gm)].at(-1)?.[1] ?? '';
+    const chapter = [...before.matchAll(/^## (.*)$/gm)].at(-1)?.[1] ?? '';
+    out.push({ where: `README.md:${lineOf(readme, m.index)}`, lang: m[2] as 'js' | 'ts', code, section: heading, chapter, internal: false });
   }
   return out;
 }
@@ -43,7 +47,7 @@ export function tsdocExamples(): DocExample[] {
       for (const m of comment[0].matchAll(/@example\s*\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g)) {
         const code = m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n') + '\n';
         const where = `src/${file}:${lineOf(text, comment.index + m.index)}`;
-        out.push({ where, lang: 'ts', code, section: `src/${file}`, internal: comment[0].includes('@internal') });
+        out.push({ where, lang: 'ts', code, section: `src/${file}`, chapter: `src/${file}`, internal: comment[0].includes('@internal') });
       }
     }
   }

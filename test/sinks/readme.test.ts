@@ -14,7 +14,7 @@ import { jetStreamCount, natsClient, redisClient } from '../helpers/engines.js';
 
 /** The first js block of the README's section "Shipping to Redis and NATS". */
 function example(): string {
-  const block = readmeExamples().find((e) => e.section === 'Shipping to Redis and NATS' && e.lang === 'js');
+  const block = readmeExamples().find((e) => e.chapter === 'Shipping to Redis and NATS' && e.lang === 'js');
   if (!block) throw new Error('no js example in the README section');
   return block.code;
 }
