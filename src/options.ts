@@ -33,6 +33,12 @@ export type StartPosition =
  *   for a path that does not exist yet.
  * - `'descriptor'` (`tail -f`): keeps reading the file first opened, whatever happens to its name.
  * - `false`: reads the selection and ends.
+ *
+ * @example
+ * ```ts
+ * const follow: FollowMode = process.argv.includes('-f') ? 'descriptor' : 'name';
+ * for await (const line of tail('app.log', { follow })) console.log(line.text);
+ * ```
  */
 export type FollowMode = 'name' | 'descriptor' | false;
 
@@ -93,7 +99,7 @@ export interface TailOptions {
   readonly rotateWait?: number;
   /** Receives every {@link Notice}. A throw inside it is reported as a process warning and ignored. */
   readonly onNotice?: (notice: Notice) => void;
-  /** Aborting it closes every file and watcher; a pending or later `next()` rejects with `ABORT_ERR`. */
+  /** Aborting it closes every file and watcher; a pending or later `next()` rejects with an `AbortError` (`name` `AbortError`, `code` `ABORT_ERR`, the reason as `cause`). */
   readonly signal?: AbortSignal;
   /** Largest read from a file at once, in bytes (default 256 KiB). */
   readonly readSize?: number;

@@ -17,6 +17,8 @@ import { Discovery } from './sources/discovery.js';
 import { HandlePool } from './sources/handle-pool.js';
 import { Readers } from './sources/readers.js';
 import { compileGlob, isGlob } from './sources/glob.js';
+import { quoteAlways } from './quote.js';
+import { fromOsBytes, osPath } from './os-path.js';
 
 /** A directory listing is shared by the sources opened within this long (a glob opening a thousand files). */
 const LISTING_MS = 1000;
@@ -133,7 +135,7 @@ export class Session implements SourceHost {
           lines = await source.pull();
         } catch (error) {
           if (this.closed) return null;
-          throw new TailError(`error reading '${source.name}': ${(error as Error).message}`, {
+          throw new TailError(`error reading ${quoteAlways(source.name)}: ${(error as Error).message}`, {
             code: (error as NodeJS.ErrnoException).code ?? 'EIO',
             source: source.name,
             cause: error,
@@ -191,7 +193,7 @@ export class Session implements SourceHost {
     if (!cached || now - cached.at > LISTING_MS) {
       let entries: readonly string[] | undefined;
       try {
-        entries = readdirSync(dir);
+        entries = readdirSync(osPath(dir), { encoding: 'buffer' }).map(fromOsBytes);
       } catch {
         entries = undefined;
       }
@@ -421,11 +423,11 @@ export class Session implements SourceHost {
     if (spec.path === '-') return new StreamSource('-', process.stdin, this.opts, this);
     // FIFOs and devices cannot be read by position: read them as streams, from the start a file gets
     // (the last 10 lines by default, as GNU tail: only standard input is passed through by default).
-    const st = await stat(spec.path).catch(() => undefined);
+    const st = await stat(osPath(spec.path)).catch(() => undefined);
     const fileStart = this.opts.start ?? DEFAULT_FILE_START;
     // Nor can files whose size is notional (/proc, /sys): read from their start to their end, once.
     if (st && (await hasNotionalSize(spec.path, st))) {
-      return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this, { untilStopped: this.opts.follow !== false, start: fileStart });
+      return new StreamSource(spec.path, createReadStream(osPath(spec.path)), this.opts, this, { untilStopped: this.opts.follow !== false, start: fileStart });
     }
     if (st && !st.isFile() && !st.isDirectory()) {
       // Followed, a device is read and then waited on (`tail -f /dev/null`), and a FIFO read on from its
@@ -447,7 +449,7 @@ export class Session implements SourceHost {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
+  return stat(osPath(file)).then(
     () => true,
     () => false,
   );

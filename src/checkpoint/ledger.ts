@@ -9,6 +9,7 @@ import { removeLeftoverTemps } from './temp-file.js';
 import { resolvePath } from './paths.js';
 import { TailError } from '../errors.js';
 import { describeErrno } from '../notices.js';
+import { quoteAlways } from '../quote.js';
 
 /** Entries of files not seen for this long are dropped from the state file. */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -158,13 +159,13 @@ export class Ledger implements Resumer {
     }
     if (this.failing) {
       this.failing = false;
-      this.report(new TailError(`state file '${this.file}' can be written again`, { code: 'ERR_CHECKPOINT_RECOVERED', source: this.file }));
+      this.report(new TailError(`state file ${quoteAlways(this.file)} can be written again`, { code: 'ERR_CHECKPOINT_RECOVERED', source: this.file }));
     }
   }
 
   private saveError(error: unknown): TailError {
     const reason = describeErrno(error as NodeJS.ErrnoException);
-    return new TailError(`cannot write state file '${this.file}': ${reason}`, { code: 'ERR_CHECKPOINT_WRITE', source: this.file, cause: error });
+    return new TailError(`cannot write state file ${quoteAlways(this.file)}: ${reason}`, { code: 'ERR_CHECKPOINT_WRITE', source: this.file, cause: error });
   }
 
   private async write(): Promise<void> {

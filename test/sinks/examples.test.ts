@@ -16,7 +16,7 @@ const HERE = path.join(ROOT, 'test/sinks');
 
 /** What every example may use: the public API, the internals of src/sinks, and the names it takes as given. */
 const PRELUDE = `
-import { tail, redisSink, natsSink, sinkFromUrl, type Sink, type SinkLine, type Line } from '../../src/index.js';
+import { tail, redisSink, natsSink, sinkFromUrl, type Sink, type SinkLine, type Line, type SendResult, type FileIdentity, type RetryOptions, type OutageEvent, type PipeResult } from '../../src/index.js';
 import { ABORTED, untilAborted } from '../../src/sinks/abortable.js';
 import { describeSinkError } from '../../src/sinks/describe.js';
 import { LineNames } from '../../src/sinks/identity.js';
