@@ -4,7 +4,7 @@
  * CommonJS (`module: nodenext`) — each importing, type-checking where typed, and tailing a file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -22,8 +22,9 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'tail-async-pack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(() => {
-  // dist/ is already built by `npm test`; pack exactly what would be published.
-  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, stdio: 'pipe' });
+  // Pack exactly what would be published: prepack builds (incremental: dist/ is already built by
+  // `npm test`) and leaves the `prepare` script out of the packed package.json; postpack restores it.
+  execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: root, stdio: 'pipe' });
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
   app = path.join(dir, 'app');
   mkdirSync(app);
@@ -56,6 +57,10 @@ describe('the packed package', () => {
   it('installs from its tarball without a warning, with its licence, and the source its maps name', () => {
     expect(installLog).not.toMatch(/warn|prepare/i);
     const pkg = path.join(app, 'node_modules', 'tail-async');
+    // The checkout keeps its `prepare` (npm ci builds dist/); the package goes without it.
+    expect(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.prepare).toBe('npm run build');
+    expect(JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')).scripts.prepare).toBeUndefined();
+    expect(existsSync(path.join(root, 'package.json.unpacked'))).toBe(false);
     expect(readFileSync(path.join(pkg, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} the tail-async authors\n/);
     const dist = path.join(pkg, 'dist');
     const maps = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.map'));
