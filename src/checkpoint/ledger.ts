@@ -3,7 +3,8 @@ import { closeSync, fstatSync, type Stats } from 'node:fs';
 import { openByIdentity } from '../sources/find-file.js';
 import type { Origin, ResumePoint, Resumer } from '../sources/resume.js';
 import { MAX_ENTRIES, newest, type CheckpointEntry } from './state.js';
-import { fingerprint, stillMatches } from './fingerprint.js';
+import { contentMatches, fingerprint, stillMatches } from './fingerprint.js';
+import { rotatedSiblings, type Storage } from '../history/siblings.js';
 import { loadCheckpoint, saveCheckpoint } from './store.js';
 import { removeLeftoverTemps } from './temp-file.js';
 import { resolvePath } from './paths.js';
@@ -92,20 +93,43 @@ export class Ledger implements Resumer {
 
   /**
    * When the file recorded for `name` is no longer at that name (rotated while stopped), finds it in the
-   * same directory by identity and fingerprints: its path and where to resume it.
+   * same directory: by identity and fingerprints, or, when its identity is gone (rotated and compressed:
+   * logrotate's `compress` writes a new file and deletes the old one), among the name's compressed
+   * siblings, newest first, by the fingerprints of their decompressed content. Its path, how it is
+   * stored, and where to resume it.
    */
-  async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined> {
+  async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint; storage: Storage } | undefined> {
     const entry = this.entries.get(resolvePath(name));
     if (!entry || (current && current.dev === entry.dev && current.ino === entry.ino)) return undefined;
+    const point = { offset: entry.offset, line: entry.line };
     const found = openByIdentity([name], entry.dev, entry.ino);
-    if (!found) return undefined;
-    try {
-      const st = fstatSync(found.fd);
-      if (await stillMatches(found.fd, st.size, entry.offset, entry)) return { path: found.path, point: { offset: entry.offset, line: entry.line } };
-    } finally {
-      closeSync(found.fd);
+    if (found) {
+      try {
+        const st = fstatSync(found.fd);
+        if (await stillMatches(found.fd, st.size, entry.offset, entry)) return { path: found.path, point, storage: 'plain' };
+      } finally {
+        closeSync(found.fd);
+      }
+    }
+    // Not there, or its inode number is another file's now (numbers are reused once a file is deleted).
+    return this.compressedAway(name, entry);
+  }
+
+  /** The compressed sibling of `name` whose content is the entry's file, if any (see {@link movedAway}). */
+  private async compressedAway(name: string, entry: CheckpointEntry): Promise<{ path: string; point: ResumePoint; storage: Storage } | undefined> {
+    // An entry of a file that was empty then holds nothing to recognise it by.
+    if (entry.headLength === 0) return undefined;
+    for (const sibling of rotatedSiblings(name).reverse()) {
+      const storage = sibling.storage;
+      if (storage === 'gzip' || storage === 'zstd') {
+        if (await contentMatches(sibling.path, storage, entry.offset, entry)) return { path: sibling.path, point: { offset: entry.offset, line: entry.line }, storage };
+      }
     }
     return undefined;
+  }
+
+  knows(name: string): boolean {
+    return this.entries.has(resolvePath(name));
   }
 
   /** Lines of `origin` up to `point` were delivered. */
@@ -120,6 +144,14 @@ export class Ledger implements Resumer {
 
   started(origin: Origin, point: ResumePoint): void {
     this.record(origin, point);
+  }
+
+  /** Set by the delivery tracker: applies a mark once every line handed out so far is delivered. */
+  onAfterDelivered: ((origin: Origin, point: ResumePoint) => void) | undefined;
+
+  /** Without a tracker that can tell (see {@link onAfterDelivered}), the file's own first delivered line moves its entry. */
+  startedAfterDelivered(origin: Origin, point: ResumePoint): void {
+    this.onAfterDelivered?.(origin, point);
   }
 
   /**

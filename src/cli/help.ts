@@ -25,6 +25,7 @@ export async function renderHelp(): Promise<string> {
     .example("$0 --json --where 'status>=500' --where 'path~^/api/' app.log", 'JSON records of server errors under /api/')
     .example('$0 --no-follow -n 3 --grep ERROR app.log', 'the last 3 lines that match ERROR')
     .example('$0 --plugin ./redact.mjs app.log', 'lines through a processor of your own')
+    .example('$0 --backfill --no-follow /var/log/syslog', 'every line of syslog.N, syslog.N.gz, then syslog, in order')
     .example('$0 --state-file st.json --sink redis://127.0.0.1/0 app.log', 'ship lines to Redis streams; the state file moves once Redis has them')
     .epilogue(
       'K may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E…\n' +
