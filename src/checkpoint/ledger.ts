@@ -100,18 +100,20 @@ export class Ledger implements Resumer {
    */
   async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint; storage: Storage } | undefined> {
     const entry = this.entries.get(resolvePath(name));
-    if (!entry || (current && current.dev === entry.dev && current.ino === entry.ino)) return undefined;
+    if (!entry) return undefined;
     const point = { offset: entry.offset, line: entry.line };
     const found = openByIdentity([name], entry.dev, entry.ino);
     if (found) {
       try {
         const st = fstatSync(found.fd);
-        if (await stillMatches(found.fd, st.size, entry.offset, entry)) return { path: found.path, point, storage: 'plain' };
+        // Still at the name: it resumes there (see resumeAt).
+        if (await stillMatches(found.fd, st.size, entry.offset, entry)) return current && sameFile(st, current) ? undefined : { path: found.path, point, storage: 'plain' };
       } finally {
         closeSync(found.fd);
       }
     }
-    // Not there, or its inode number is another file's now (numbers are reused once a file is deleted).
+    // Gone, or its inode number is another file's now (numbers are reused once a file is deleted: the
+    // file logrotate compressed and removed, or a copytruncate's, may have left its number to the new one).
     return this.compressedAway(name, entry);
   }
 
@@ -256,6 +258,10 @@ export class Ledger implements Resumer {
     if (key === undefined) this.keys.set(origin, (key = resolvePath(origin.source)));
     return key;
   }
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
 }
 
 /** True when the entry's file is still at its path (same identity). */

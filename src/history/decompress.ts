@@ -49,14 +49,23 @@ async function* unzstd(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const codec = new Decompress((data) => {
     out.push(Buffer.from(data));
   });
-  let last: Buffer | undefined;
+  // What a push decompressed before it failed is given before the failure.
+  const push = (chunk: Uint8Array, final: boolean): unknown => {
+    try {
+      codec.push(chunk, final);
+      return undefined;
+    } catch (error) {
+      return error ?? new Error('zstd: invalid data');
+    }
+  };
   for await (const chunk of raw) {
-    if (last) codec.push(last);
-    last = chunk;
+    const failure = push(chunk, false);
     yield* out.splice(0);
+    if (failure) throw failure;
   }
-  codec.push(last ?? new Uint8Array(0), true);
+  const failure = push(new Uint8Array(0), true);
   yield* out.splice(0);
+  if (failure) throw failure;
 }
 
 /** A span of a file's content: `length` bytes from `start`. @internal */
