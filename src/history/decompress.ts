@@ -82,7 +82,8 @@ export interface Span {
  * @internal
  * @example
  * ```ts
- * const [head, before] = (await contentSpans('app.log.1.gz', 'gzip', [{ start: 0, length: 1024 }, { start: 4032, length: 64 }])) ?? [];
+ * const spans = await contentSpans('app.log.1.gz', 'gzip', [{ start: 0, length: 1024 }, { start: 4032, length: 64 }]);
+ * if (spans) console.log(`head ${spans[0]!.length} bytes, then ${spans[1]!.length} before offset 4096`);
  * ```
  */
 export async function contentSpans(file: string, storage: Storage, spans: readonly Span[], keep: (i: number, bytes: Buffer) => boolean = () => true): Promise<Buffer[] | undefined> {
