@@ -795,6 +795,15 @@ export class FileFollower implements Source, Reader {
     if (!gen) return;
     gen.startAt(atPoint(moved.point));
     this.gens.insertOlder(gen, gen.file.born);
+    // Rotated after it while stopped too (rotated twice), never read: read after it, from their start.
+    const [, ...newer] = resumePlan(this.name, { path: moved.path, storage: 'plain' }, moved.point, (s) => this.holds(s), (n) => this.report(n));
+    for (const part of newer) {
+      // A compressed file newer than a plain one: no rotation scheme makes that, and it could not be read in its place.
+      if (part.storage !== 'plain') continue;
+      const look = lookAt(part.path);
+      const later = look.kind === 'file' ? this.pinAt(part.path, look.st) : undefined;
+      if (later) this.gens.insertOlder(later, later.file.born);
+    }
   }
 
   /** Reads `parts` (the name's history) before anything of the files the name holds. */

@@ -108,3 +108,19 @@ describe.skipIf(skipWithout('logrotate'))('--backfill over the history logrotate
     expect(result.stdout.toString()).toBe(range(1, n + 10));
   });
 });
+
+describe.skipIf(skipWithout('logrotate'))('rotations by logrotate while stopped, without compress', () => {
+  it('rotated twice: the file now at .2 from where it was, then .1 (never read), then the new one', async () => {
+    const { dir, work, file, state } = await setup();
+    writeFileSync(file, range(1, 100));
+    expect((await run(file, state)).texts).toEqual(expected(1, 100));
+    appendFileSync(file, range(101, 150));
+    logrotate(file, ['nocreate'], work);
+    writeFileSync(file, range(151, 200));
+    logrotate(file, ['nocreate'], work);
+    expect(readdirSync(dir).sort()).toEqual(['app.log.1', 'app.log.2']);
+    writeFileSync(file, range(201, 210));
+    expect((await run(file, state)).texts).toEqual(expected(101, 210));
+    expect((await run(file, state)).texts).toEqual([]);
+  });
+});
