@@ -17,8 +17,8 @@ const FROM_START: ResumePoint = { offset: 0, line: 1 };
  * const parts = backfillPlan('logs/app.log', (st) => follower.holds(st), onNotice); // app.log.3.gz, app.log.2.gz, app.log.1
  * ```
  */
-export function backfillPlan(name: string, held: (st: Stats) => boolean, report: (notice: Notice) => void, entries?: readonly string[]): HistoryPart[] {
-  return readable(rotatedSiblings(name, entries).filter((s) => !held(s.st)), report).map((s) => ({ path: s.path, storage: s.storage, from: FROM_START }));
+export function backfillPlan(name: string, held: (st: Stats) => boolean, report: (notice: Notice) => void): HistoryPart[] {
+  return readable(rotatedSiblings(name).filter((s) => !held(s.st)), report).map((s) => ({ path: s.path, storage: s.storage, from: FROM_START }));
 }
 
 /**

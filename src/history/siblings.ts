@@ -69,19 +69,17 @@ export function rotationOf(base: string, entry: string): { key: RotationKey; sto
  * their number (the highest is the oldest); dated ones by their date, when every date has as many digits
  * (one `dateformat`: its fields run from the year down, so their digits sort as time does), else by
  * modification time; the two kinds, when both are there, are merged by modification time, each keeping
- * its own order. `entries` is the directory's listing when the caller has it.
+ * its own order.
  * @internal
  */
-export function rotatedSiblings(name: string, entries?: readonly string[]): Sibling[] {
+export function rotatedSiblings(name: string): Sibling[] {
   const dir = path.dirname(name);
   const base = path.basename(name);
-  let listing = entries;
-  if (!listing) {
-    try {
-      listing = readdirSync(dir);
-    } catch {
-      return [];
-    }
+  let listing: string[];
+  try {
+    listing = readdirSync(dir);
+  } catch {
+    return [];
   }
   const numbered: Sibling[] = [];
   const dated: Sibling[] = [];

@@ -204,7 +204,9 @@ export class FileFollower implements Source, Reader {
     if (this.lastSeen !== undefined) this.names.present();
     if (this.opts.follow !== false) await this.names.follow(this.opts.follow === 'descriptor');
     await this.resumeMovedAway();
-    if (backfill && !this.isClosed) this.readHistory(backfillPlan(this.name, (st) => this.holds(st), (n) => this.report(n), this.host.listing(path.dirname(this.name))));
+    // Listed now (not from the session's shared listing): after the file at the name was opened, so that a
+    // rotation in between leaves the file at the sibling it went to, known by identity and not read twice.
+    if (backfill && !this.isClosed) this.readHistory(backfillPlan(this.name, (st) => this.holds(st), (n) => this.report(n)));
     if (this.opts.follow === false) this.enter(transition(this.phase, { type: 'stop' }, this.name));
     // Until its first line is delivered, a file resumes where this run began reading it: a crash
     // before then must not make the next run start at its last 10 lines and skip the rest. After a
