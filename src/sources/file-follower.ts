@@ -94,7 +94,7 @@ export class FileFollower implements Source, Reader {
 
   constructor(path: string, opts: ResolvedOptions, host: SourceHost, watch: DirWatch | undefined, start: StartPosition, discovered = false, backfill = false) {
     this.name = path;
-    this.backfill = backfill && opts.follow !== 'descriptor';
+    this.backfill = backfill;
     this.opts = opts;
     this.host = host;
     this.start0 = start;

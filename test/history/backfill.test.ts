@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { tail, type Notice, type TailOptions } from '../../src/index.js';
 import { tempDir } from '../helpers/fs.js';
-import { collect } from '../helpers/wait.js';
+import { collect, waitFor } from '../helpers/wait.js';
+import { runCli } from '../helpers/cli.js';
 
 const lines = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}${i + 1}\n`).join('');
 const texts = (s: string) => s.split('\n').filter((l) => l !== '');
@@ -139,5 +140,33 @@ describe('backfill', () => {
       if (++n === 4) break;
     }
     expect((await readAll(file, { backfill: true, checkpoint: state })).texts).toEqual(all);
+  });
+});
+
+describe('--backfill', () => {
+  it('is listed by --help', async () => {
+    const help = (await runCli(['--help'])).stdout.toString();
+    expect(help).toMatch(/--backfill +first read each file's rotated history, oldest first/);
+  });
+
+  it('prints the history, then the whole file, whatever -n says; with -v, one header for the name', async () => {
+    const { file, all } = await rotatedLog();
+    const result = await runCli(['--backfill', '--no-follow', '-v', '-n', '1', file]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout.toString()).toBe(`==> ${file} <==\n${all.join('\n')}\n`);
+  });
+
+  it('reads the history, then follows by descriptor with -f', async () => {
+    const { file, all } = await rotatedLog();
+    const result = await runCli(['--backfill', '-f', file], {
+      during: async ({ stdout, signals }) => {
+        await waitFor(() => stdout.text.split('\n').length > all.length, 'the history and the file');
+        appendFileSync(file, 'after\n');
+        await waitFor(() => stdout.text.endsWith('after\n'), 'the line appended');
+        signals.emit('SIGTERM');
+      },
+    });
+    expect(result.stdout.toString()).toBe(`${all.join('\n')}\nafter\n`);
   });
 });
