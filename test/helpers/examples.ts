@@ -36,21 +36,21 @@ export function examplesOf(file: string): Example[] {
 }
 
 /** An example as a module: its imports first (from 'tail-async': the sources), the rest in an async function. */
-export function moduleOf(example: Example, PRELUDE: string): string {
+function moduleOf(example: Example, prelude: string): string {
   const lines = example.code.split('\n');
   const imports = lines.filter((l) => /^import\s/.test(l)).map((l) => l.replace(/from 'tail-async'/, "from '../../src/index.js'"));
   const body = lines.filter((l) => !/^import\s/.test(l));
   // The prelude's imports of the same names would clash with the example's own.
   const own = new Set(imports.flatMap((l) => /\{([^}]*)\}/.exec(l)?.[1]!.split(',').map((n) => n.trim()) ?? []));
-  const prelude = PRELUDE.split('\n')
+  const given = prelude.split('\n')
     .map((l) => (l.startsWith('import {') ? l.replace(/\{([^}]*)\}/, (_, names: string) => `{ ${names.split(',').map((n) => n.trim()).filter((n) => !own.has(n.replace(/^type /, ''))).join(', ')} }`) : l))
     .map((l) => (l.startsWith('void [') ? `void [${l.slice(6, -2).split(', ').filter((n) => !own.has(n)).join(', ')}];` : l))
     .join('\n');
-  return `${imports.join('\n')}\n${prelude}\nexport async function example(): Promise<void> {\n${body.join('\n')}\n}\n`;
+  return `${imports.join('\n')}\n${given}\nexport async function example(): Promise<void> {\n${body.join('\n')}\n}\n`;
 }
 
 /** Type-checks `modules` (name → text) with the options of tsconfig.json; the diagnostics, one line each. */
-export function typeCheck(modules: ReadonlyMap<string, string>): string[] {
+function typeCheck(modules: ReadonlyMap<string, string>): string[] {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } });
   if (!config) throw new Error('cannot read tsconfig.json');
   const options = { ...config.options, noEmit: true };
@@ -69,3 +69,10 @@ export function typeCheck(modules: ReadonlyMap<string, string>): string[] {
     });
 }
 
+
+/** Type-checks `examples` as modules of directory `here`, each after `prelude`: the diagnostics, each naming its example's place. */
+export function exampleErrors(examples: readonly Example[], prelude: string, here: string): string[] {
+  const modules = new Map(examples.map((e, i) => [path.join(here, `example-${i}.ts`), moduleOf(e, prelude)]));
+  const names = new Map([...modules.keys()].map((name, i) => [path.basename(name), examples[i]!.where]));
+  return typeCheck(modules).map((line) => line.replace(/^(example-\d+\.ts):\d+/, (m, name: string) => `${names.get(name)} (${m})`));
+}

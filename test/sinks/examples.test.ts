@@ -6,7 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { examplesOf, moduleOf, typeCheck } from '../helpers/examples.js';
+import { exampleErrors, examplesOf } from '../helpers/examples.js';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -51,9 +51,7 @@ describe('the TSDoc examples of src/sinks', () => {
   });
 
   it('type-check with the project’s compiler options', () => {
-    const modules = new Map(examples.map((e, i) => [path.join(HERE, `example-${i}.ts`), moduleOf(e, PRELUDE)]));
-    const names = new Map([...modules.keys()].map((name, i) => [path.basename(name), examples[i]!.where]));
-    const errors = typeCheck(modules).map((line) => line.replace(/^(example-\d+\.ts):\d+/, (m, name: string) => `${names.get(name)} (${m})`));
+    const errors = exampleErrors(examples, PRELUDE, HERE);
     expect(errors).toEqual([]);
   }, 60_000);
 });
