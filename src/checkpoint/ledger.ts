@@ -45,6 +45,8 @@ export class Ledger implements Resumer {
   private changed = false;
   /** The fingerprinting of a save under way (it reads through handles that must stay open meanwhile). */
   private fixing: Promise<void> = Promise.resolve();
+  /** Entries whose file was found still at their name at the start (see {@link resumeAt}): not looked for elsewhere. */
+  private readonly inPlace = new WeakSet<CheckpointEntry>();
   /** Files open now: their entries are kept fresh however long they stay quiet. */
   private readonly live = new Set<Origin>();
 
@@ -86,7 +88,9 @@ export class Ledger implements Resumer {
     const candidates = [own, ...[...this.entries.values()].filter((e) => e !== own && e.dev === st.dev && e.ino === st.ino)];
     for (const entry of candidates) {
       if (!entry || entry.dev !== st.dev || entry.ino !== st.ino) continue;
-      if (await stillMatches(fd, st.size, entry.offset, entry)) return { offset: entry.offset, line: entry.line };
+      if (!(await stillMatches(fd, st.size, entry.offset, entry))) continue;
+      if (entry === own) this.inPlace.add(own);
+      return { offset: entry.offset, line: entry.line };
     }
     return own ? 'start' : undefined;
   }
@@ -100,7 +104,7 @@ export class Ledger implements Resumer {
    */
   async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint; storage: Storage } | undefined> {
     const entry = this.entries.get(resolvePath(name));
-    if (!entry) return undefined;
+    if (!entry || this.inPlace.has(entry)) return undefined;
     const point = { offset: entry.offset, line: entry.line };
     const found = openByIdentity([name], entry.dev, entry.ino);
     if (found) {
