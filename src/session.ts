@@ -19,6 +19,7 @@ import { Readers } from './sources/readers.js';
 import { compileGlob, isGlob } from './sources/glob.js';
 import { quoteAlways } from './quote.js';
 import { fromOsBytes, osPath } from './os-path.js';
+import { isSiblingOfAny } from './history/siblings.js';
 
 /** A directory listing is shared by the sources opened within this long (a glob opening a thousand files). */
 const LISTING_MS = 1000;
@@ -362,7 +363,14 @@ export class Session implements SourceHost {
     if (this.opts.follow === false) discovery.close();
     else this.discoveries.push(discovery);
     const start = this.opts.start ?? DEFAULT_FILE_START;
-    for (const file of files) await this.addFollower(file, start, this.opts.follow !== false);
+    for (const file of this.notHistory(files)) await this.addFollower(file, start, this.opts.follow !== false, this.opts.backfill);
+  }
+
+  /** With backfill, matches that are rotated forms of another match or followed name are its history, not names of their own. */
+  private notHistory(files: string[]): string[] {
+    if (!this.opts.backfill) return files;
+    const names = [...files, ...this.sources.map((s) => s.name)];
+    return files.filter((file) => !isSiblingOfAny(file, names));
   }
 
   /** Files that started matching a glob since the last look: followed from their first byte. */
@@ -371,7 +379,7 @@ export class Session implements SourceHost {
     this.discovering = true;
     try {
       for (const discovery of this.discoveries) {
-        for (const file of await discovery.scan()) {
+        for (const file of this.notHistory(await discovery.scan())) {
           if (this.closed || this.stopped) return;
           await this.addFollower(file, { fromByte: 1 }, true);
         }
@@ -390,8 +398,8 @@ export class Session implements SourceHost {
     return this.scans + (this.discovering ? 2 : 1);
   }
 
-  private async addFollower(file: string, start: StartPosition, discovered: boolean): Promise<void> {
-    const follower = new FileFollower(file, this.opts, this, this.watch, start, discovered);
+  private async addFollower(file: string, start: StartPosition, discovered: boolean, backfill = false): Promise<void> {
+    const follower = new FileFollower(file, this.opts, this, this.watch, start, discovered, backfill);
     this.sources.push(follower);
     await follower.start();
     if (this.stopped) follower.stop();
@@ -444,7 +452,7 @@ export class Session implements SourceHost {
         // not openable after all: the follower reports why, in GNU's words
       }
     }
-    return new FileFollower(spec.path, this.opts, this, this.watch, this.opts.start ?? DEFAULT_FILE_START);
+    return new FileFollower(spec.path, this.opts, this, this.watch, this.opts.start ?? DEFAULT_FILE_START, false, this.opts.backfill);
   }
 }
 

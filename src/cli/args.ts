@@ -30,6 +30,8 @@ export interface CliOptions {
   readonly maxLineBytes: number | undefined;
   /** The checkpoint file (--state-file). */
   readonly stateFile: string | undefined;
+  /** Read each file's rotated history first (--backfill). */
+  readonly backfill: boolean;
   /** Where lines are shipped instead of printed (--sink URL). */
   readonly sink: string | undefined;
   /** The processing steps, in command-line order. */
@@ -161,6 +163,7 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
       return count;
     }),
     stateFile: str('state-file'),
+    backfill: has('backfill'),
     sink: str('sink'),
     steps: steps(options),
     ignoreCase: has('ignore-case'),

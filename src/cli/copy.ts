@@ -33,6 +33,7 @@ export function canCopy(options: CliOptions, processors: readonly Processor[]): 
     options.output === 'raw' &&
     !options.prefix &&
     options.stateFile === undefined &&
+    !options.backfill &&
     options.maxLineBytes === undefined
   );
 }

@@ -33,6 +33,7 @@ export const OUTPUT = 'Output:';
 export const FLAGS: readonly Flag[] = [
   { name: 'lines', alias: 'n', type: 'string', placeholder: '[+]NUM', requiresArg: true, group: INPUT, describe: 'output the last NUM lines, or use +NUM to start at line NUM; with --grep, --exclude or --where first, the last NUM lines that pass them (as grep | tail -n NUM)', defaultDescription: '10' },
   { name: 'bytes', alias: 'c', type: 'string', placeholder: '[+]NUM', requiresArg: true, group: INPUT, describe: 'output the last NUM bytes, or use +NUM to start at byte NUM' },
+  { name: 'backfill', type: 'boolean', group: INPUT, describe: "first read each file's rotated history, oldest first: NAME.N, NAME-DATE and their .gz/.zst forms (decompressed as read); then the file from its first byte (-n/-c do not apply to it), then follow" },
   { name: 'zero-terminated', alias: 'z', type: 'boolean', group: INPUT, describe: 'line delimiter is NUL, not newline' },
   { name: 'follow', type: 'string', placeholder: '{name|descriptor}', group: FOLLOW, describe: 'follow by name (default; survives rotation) or by descriptor', choices: ['name', 'descriptor'], optionalValue: 'name' },
   { name: 'F', type: 'boolean', group: FOLLOW, describe: 'same as --follow=name --retry (the default)' },

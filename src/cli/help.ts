@@ -25,6 +25,7 @@ const EXAMPLES: readonly (readonly [string, string])[] = [
   ['JSON records of server errors under /api/', "tail-async --json --where 'status>=500' --where 'path~^/api/' app.log"],
   ['the last 3 lines that match ERROR', 'tail-async --no-follow -n 3 --grep ERROR app.log'],
   ['lines through a processor of your own', 'tail-async --plugin ./redact.mjs app.log'],
+  ['every line of syslog.N, syslog.N.gz, then syslog, in order', 'tail-async --backfill --no-follow /var/log/syslog'],
   ['ship lines to Redis streams; the state file moves once Redis has them', 'tail-async --state-file st.json --sink redis://127.0.0.1/0 app.log'],
 ];
 

@@ -463,6 +463,7 @@ class Run {
       ...(o.maxOpenFiles !== undefined && { maxOpenFiles: o.maxOpenFiles }),
       ...(o.maxLineBytes !== undefined && { maxLineBytes: o.maxLineBytes }),
       ...(o.stateFile !== undefined && { checkpoint: o.stateFile }),
+      ...(o.backfill && { backfill: true }),
     };
   }
 

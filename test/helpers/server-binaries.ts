@@ -1,13 +1,20 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
-/** A server binary the sink tests need. */
-export type ServerBinary = 'redis-server' | 'nats-server';
+/** A binary some tests need: the engines of the sink tests, and logrotate for the history tests. */
+export type ServerBinary = 'redis-server' | 'nats-server' | 'logrotate';
 
-export const SERVER_BINARIES: readonly ServerBinary[] = ['redis-server', 'nats-server'];
+export const SERVER_BINARIES: readonly ServerBinary[] = ['redis-server', 'nats-server', 'logrotate'];
+
+/** What the tests that need each binary do with it (for the line that says they are skipped). */
+export const NEEDED_FOR: Readonly<Record<ServerBinary, string>> = {
+  'redis-server': 'ship to it',
+  'nats-server': 'ship to it',
+  logrotate: 'rotate logs with it',
+};
 
 /**
- * Where `binary` is: on PATH, or in /usr/sbin or /sbin (Debian puts nats-server in /usr/sbin, which a
+ * Where `binary` is: on PATH, or in /usr/sbin or /sbin (Debian puts nats-server and logrotate in /usr/sbin, which a
  * user's PATH may leave out); undefined when it is nowhere.
  */
 export function locate(binary: ServerBinary): string | undefined {
