@@ -13,8 +13,8 @@ const ABOUT = [
   'Mandatory arguments to long options are mandatory for short options too.',
 ];
 
-/** Each example: what it does, then the command, printed whole on a line of its own so it can be copied. */
-const EXAMPLES: readonly (readonly [string, string])[] = [
+/** Each example: what it does, then the command, printed whole on a line of its own so it can be copied. @internal */
+export const EXAMPLES: readonly (readonly [string, string])[] = [
   ['last 10 lines of app.log, then follow it', 'tail-async app.log'],
   ['last 100 lines, then follow, through grep', 'tail-async -n 100 app.log | grep ERROR'],
   ['every line of every matching file, then exit', "tail-async -n +1 --no-follow 'logs/*.log'"],
