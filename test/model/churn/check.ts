@@ -3,9 +3,12 @@
  *
  * Rules (issue 10): every line written comes out exactly once and unmodified; lines of one generation
  * come out in the order they were written; generations come out in order: a line written to an older
- * generation before a newer one was created comes out before every line of the newer one. The one
- * allowed loss is a generation that no look could ever see: deleted before the follower looked at the
- * name, all of its lines missing, and said so in a notice.
+ * generation before a newer one was created comes out before every line of the newer one. The allowed
+ * losses: a generation that no look could ever see (deleted before the follower looked at the name, all
+ * of its lines missing, and said so in a notice); and lines written through the old descriptor of a file
+ * that left the name after it had been quiet for longer than the follower's grace period (`rotateWait`:
+ * a file is read for that long after the later of its last growth and its leaving, the documented
+ * contract), which only a writer starved between two system calls does here.
  */
 
 export interface ManifestGen {
@@ -22,6 +25,8 @@ export interface ManifestLine {
   readonly text: string;
   readonly gen: number;
   readonly seq: number;
+  /** Written through the old descriptor after its file left the name, that many ms after it went quiet (see writer.mjs). */
+  readonly lateQuiet?: number;
 }
 
 export interface Manifest {
@@ -38,13 +43,16 @@ export interface Verdict {
   readonly outOfOrder: string[];
   /** Generations deleted before any look, all lines missing, covered by a notice: allowed. */
   readonly unseen: number[];
+  /** Lines written to a file that had left the name after it was quiet for longer than the grace period, missing: allowed. */
+  readonly beyondGrace: string[];
   readonly ok: boolean;
 }
 
 /** A notice that says a generation of the name may have been missed. */
 export const MISSED_NOTICE = /may have been missed/;
 
-export function check(manifest: Manifest, output: readonly string[], notices: readonly string[]): Verdict {
+/** `graceMs`: the follower's rotateWait. */
+export function check(manifest: Manifest, output: readonly string[], notices: readonly string[], graceMs: number): Verdict {
   const byText = new Map<string, ManifestLine>();
   for (const line of manifest.lines) byText.set(line.text, line);
   const position = new Map<string, number>();
@@ -59,12 +67,17 @@ export function check(manifest: Manifest, output: readonly string[], notices: re
   const missedNotice = notices.some((n) => MISSED_NOTICE.test(n));
   const unseen: number[] = [];
   const lost: string[] = [];
+  const beyondGrace: string[] = [];
   for (const gen of manifest.gens) {
     const own = manifest.lines.filter((l) => l.gen === gen.id);
     const missing = own.filter((l) => !position.has(l.text));
     if (missing.length === 0) continue;
     if (missing.length === own.length && gen.fate === 'deleted' && missedNotice) unseen.push(gen.id);
-    else lost.push(...missing.map((l) => `${l.text} (g${gen.id}, ${gen.fate})`));
+    else
+      for (const l of missing) {
+        if ((l.lateQuiet ?? 0) > graceMs) beyondGrace.push(`${l.text} (g${gen.id}, ${gen.fate}, written ${l.lateQuiet} ms after it went quiet)`);
+        else lost.push(`${l.text} (g${gen.id}, ${gen.fate})`);
+      }
   }
 
   const outOfOrder: string[] = [];
@@ -99,6 +112,7 @@ export function check(manifest: Manifest, output: readonly string[], notices: re
     unknown,
     outOfOrder,
     unseen,
+    beyondGrace,
     ok: lost.length === 0 && duplicated.length === 0 && unknown.length === 0 && outOfOrder.length === 0,
   };
 }
@@ -114,7 +128,8 @@ export function describe(verdict: Verdict, manifest: Manifest): string {
     items.length === 0 ? '' : `\n${what}: ${items.length}\n  ${items.slice(0, 8).join('\n  ')}`;
   return (
     `written ${verdict.written}, lost ${verdict.lost.length}, duplicated ${verdict.duplicated.length}, ` +
-    `unknown ${verdict.unknown.length}, out of order ${verdict.outOfOrder.length}, unseen generations ${verdict.unseen.length}` +
+    `unknown ${verdict.unknown.length}, out of order ${verdict.outOfOrder.length}, unseen generations ${verdict.unseen.length}, ` +
+    `late lines beyond the grace period ${verdict.beyondGrace.length}` +
     show('lost', verdict.lost) +
     show('duplicated', verdict.duplicated) +
     show('unknown', verdict.unknown) +

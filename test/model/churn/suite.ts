@@ -50,6 +50,7 @@ export function churnSuite(kind: 'library' | 'command', defaults: SuiteDefaults)
       const stopBurning = starve ? burnCpu() : () => {};
       const failures: string[] = [];
       let unseen = 0;
+      let beyondGrace = 0;
       let written = 0;
       const queue = [
         ...regressions.map((r) => ({ seed: r.seed, steps: r.steps, why: ` (${r.why})` })),
@@ -61,6 +62,7 @@ export function churnSuite(kind: 'library' | 'command', defaults: SuiteDefaults)
             const result = await runCase(start, { seed: job.seed, steps: job.steps });
             written += result.verdict.written;
             unseen += result.verdict.unseen.length;
+            beyondGrace += result.verdict.beyondGrace.length;
             if (!result.verdict.ok) {
               failures.push(`seed ${job.seed}, ${job.steps} steps${job.why}: ${report(result)}`);
               if (env.TAIL_ASYNC_CHURN_DUMP) dump(env.TAIL_ASYNC_CHURN_DUMP, kind, job.seed, result);
@@ -72,7 +74,7 @@ export function churnSuite(kind: 'library' | 'command', defaults: SuiteDefaults)
         stopBurning();
       }
       if (env.TAIL_ASYNC_CHURN_VERBOSE) {
-        process.stdout.write(`churn ${what}: ${regressions.length + cases} cases, ${written} lines, ${failures.length} failing, ${unseen} unseen generations\n`);
+        process.stdout.write(`churn ${what}: ${regressions.length + cases} cases, ${written} lines, ${failures.length} failing, ${unseen} unseen generations, ${beyondGrace} late lines beyond the grace period\n`);
       }
       expect(failures, failures.join('\n\n')).toEqual([]);
     }, 60_000 + (cases * steps + regressions.length * 120) * 200);

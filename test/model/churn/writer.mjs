@@ -28,7 +28,11 @@ const rand = prng(Number(seedArg));
 
 /** Generations in creation order: { id, ino, fate, path, createdAt (write sequence) }. */
 const gens = [];
-/** Lines in write order: { text, gen, seq }. */
+/**
+ * Lines in write order: { text, gen, seq, lateQuiet? }. `lateQuiet`: for a line written (or finished)
+ * through the old descriptor after its file left the name, the longest time, in ms, the file had then
+ * been quiet since its last write or since it left the name, whichever came later (see lateWrites).
+ */
 const lines = [];
 const trace = [];
 let seq = 0;
@@ -38,11 +42,12 @@ const t0 = Date.now();
 const APPEND = constants.O_WRONLY | constants.O_APPEND;
 let fd = openSync(file, APPEND);
 let gen = addGen(fd);
-/** A line whose first part is written and the rest not yet: { text, cut }. */
+/** A line whose first part is written and the rest not yet: { line, cut }. */
 let partial;
 
 function addGen(handle) {
-  const g = { id: gens.length, ino: fstatSync(handle).ino, fate: 'name', path: 'app.log', createdAt: seq, epochs: 1 };
+  // lastWriteAt, leftAt, lateQuiet: writer-side times (performance.now()) used by lateWrites, not in the manifest's contract.
+  const g = { id: gens.length, ino: fstatSync(handle).ino, fate: 'name', path: 'app.log', createdAt: seq, epochs: 1, lastWriteAt: 0, leftAt: 0, lateQuiet: 0 };
   gens.push(g);
   return g;
 }
@@ -59,41 +64,62 @@ function newLine() {
   const n = seq++;
   // Unique and long enough that a cut or a mix-up shows as text that was never written.
   const text = `g${gen.id}-${n}:${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3).slice(0, int(8, 100))}`;
-  lines.push({ text, gen: gen.id, seq: n });
-  return text;
+  const line = { text, gen: gen.id, seq: n };
+  if (late) line.lateQuiet = Math.round(gen.lateQuiet);
+  lines.push(line);
+  return line;
 }
 
 function write(data) {
   const buf = Buffer.from(data);
   let done = 0;
   while (done < buf.length) done += writeSync(fd, buf, done);
+  gen.lastWriteAt = performance.now();
 }
 
 /** The rest of a line written in two steps, if one is pending. */
 function finishPartial() {
   if (!partial) return '';
-  const rest = partial.text.slice(partial.cut) + '\n';
+  if (late) partial.line.lateQuiet = Math.round(gen.lateQuiet);
+  const rest = partial.line.text.slice(partial.cut) + '\n';
   partial = undefined;
   return rest;
 }
 
 function burst(count, mayLeavePartial = true) {
   let data = finishPartial();
-  for (let i = 0; i < count; i++) data += newLine() + '\n';
+  for (let i = 0; i < count; i++) data += newLine().text + '\n';
   if (mayLeavePartial && rand() % 5 === 0) {
-    const text = newLine();
-    const cut = 1 + (rand() % (text.length - 1));
-    partial = { text, cut };
-    data += text.slice(0, cut);
+    const line = newLine();
+    const cut = 1 + (rand() % (line.text.length - 1));
+    partial = { line, cut };
+    data += line.text.slice(0, cut);
   }
   write(data);
 }
 
+/**
+ * True while lateWrites writes: each line then records how long its file had been quiet (lateQuiet). A
+ * follower keeps reading a file that left the name for its rotateWait after the later of its last growth
+ * and its leaving; a writer starved between two of its system calls can write later than that, and those
+ * lines are not guaranteed (the oracle allows them to be missing, and counts them).
+ */
+let late = false;
+
 /** A write through the descriptor the writer still has on a file that left the name. */
 function lateWrites() {
   const n = int(1, 5);
-  for (let i = 0; i < n; i++) burst(int(1, 3), i < n - 1);
-  if (partial) write(finishPartial());
+  late = true;
+  const quiet = () => (gen.lateQuiet = Math.max(gen.lateQuiet, performance.now() - Math.max(gen.lastWriteAt, gen.leftAt)));
+  for (let i = 0; i < n; i++) {
+    quiet();
+    burst(int(1, 3), i < n - 1);
+  }
+  if (partial) {
+    quiet();
+    write(finishPartial());
+  }
+  late = false;
   note(`  ${n} late writes to g${gen.id}`);
 }
 
@@ -107,6 +133,7 @@ function renameRotation() {
   const to = `app.log.${++rotated}`;
   const old = gen;
   renameSync(file, path.join(dir, to));
+  old.leftAt = performance.now();
   old.fate = 'renamed';
   old.path = to;
   note(`rename g${old.id} -> ${to}`);
@@ -136,6 +163,7 @@ function copyTruncate() {
 function deleteRecreate() {
   const old = gen;
   unlinkSync(file);
+  old.leftAt = performance.now();
   old.fate = 'deleted';
   note(`delete g${old.id}`);
   if (rand() % 2 === 0) lateWrites();
