@@ -32,7 +32,9 @@ export function canCopy(options: CliOptions, processors: readonly Processor[]): 
     options.output === 'raw' &&
     !options.prefix &&
     options.stateFile === undefined &&
-    options.maxLineBytes === undefined
+    options.maxLineBytes === undefined &&
+    options.since === undefined &&
+    options.until === undefined
   );
 }
 
