@@ -24,6 +24,9 @@ export async function renderHelp(): Promise<string> {
     .example('$0 --json --where level=error --fields time,msg app.log', 'selected fields of JSON error records')
     .example("$0 --json --where 'status>=500' --where 'path~^/api/' app.log", 'JSON records of server errors under /api/')
     .example('$0 --no-follow -n 3 --grep ERROR app.log', 'the last 3 lines that match ERROR')
+    .example('$0 --since 10m --until 11:00 app.log', 'from 10 minutes ago; exit once past 11:00 (binary search into big files)')
+    .example("$0 --parse logfmt --where level=error --format '{time} {msg}' app.log", 'logfmt records, filtered and printed through a template')
+    .example('$0 --rate-limit 100/s --sample 1/10 app.log', 'at most 100 lines a second, then one in ten; the drops counted at exit')
     .example('$0 --plugin ./redact.mjs app.log', 'lines through a processor of your own')
     .example('$0 --state-file st.json --sink redis://127.0.0.1/0 app.log', 'ship lines to Redis streams; the state file moves once Redis has them')
     .epilogue(

@@ -117,3 +117,21 @@ describe('--rate-limit and --sample', () => {
     expect(result.stderr.startsWith(message)).toBe(true);
   });
 });
+
+describe('--until while following', () => {
+  it('ends the run, status 0, once the file shows a line past TIME', async () => {
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const file = await logFile([`${iso(now - 2000)} before`, `${iso(now - 1000)} inside`]);
+    const { appendFile } = await import('node:fs/promises');
+    const result = await runCli(['--since', iso(now - 1500), '--until', iso(now + 3_600_000), file], {
+      during: async ({ stdout }) => {
+        const { waitFor } = await import('../helpers/wait.js');
+        await waitFor(() => stdout.text.includes('inside'), 'the line inside');
+        await appendFile(file, `${iso(now + 7_200_000)} past\n  its trace\n`);
+      },
+    });
+    expect(result.stdout.toString()).toBe(`${iso(now - 1000)} inside\n`);
+    expect(result.status).toBe(0);
+  });
+});
