@@ -36,42 +36,57 @@ export function logfmt(options: LogfmtOptions = {}): ProcessorObject {
  * ```
  */
 export function parseLogfmt(text: string): LogRecord {
-  // No prototype: a key named __proto__ is a field like any other.
-  const record = Object.create(null) as LogRecord;
+  const record: LogRecord = {};
   const n = text.length;
   let i = 0;
   while (i < n) {
-    while (i < n && text.charCodeAt(i) <= 32) i++;
+    let c = text.charCodeAt(i);
+    if (c <= 32) {
+      i++;
+      continue;
+    }
     const keyStart = i;
-    while (i < n && text.charCodeAt(i) > 32 && text[i] !== '=' && text[i] !== '"') i++;
+    while (c > 32 && c !== EQUALS && c !== QUOTE && ++i < n) c = text.charCodeAt(i);
     if (i === keyStart) {
       // A stray '=' or '"' where a key should start.
-      if (i < n && text.charCodeAt(i) > 32) i++;
+      i++;
       continue;
     }
     const key = text.slice(keyStart, i);
-    if (text[i] !== '=') {
-      record[key] = true;
+    if (i >= n || c !== EQUALS) {
+      set(record, key, true);
       continue;
     }
     i++;
-    if (text[i] === '"') {
+    if (i < n && text.charCodeAt(i) === QUOTE) {
       const [value, next] = quoted(text, i + 1);
-      record[key] = value;
+      set(record, key, value);
       i = next;
     } else {
       const valueStart = i;
       while (i < n && text.charCodeAt(i) > 32) i++;
-      record[key] = text.slice(valueStart, i);
+      set(record, key, text.slice(valueStart, i));
     }
   }
   return record;
+}
+
+const EQUALS = 61;
+const QUOTE = 34;
+
+/** A plain object stays fast (V8 keeps its shape); a key named __proto__ is made a field like any other. */
+function set(record: LogRecord, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', n: '\n', r: '\r', t: '\t', '/': '/', b: '\b', f: '\f' };
 
 /** The quoted value starting after its opening quote at `i`, and where the text goes on after it. */
 function quoted(text: string, i: number): [string, number] {
+  const close = text.indexOf('"', i);
+  // The common case: no escape before the closing quote.
+  if (close !== -1 && text.lastIndexOf('\\', close) < i) return [text.slice(i, close), close + 1];
   let out = '';
   let run = i;
   while (i < text.length) {
