@@ -6,7 +6,7 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { NODE, MB, shq } from '../lib/common.mjs';
-import { runShell, timed, readTimed } from '../lib/proc.mjs';
+import { timedRun } from '../lib/proc.mjs';
 import { interleave } from '../lib/results.mjs';
 
 const T0 = Date.parse('2024-05-01T00:00:00Z');
@@ -49,21 +49,18 @@ async function measure({ tools, cfg, results, log, W, statsFile }) {
   await interleave(
     tools,
     { runs: cfg.cheapRuns, cheapRuns: cfg.cheapRuns, cheapMs: Infinity },
-    async (tool) => {
-      const row = results.get(W, tool.id);
-      try {
-        const res = await runShell(timed(tool.cmd, statsFile), { timeoutMs: 120_000 });
-        if (res.code !== 0) throw new Error(`exit ${res.code ?? res.signal}: ${res.stderr.slice(0, 300)}`);
-        const got = res.stdout.split('\n').length - 1;
-        if (got !== tool.lines) throw new Error(`${got} lines out, ${tool.lines} expected`);
-        row.values.push(res.ms);
-        const st = readTimed(statsFile);
-        if (st) row.rssMB.push(st.rssMB);
-        return res.ms;
-      } catch (error) {
-        results.fail(row, error);
-      }
-    },
+    (tool) =>
+      timedRun(
+        results,
+        results.get(W, tool.id),
+        tool.cmd,
+        statsFile,
+        (res) => {
+          const got = res.stdout.split('\n').length - 1;
+          if (got !== tool.lines) throw new Error(`${got} lines out, ${tool.lines} expected`);
+        },
+        120_000,
+      ),
     log,
   );
 }

@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
-import type { Origin, Resumer, ResumePoint } from '../sources/resume.js';
+import type { Resumer, ResumePoint } from '../sources/resume.js';
+import { ResumerInFront } from '../sources/resumer-in-front.js';
 import { fdReader, readAt, type PositionalRead } from '../sources/read-at.js';
 
 /** The time of a line's text in ms since the epoch, or undefined when it carries none. @internal */
@@ -35,32 +36,20 @@ interface Stamped {
  * session.resumer = new SinceStart(ledger, Date.now() - 600_000, (text) => leadingTime(text, Date.now()), { delimiter: 10, encoding: 'utf8' });
  * ```
  */
-export class SinceStart implements Resumer {
+export class SinceStart extends ResumerInFront {
   constructor(
-    private readonly inner: Resumer | undefined,
+    inner: Resumer | undefined,
     private readonly since: number,
     private readonly timeOf: TimeOf,
     private readonly text: LineText,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async resumeAt(name: string, fd: number, st: Stats): Promise<ResumePoint | 'start' | undefined> {
-    const resumed = await this.inner?.resumeAt(name, fd, st);
-    if (resumed !== undefined) return resumed;
+  protected async startAt(fd: number, st: Stats): Promise<ResumePoint | 'start'> {
     // Only a regular file can be searched (a /proc file's size says nothing): others are read from their start.
     if (!st.isFile() || st.size === 0) return 'start';
     return { offset: await sinceOffset(fdReader(fd), st.size, this.since, this.timeOf, this.text), line: 1 };
-  }
-
-  movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined> {
-    return this.inner ? this.inner.movedAway(name, current) : Promise.resolve(undefined);
-  }
-
-  started(origin: Origin, point: ResumePoint): void {
-    this.inner?.started(origin, point);
-  }
-
-  settle(origin: Origin): Promise<void> {
-    return this.inner ? this.inner.settle(origin) : Promise.resolve();
   }
 }
 

@@ -12,6 +12,15 @@ async function logFile(lines: string[], name = 'app.log'): Promise<string> {
   return file;
 }
 
+/** Each command line of `table` (with `--no-follow` and a file) is a usage error whose message comes first. */
+function refuses(table: Array<[string[], string]>): void {
+  it.each(table)('%j is a usage error', async (args, message) => {
+    const result = await runCli(['--no-follow', ...args, 'x.log']);
+    expect(result.status).toBe(2);
+    expect(result.stderr.startsWith(message)).toBe(true);
+  });
+}
+
 describe('--since and --until', () => {
   it.each([
     ['ISO 8601', ['2024-05-01T10:00:00Z a', '2024-05-01T11:00:00+00:00 b', 'Traceback of b', '2024-05-01T12:00:00.5Z c', '2024-05-01T13:00:00Z d']],
@@ -41,16 +50,12 @@ describe('--since and --until', () => {
     expect(result.stdout.toString()).toBe('b\n');
   });
 
-  it.each([
+  refuses([
     [['--since', 'soon'], "tail-async: invalid time for --since: 'soon'"],
     [['--until', '25:61'], "tail-async: invalid time for --until: '25:61'"],
-    [['--since', '1h', '-n', '5'], 'tail-async: --since and -n/-c both choose where reading starts: give one'],
-    [['--since', '2024-05-02', '--until', '2024-05-01'], "tail-async: --until '2024-05-01' is before --since '2024-05-02'"],
-  ])('%j is a usage error', async (args, message) => {
-    const result = await runCli(['--no-follow', ...args, 'x.log']);
-    expect(result.status).toBe(2);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-  });
+    [['--since', '1h', '-n', '5'], 'tail-async: --since and -n/-c both choose where reading starts: give one\n'],
+    [['--since', '2024-05-02', '--until', '2024-05-01'], "tail-async: --until '2024-05-01' is before --since '2024-05-02'\n"],
+  ]);
 });
 
 describe('--parse and --format', () => {
@@ -82,17 +87,13 @@ describe('--parse and --format', () => {
     expect(result.stdout.toString()).toBe('x=1\n');
   });
 
-  it.each([
+  refuses([
     [['--parse', 'yaml'], "tail-async: invalid argument 'yaml' for '--parse'"],
     [['--parse', 'regex:^\\d+'], "tail-async: --parse: '^\\d+' has no named group"],
     [['--parse', 'regex:(?<a>'], "tail-async: --parse: invalid regular expression '(?<a>'"],
     [['--json', '--fields', 'a', '--format', '{a}'], 'tail-async: --fields and --format both choose what is printed of a record: give one'],
     [['--format', 'x {a'], "tail-async: format 'x {a': '{' at 3 is not closed"],
-  ])('%j is a usage error', async (args, message) => {
-    const result = await runCli(['--no-follow', ...args, 'x.log']);
-    expect(result.status).toBe(2);
-    expect(result.stderr.startsWith(message)).toBe(true);
-  });
+  ]);
 });
 
 describe('--rate-limit and --sample', () => {
@@ -108,14 +109,10 @@ describe('--rate-limit and --sample', () => {
     expect(limited.status).toBe(0);
   });
 
-  it.each([
+  refuses([
     [['--rate-limit', '0'], "tail-async: --rate-limit: invalid rate '0'"],
     [['--sample', '2/3'], "tail-async: --sample: invalid sample '2/3'"],
-  ])('%j is a usage error', async (args, message) => {
-    const result = await runCli(['--no-follow', ...args, 'x.log']);
-    expect(result.status).toBe(2);
-    expect(result.stderr.startsWith(message)).toBe(true);
-  });
+  ]);
 });
 
 describe('--until while following', () => {
