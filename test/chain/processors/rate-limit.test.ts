@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { rateLimit, sample } from '../../../src/index.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { rateLimit, sample, tail } from '../../../src/index.js';
+import { tempDir } from '../../helpers/fs.js';
 import { ctx } from './ctx.js';
 import type { ProcessorObject } from '../../../src/chain/types.js';
 
@@ -78,5 +81,23 @@ describe('sample()', () => {
 
   it.each(['0', '2/3', 'x', '1/0'])('refuses %j', (spec) => {
     expect(() => sample(spec)).toThrow(`invalid sample '${spec}'`);
+  });
+});
+
+describe('rateLimit() and sample() with a checkpoint', () => {
+  it.each([
+    ['rateLimit', () => rateLimit('2/m', { onDropped: () => {} })],
+    ['sample', () => sample('1/3')],
+  ])('%s: the state file moves past the lines dropped', async (_name, make) => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'app.log');
+    const state = path.join(dir, 'tail.state');
+    const content = Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join('');
+    await writeFile(file, content);
+    const out: string[] = [];
+    for await (const line of tail(file, { follow: false, start: { fromLine: 1 }, checkpoint: state, processors: [make()] })) out.push(line.text);
+    expect(out.length).toBeLessThan(10);
+    const { entries } = JSON.parse(await readFile(state, 'utf8')) as { entries: Array<{ offset: number }> };
+    expect(entries.map((e) => e.offset)).toEqual([content.length]);
   });
 });
