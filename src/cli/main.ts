@@ -118,7 +118,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const colour = options.color === 'always' || (options.color === 'auto' && (io.stdout as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR);
   let processors: Processor[];
   try {
-    processors = await buildProcessors(options, { cwd: io.cwd ?? process.cwd(), colour, onDropped: (source, count) => io.stderr.write(`tail-async: ${droppedMessage(count, source)}\n`) });
+    processors = await buildProcessors(options, { cwd: io.cwd ?? process.cwd(), colour, onDropped: (source, count) => io.stderr.write(`tail-async: ${droppedMessage(count, source === '-' ? 'standard input' : source)}\n`) });
   } catch (error) {
     if (error instanceof PluginError) {
       io.stderr.write(`tail-async: ${error.message}\n`);

@@ -109,6 +109,12 @@ describe('--rate-limit and --sample', () => {
     expect(limited.status).toBe(0);
   });
 
+  it('names standard input in GNU words', async () => {
+    const result = await runCli(['--rate-limit', '2/m'], { stdin: 'a\nb\nc\n' });
+    expect(result.stdout.toString()).toBe('a\nb\n');
+    expect(result.stderr).toBe('tail-async: 1 line dropped from standard input\ntail-async: 1 line dropped by --rate-limit\n');
+  });
+
   refuses([
     [['--rate-limit', '0'], "tail-async: --rate-limit: invalid rate '0'"],
     [['--sample', '2/3'], "tail-async: --sample: invalid sample '2/3'"],
