@@ -7,8 +7,11 @@
 const MONTHS: Readonly<Record<string, number>> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 const DAY_MS = 86_400_000;
 
-/** ISO 8601 / RFC 3339: `2024-05-01T12:00:00.123Z`, `2024-05-01 12:00:00,5+02:00`, `2024-05-01T12:00`. */
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?/;
+/**
+ * ISO 8601 / RFC 3339: `2024-05-01T12:00:00.123Z`, `2024-05-01 12:00:00,5+02:00`, `2024-05-01T12:00`; and
+ * nginx's error log, `2024/05/01 12:00:00` (local).
+ */
+const ISO = /^(\d{4})([-/])(\d{2})\2(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?/;
 /** RFC 3164 syslog, with or without its `<PRI>`: `May  1 12:00:00`, `<34>Oct 11 22:14:15`. */
 const SYSLOG = /^(?:<\d{1,3}>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?=\s|$)/;
 /** Apache/nginx common and combined log: `host ident user [10/Oct/2000:13:55:36 -0700] "GET …"`. */
@@ -18,9 +21,9 @@ const CLF_ALONE = /^(\d{2})\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/
 
 /**
  * The time, in ms since the epoch, of the timestamp a line starts with, or undefined when it starts with
- * none: ISO 8601 / RFC 3339 (optionally in `[…]`), RFC 3164 syslog, or the Apache/nginx common log
- * format. A stamp without a zone is local time. A syslog stamp has no year: it gets the latest year
- * that does not put it more than a day after `now` (so in January, `Dec 31` is last year's).
+ * none: ISO 8601 / RFC 3339 (optionally in `[…]`; also nginx's error log `2024/05/01 12:00:00`), RFC 3164
+ * syslog, or the Apache/nginx common log format. A stamp without a zone is local time. A syslog stamp
+ * has no year: it gets the latest year that does not put it more than a day after `now` (so in January, `Dec 31` is last year's).
  * @internal
  * @example
  * ```ts
@@ -40,7 +43,7 @@ export function leadingTime(text: string, now: number): number | undefined {
 export function isoTime(text: string, whole = false): number | undefined {
   const m = ISO.exec(text);
   if (!m || (whole && m[0].length !== text.length)) return undefined;
-  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const [, y, , mo, d, h, mi, s, frac, zone] = m;
   return civil(+y!, +mo! - 1, +d!, +h!, +mi!, s === undefined ? 0 : +s, fraction(frac), zone === undefined ? undefined : zoneOffset(zone));
 }
 

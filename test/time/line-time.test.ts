@@ -16,6 +16,7 @@ describe('leadingTime', () => {
     ['[2024-05-01T12:00:00Z] INFO', Date.parse('2024-05-01T12:00:00Z')],
     ['2024-05-01T12:00Z short', Date.parse('2024-05-01T12:00:00Z')],
     ['2024-05-01 12:00:00 no zone is local', local(2024, 5, 1, 12)],
+    ['2024/05/01 12:00:00 [error] 7#7: *1 open() failed (nginx error log)', local(2024, 5, 1, 12)],
     ['127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326', Date.parse('2000-10-10T20:55:36Z')],
     ['10.0.0.1 - - [01/May/2024:12:00:00 +0000] "GET / HTTP/1.1" 503 12 "-" "curl"', Date.parse('2024-05-01T12:00:00Z')],
     ['May  1 11:59:00 host sshd[1]: ok', local(2024, 5, 1, 11, 59)],
@@ -24,7 +25,7 @@ describe('leadingTime', () => {
     expect(leadingTime(line, NOW)).toBe(expected);
   });
 
-  it.each(['GET / 200', '   2024-05-01T12:00:00Z indented', 'at java.lang.Thread.run', '2024-13-01T00:00:00Z bad month', '2023-02-30T00:00:00Z no such day', ''])('finds no time in %j', (line) => {
+  it.each(['GET / 200', '   2024-05-01T12:00:00Z indented', 'at java.lang.Thread.run', '2024-13-01T00:00:00Z bad month', '2023-02-30T00:00:00Z no such day', '2024-05/01 12:00:00 mixed separators', ''])('finds no time in %j', (line) => {
     expect(leadingTime(line, NOW)).toBeUndefined();
   });
 
