@@ -153,8 +153,9 @@ export interface TailOptions {
   readonly since?: Date | number | string;
   /**
    * End each source after its last line whose time is at or before this moment (as `since` takes it):
-   * from its first line after it, nothing more of that source is handed out. Following, the iteration
-   * ends once every source passed it, or at the latest a second after that moment on the clock.
+   * from its first line after it, nothing more of that source is handed out. Once every source passed
+   * it, the iteration ends without reading further; following, it ends at the latest a second after that
+   * moment on the clock.
    */
   readonly until?: Date | number | string;
   /** The field (dotted path) of JSON lines that holds their time. Default: `time`, `ts`, `timestamp`, `@timestamp`. */

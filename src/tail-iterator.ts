@@ -232,10 +232,18 @@ export class TailIterator implements TailStream {
   private readonly past = new Set<string>();
   private untilTimer: NodeJS.Timeout | undefined;
 
-  /** A source showed its first line past `until`: once every source has, following ends. */
+  /** Every source showed a line past `until`: the input ends after the batch in hand. */
+  private windowDone = false;
+
+  /**
+   * A source showed its first line past `until`: once every source has, the rest of the input would be
+   * dropped, so it is not read (a big file is not read to its end; a stream that stays open is left).
+   */
   private passed(source: string): void {
     this.past.add(source);
-    if (this.opts.follow !== false && this.session.sourceNames().every((name) => this.past.has(name))) this.session.stop();
+    if (this.windowDone || !this.session.sourceNames().every((name) => this.past.has(name))) return;
+    this.windowDone = true;
+    this.session.stop();
   }
 
   /** Following with `until`: at the latest {@link UNTIL_GRACE_MS} after it on the clock, following stops. */
@@ -327,7 +335,8 @@ export class TailIterator implements TailStream {
           tracker?.handOut(flushed.lines, chainPlacement(flushed, undefined, chain), given);
           if (flushed.lines.length > 0) return this.tagged(flushed);
         }
-        const batch = await this.session.nextBatch();
+        // Every source is past `until`: nothing more can be handed out, the input ends here.
+        const batch = this.windowDone ? null : await this.session.nextBatch();
         this.throwIfAborted();
         if (this.halted) continue;
         if (batch === null) {

@@ -104,3 +104,15 @@ describe('tail() with since and until', () => {
     expect(() => tail('x.log', options as never)).toThrow(message);
   });
 });
+
+describe('tail() past until', () => {
+  it('ends once every source is past until, without reading the rest: a stream left open ends the iteration too', async () => {
+    const { PassThrough } = await import('node:stream');
+    const stream = new PassThrough();
+    stream.write([at(0), at(10), '  trace of 10', at(20), at(30)].join('\n') + '\n');
+    // Never ended: only the line past until can end the iteration.
+    const lines = await collect(tail({ name: 'in', stream }, { follow: false, start: { fromLine: 1 }, until: T0 + 15_000 }));
+    expect(lines).toEqual([at(0), at(10), '  trace of 10']);
+    stream.destroy();
+  });
+});
