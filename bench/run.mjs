@@ -19,6 +19,7 @@ import { library } from './workloads/library.mjs';
 import { followThroughput, latency, slowConsumer, idle } from './workloads/follow.mjs';
 import { sink } from './workloads/sink.mjs';
 import { plugins } from './workloads/plugins.mjs';
+import { since, parse, recordTargets } from './workloads/records.mjs';
 
 const WORKLOADS = [
   ['catchup', catchup],
@@ -31,6 +32,8 @@ const WORKLOADS = [
   ['idle', idle],
   ['ship', sink],
   ['plugins', plugins],
+  ['since', since],
+  ['parse', parse],
 ];
 
 const started = now();
@@ -168,6 +171,7 @@ function judge(results, cfg) {
   }
   const id = byTool('6 idle', 'tail-async', 'CPU');
   if (id && Number.isFinite(id.median)) add(`idle ≤ 0.2 s CPU (${cfg.idleFiles} files, ${cfg.idleSeconds} s)`, id.median <= 0.2, `${fmt(id.median, 3)} s (median), max ${fmt(id.max, 3)} s`);
+  recordTargets(rows, add, fmt, cfg);
   return targets;
 }
 

@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
-import type { Origin, Resumer, ResumePoint } from './sources/resume.js';
+import type { Resumer, ResumePoint } from './sources/resume.js';
+import { ResumerInFront } from './sources/resumer-in-front.js';
 import { fdReader, readAt, type PositionalRead } from './sources/read-at.js';
 import type { ProcessorObject } from './chain/types.js';
 import { isThenable } from './chain/output.js';
@@ -18,38 +19,18 @@ const BLOCK = 64 * 1024;
  * session.resumer = new MatchingStart(ledger, [grep(['ERROR'])], 3, { delimiter: 10, encoding: 'utf8', maxLineBytes, failuresPass: false });
  * ```
  */
-export class MatchingStart implements Resumer {
+export class MatchingStart extends ResumerInFront {
   constructor(
-    private readonly inner: Resumer | undefined,
+    inner: Resumer | undefined,
     private readonly filters: readonly ProcessorObject[],
     private readonly count: number,
     private readonly text: { readonly delimiter: 10 | 0; readonly encoding: BufferEncoding; readonly maxLineBytes: number; readonly failuresPass: boolean },
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async resumeAt(name: string, fd: number, st: Stats): Promise<ResumePoint | 'start' | undefined> {
-    const resumed = await this.inner?.resumeAt(name, fd, st);
-    if (resumed !== undefined) return resumed;
+  protected async startAt(fd: number, st: Stats): Promise<ResumePoint> {
     return { offset: await this.matchingOffset(fdReader(fd), st.size), line: 1 };
-  }
-
-  movedAway(name: string, current: Stats | undefined): ReturnType<Resumer['movedAway']> {
-    return this.inner ? this.inner.movedAway(name, current) : Promise.resolve(undefined);
-  }
-
-  knows(name: string): boolean {
-    return this.inner?.knows(name) ?? false;
-  }
-
-  started(origin: Origin, point: ResumePoint): void {
-    this.inner?.started(origin, point);
-  }
-
-  startedAfterDelivered(origin: Origin, point: ResumePoint): void {
-    this.inner?.startedAfterDelivered(origin, point);
-  }
-
-  settle(origin: Origin): Promise<void> {
-    return this.inner ? this.inner.settle(origin) : Promise.resolve();
   }
 
   /** Offset of the first of the last {@link count} lines of the first `size` bytes that pass every filter. */

@@ -4,6 +4,7 @@ import { optionError, type ProcessorError } from './errors.js';
 import type { ErrorPolicy, Processor } from './chain/types.js';
 import { prefilterOf } from './chain/prefilter.js';
 import { timerDelay } from './timer-delay.js';
+import { resolveWindow, type TimeWindow } from './time/window.js';
 
 /**
  * Where reading starts in each source, with GNU tail's meanings:
@@ -161,6 +162,27 @@ export interface TailOptions {
    * ```
    */
   readonly backfill?: boolean;
+  /**
+   * Start at the first line whose time is at or after this moment: a `Date`, ms since the epoch, or a
+   * string (`'10m'`, `'2h'`, `'1d'` ago; `'2024-05-01T12:00:00Z'`; `'09:30'` today; `'@1714564800'`).
+   * A line's time is its leading timestamp (ISO 8601 / RFC 3339, RFC 3164 syslog, Apache/nginx common
+   * log) or, for a JSON line, its `timeField`; lines without one go with the line before them. A regular
+   * file opened at the start is entered by binary search (its size hardly matters); other inputs, and
+   * files found later, are read from their start and their lines before `since` dropped. Replaces
+   * `start`. See the README's "A window of time".
+   */
+  readonly since?: Date | number | string;
+  /**
+   * End each source after its last line whose time is at or before this moment (as `since` takes it):
+   * from its first line after it, nothing more of that source is handed out. Once every source passed
+   * it, the iteration ends without reading further; following, it ends at the latest a second after that
+   * moment on the clock.
+   */
+  readonly until?: Date | number | string;
+  /** The field (dotted path) of JSON lines that holds their time. Default: `time`, `ts`, `timestamp`, `@timestamp`. */
+  readonly timeField?: string;
+  /** The time of a line, for lines of other forms: a `Date`, ms since the epoch, or undefined for none. */
+  readonly timeOf?: (text: string) => Date | number | undefined;
 }
 
 /**
@@ -215,6 +237,8 @@ export interface ResolvedOptions {
   readonly backfill: boolean;
   readonly onNotice: (notice: Notice) => void;
   readonly signal: AbortSignal | undefined;
+  /** The `since`/`until` window, if any. */
+  readonly window: TimeWindow | undefined;
 }
 
 /** Default cap on open files: well under the usual limit of 1024 descriptors, leaving room for the rest. @internal */
@@ -250,7 +274,9 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
   if (options.start !== undefined) checkStart(options.start);
   const processors = checkProcessors(options.processors);
   const blocks = options.blocks === true;
-  if (blocks && (encoding !== 'latin1' || overlong !== 'split' || processors.length > 0)) {
+  const window = resolveWindow(options, Date.now());
+  if (window?.since !== undefined && options.start !== undefined) throw optionError('tail(): give start or since, not both');
+  if (blocks && (encoding !== 'latin1' || overlong !== 'split' || processors.length > 0 || window)) {
     throw optionError('tail(): blocks need latin1, overlong split and no processors');
   }
   const autoCommit = options.autoCommit ?? true;
@@ -260,7 +286,8 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
   const onNotice = options.onNotice;
   if (onNotice !== undefined && typeof onNotice !== 'function') throw optionError('tail(): onNotice must be a function');
   return {
-    start: options.start,
+    // With since, files opened at the start are entered by search (see SinceStart); streams are read whole.
+    start: window?.since !== undefined ? { fromLine: 1 } : options.start,
     follow,
     retry: options.retry === true,
     delimiter: delimiter === '\n' ? 10 : 0,
@@ -275,7 +302,8 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     blocks,
     partialLines: options.partialLines === true,
     onEmptySelection: options.onEmptySelection,
-    prefilter: prefilterOf(processors),
+    // The window sees every line (a line past until ends its source, whatever the filters say).
+    prefilter: window ? undefined : prefilterOf(processors),
     glob: options.glob ?? true,
     processors,
     onError: checkPolicy(options.onError),
@@ -286,6 +314,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     backfill: checkBoolean('backfill', options.backfill),
     onNotice: onNotice ? guardNoticeHandler(onNotice) : () => {},
     signal: options.signal,
+    window,
   };
 }
 

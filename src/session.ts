@@ -176,6 +176,11 @@ export class Session implements SourceHost {
     this.notify();
   }
 
+  /** The names of the sources followed now (files matching a pattern included). */
+  sourceNames(): string[] {
+    return this.sources.map((s) => s.name);
+  }
+
   /** Stops following: every source reads what is there now, then the session ends. */
   stop(): void {
     if (this.stopped) return;

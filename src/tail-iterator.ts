@@ -18,6 +18,12 @@ import { pipe } from './sinks/pipe.js';
 import { MatchingStart } from './matching-start.js';
 import { statelessHead } from './chain/prefilter.js';
 import type { Resumer } from './sources/resume.js';
+import { SinceStart } from './time/since-start.js';
+import { timeWindow } from './chain/processors/time-window.js';
+import { timerDelay } from './timer-delay.js';
+
+/** Following with `until`: the run ends at the latest this long after `until` on the clock (lines written late). */
+export const UNTIL_GRACE_MS = 1000;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
@@ -73,9 +79,11 @@ export class TailIterator implements TailStream {
     this.onNotice = opts.onNotice;
     this.signal = opts.signal;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
-    if (opts.processors.length > 0) {
+    const window = opts.window;
+    const processors = window ? [timeWindow({ ...window, onPast: (source) => this.passed(source) }), ...opts.processors] : opts.processors;
+    if (processors.length > 0) {
       this.reporter = opts.onProcessorError ? undefined : new ErrorReporter((message) => process.stderr.write(`tail-async: ${message}\n`));
-      this.chain = new Chain(opts.processors, {
+      this.chain = new Chain(processors, {
         onError: opts.onError,
         timeoutMs: opts.processorTimeout,
         report: opts.onProcessorError ?? this.reporter!.report,
@@ -219,18 +227,51 @@ export class TailIterator implements TailStream {
     }
     this.session.resumer = this.matchingStart(this.session.resumer);
     await this.session.open();
+    this.armUntil();
+  }
+
+  /** Sources that showed a line past `until`. */
+  private readonly past = new Set<string>();
+  private untilTimer: NodeJS.Timeout | undefined;
+
+  /** Every source showed a line past `until`: the input ends after the batch in hand. */
+  private windowDone = false;
+
+  /**
+   * A source showed its first line past `until`: once every source has, the rest of the input would be
+   * dropped, so it is not read (a big file is not read to its end; a stream that stays open is left).
+   */
+  private passed(source: string): void {
+    this.past.add(source);
+    if (this.windowDone || !this.session.sourceNames().every((name) => this.past.has(name))) return;
+    this.windowDone = true;
+    this.session.stop();
+  }
+
+  /** Following with `until`: at the latest {@link UNTIL_GRACE_MS} after it on the clock, following stops. */
+  private armUntil(): void {
+    const until = this.opts.window?.until;
+    if (until === undefined || this.opts.follow === false || this.finished) return;
+    const wait = until + UNTIL_GRACE_MS - Date.now();
+    if (wait <= 0) return this.session.stop();
+    // A wait longer than a timer keeps is waited in parts.
+    this.untilTimer = setTimeout(() => this.armUntil(), timerDelay(wait));
+    this.untilTimer.unref();
   }
 
   /**
+   * With `since`: files opened at the start begin at its first line at or after it (see {@link SinceStart}).
    * With "the last N lines" (the default for files) and a chain that starts with stateless filters
    * (`grep`, `exclude`, `json`): files opened at the start begin at the N-th line from the end that gets
    * through those filters (see {@link MatchingStart}).
    */
   private matchingStart(resumer: Resumer | undefined): Resumer | undefined {
+    const { window, delimiter, encoding } = this.opts;
+    if (window?.since !== undefined) return new SinceStart(resumer, window.since, window.timeOf, { delimiter, encoding });
     const start = this.opts.start ?? DEFAULT_FILE_START;
     const filters = statelessHead(this.opts.processors);
     if (!('lines' in start) || filters.length === 0) return resumer;
-    const { delimiter, encoding, maxLineBytes } = this.opts;
+    const { maxLineBytes } = this.opts;
     return new MatchingStart(resumer, filters, start.lines, { delimiter, encoding, maxLineBytes, failuresPass: this.opts.onError === 'pass' });
   }
 
@@ -240,6 +281,7 @@ export class TailIterator implements TailStream {
       this.batch = [];
       this.index = 0;
       this.signal?.removeEventListener('abort', this.onAbort);
+      clearTimeout(this.untilTimer);
       // A batch in progress ends now: a processor's wait or a plugin's thread is cut short (a pending next() ends).
       if (this.fetching) this.chain?.interrupt();
       // The checkpoint is saved before the session closes: it fingerprints files through the handles the session holds.
@@ -295,7 +337,8 @@ export class TailIterator implements TailStream {
           tracker?.handOut(flushed.lines, chainPlacement(flushed, undefined, chain), given);
           if (flushed.lines.length > 0) return this.tagged(flushed);
         }
-        const batch = await this.session.nextBatch();
+        // Every source is past `until`: nothing more can be handed out, the input ends here.
+        const batch = this.windowDone ? null : await this.session.nextBatch();
         this.throwIfAborted();
         if (this.halted) continue;
         if (batch === null) {

@@ -144,6 +144,24 @@ export function readTimed(statsFile) {
 }
 
 /**
+ * One timed run of a command that ends by itself, into `row`: its wall time (ms) and peak RSS, after
+ * `check(res)` (which throws when the output is wrong); a failure is recorded on the row. Returns the ms.
+ */
+export async function timedRun(results, row, command, statsFile, check, timeoutMs = 60_000) {
+  try {
+    const res = await runShell(timed(command, statsFile), { timeoutMs });
+    if (res.code !== 0) throw new Error(`exit ${res.code ?? res.signal}: ${res.stderr.slice(0, 300)}`);
+    check(res);
+    row.values.push(res.ms);
+    const st = readTimed(statsFile);
+    if (st) row.rssMB.push(st.rssMB);
+    return res.ms;
+  } catch (error) {
+    results.fail(row, error);
+  }
+}
+
+/**
  * Runs a Node child (`args`: the script and its arguments) that prints one JSON result, killed after
  * `timeoutMs`; returns the parsed result, or throws with the end of its stderr.
  */

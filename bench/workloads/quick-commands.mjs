@@ -3,7 +3,7 @@
 // `tail-async --no-follow -n 1 small.log` vs a bare `node -e 0`.
 import { NODE, shq, now } from '../lib/common.mjs';
 import { forBuilds } from '../lib/builds.mjs';
-import { runShell, start, stop, collect, timed, readTimed } from '../lib/proc.mjs';
+import { runShell, start, stop, collect, timedRun } from '../lib/proc.mjs';
 import { join } from 'node:path';
 import { interleave } from '../lib/results.mjs';
 
@@ -24,20 +24,10 @@ export async function lastLines({ cfg, big, small, tmp, results, log, sizeLabel,
   await interleave(
     tools,
     { runs: cfg.cheapRuns, cheapRuns: cfg.cheapRuns, cheapMs: Infinity },
-    async (tool) => {
-      const row = results.get(W, tool.id);
-      try {
-        const res = await runShell(timed(tool.cmd, statsFile), { timeoutMs: 60_000 });
-        if (res.code !== 0) throw new Error(`exit ${res.code ?? res.signal}: ${res.stderr.slice(0, 300)}`);
+    (tool) =>
+      timedRun(results, results.get(W, tool.id), tool.cmd, statsFile, (res) => {
         if (tool.file && res.stdout !== expected.get(tool.file)) throw new Error('output differs from GNU tail');
-        row.values.push(res.ms);
-        const st = readTimed(statsFile);
-        if (st) row.rssMB.push(st.rssMB);
-        return res.ms;
-      } catch (error) {
-        results.fail(row, error);
-      }
-    },
+      }),
     log,
   );
 }

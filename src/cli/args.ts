@@ -6,6 +6,9 @@ import { parseCount, parseSeconds } from './numbers.js';
 import { UsageError } from './usage-error.js';
 import { parseFields } from '../chain/processors/json.js';
 import { parseWhere, type WhereCondition } from '../chain/processors/where.js';
+import { parseRate } from '../chain/processors/rate-limit.js';
+import { parseSample } from '../chain/processors/sample.js';
+import { parseRecordParser, timeArgs, type RecordParser } from './record-args.js';
 
 /** What the command line asks for. @internal */
 export interface CliOptions {
@@ -34,6 +37,10 @@ export interface CliOptions {
   readonly backfill: boolean;
   /** Where lines are shipped instead of printed (--sink URL). */
   readonly sink: string | undefined;
+  /** --since and --until, in ms since the epoch, and --time-field. */
+  readonly since: number | undefined;
+  readonly until: number | undefined;
+  readonly timeField: string | undefined;
   /** The processing steps, in command-line order. */
   readonly steps: readonly Step[];
   readonly ignoreCase: boolean;
@@ -55,7 +62,9 @@ export interface CliOptions {
 export type Step =
   | { readonly kind: 'grep' | 'exclude'; readonly patterns: string[] }
   | { readonly kind: 'multiline'; readonly start: string }
-  | { readonly kind: 'json'; readonly where: WhereCondition[]; fields: string[] | undefined }
+  | { readonly kind: 'json'; readonly where: WhereCondition[]; fields: string[] | undefined; parser: RecordParser; format: string | undefined }
+  | { readonly kind: 'rate-limit'; readonly lines: number; readonly perMs: number }
+  | { readonly kind: 'sample'; readonly every: number }
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'plugin'; readonly spec: string };
 
@@ -165,6 +174,7 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
     stateFile: str('state-file'),
     backfill: has('backfill'),
     sink: str('sink'),
+    ...timeArgs(str, has('lines') || has('bytes')),
     steps: steps(options),
     ignoreCase: has('ignore-case'),
     color: (str('color') ?? 'auto') as CliOptions['color'],
@@ -221,14 +231,15 @@ function refusing<T>(parse: () => T, error: () => UsageError): T {
 
 /**
  * The processing steps in the order their flags appear. Repeated --grep (or --exclude) flags form one
- * step at the place of the first; --json, --where and --fields form one JSON step.
+ * step at the place of the first; --json, --parse, --where, --fields and --format form one record step
+ * (the last --json or --parse says how lines are parsed).
  */
 function steps(options: readonly OptionToken[]): Step[] {
   const out: Step[] = [];
   const find = <K extends Step['kind']>(kind: K) => out.find((s): s is Extract<Step, { kind: K }> => s.kind === kind);
   const jsonStep = () => {
     let step = find('json');
-    if (!step) out.push((step = { kind: 'json', where: [], fields: undefined }));
+    if (!step) out.push((step = { kind: 'json', where: [], fields: undefined, parser: 'json', format: undefined }));
     return step;
   };
   for (const { flag, value = '' } of options) {
@@ -245,13 +256,25 @@ function steps(options: readonly OptionToken[]): Step[] {
         out.push({ kind: 'multiline', start: value });
         break;
       case 'json':
-        jsonStep();
+        jsonStep().parser = 'json';
         break;
       case 'where':
         jsonStep().where.push(parseWhere(value));
         break;
       case 'fields':
         jsonStep().fields = parseFields(value);
+        break;
+      case 'parse':
+        jsonStep().parser = parseRecordParser(value);
+        break;
+      case 'format':
+        jsonStep().format = value;
+        break;
+      case 'rate-limit':
+        out.push({ kind: 'rate-limit', ...parseRate(value, '--rate-limit') });
+        break;
+      case 'sample':
+        out.push({ kind: 'sample', every: parseSample(value, '--sample') });
         break;
       case 'timestamp':
         if (!find('timestamp')) out.push({ kind: 'timestamp' });
@@ -261,6 +284,8 @@ function steps(options: readonly OptionToken[]): Step[] {
         break;
     }
   }
+  const record = find('json');
+  if (record?.fields && record.format !== undefined) throw new UsageError('--fields and --format both choose what is printed of a record: give one');
   return out;
 }
 

@@ -34,7 +34,9 @@ export function canCopy(options: CliOptions, processors: readonly Processor[]): 
     !options.prefix &&
     options.stateFile === undefined &&
     !options.backfill &&
-    options.maxLineBytes === undefined
+    options.maxLineBytes === undefined &&
+    options.since === undefined &&
+    options.until === undefined
   );
 }
 

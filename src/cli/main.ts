@@ -11,6 +11,9 @@ import { OutputWriter } from './output.js';
 import { UsageError } from './usage-error.js';
 import { highlights } from './colour.js';
 import { buildProcessors } from './processors.js';
+import { droppedSummary } from './dropped.js';
+import { commandTimeOf } from './record-step.js';
+import { droppedMessage } from '../chain/processors/rate-limit.js';
 import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
 import { canCopy, FileCopy } from './copy.js';
@@ -117,7 +120,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const colour = highlights(options, io.stdout as { isTTY?: boolean }, env);
   let processors: Processor[];
   try {
-    processors = await buildProcessors(options, { cwd: io.cwd ?? process.cwd(), colour });
+    processors = await buildProcessors(options, { cwd: io.cwd ?? process.cwd(), colour, onDropped: (source, count) => io.stderr.write(`tail-async: ${droppedMessage(count, source === '-' ? 'standard input' : source)}\n`) });
   } catch (error) {
     if (error instanceof PluginError) {
       io.stderr.write(`tail-async: ${error.message}\n`);
@@ -205,7 +208,12 @@ class Run {
 
   /** Raw output without processors passes bytes through (latin1); processors and JSON need real text. */
   private encoding(): 'latin1' | 'utf8' {
-    return this.processors.length > 0 || this.options.output === 'jsonl' || this.sink ? 'utf8' : 'latin1';
+    return this.processors.length > 0 || this.options.output === 'jsonl' || this.sink || this.windowed() ? 'utf8' : 'latin1';
+  }
+
+  /** --since or --until: lines are read for their time. */
+  private windowed(): boolean {
+    return this.options.since !== undefined || this.options.until !== undefined;
   }
 
   /** Raw output of unprocessed lines needs their bytes only: files hand them out in blocks, undecoded. */
@@ -229,7 +237,7 @@ class Run {
       }
       if (this.sink) {
         await this.ship([...inputs], this.sink);
-      } else if (this.options.follow === false && this.processors.length === 0) {
+      } else if (this.options.follow === false && this.processors.length === 0 && !this.windowed()) {
         // One input after the other, so that headers (also of empty files) come out exactly as GNU's.
         // (With processors, one tail reads them all: processors are flushed and closed once, at the end.)
         const copy = canCopy(this.options, this.processors);
@@ -254,6 +262,7 @@ class Run {
       this.io.stdout.off('error', this.onStdoutError);
       this.reporter.close();
       if (this.skipped > 0) this.io.stderr.write(`tail-async: ${this.skipped} line${this.skipped === 1 ? '' : 's'} skipped after processor errors\n`);
+      for (const line of droppedSummary(this.processors)) this.io.stderr.write(`tail-async: ${line}\n`);
     }
     // GNU tail closes standard input at the end when it read it, and says why that failed.
     if (this.readClosedStdin && this.exitOverride === undefined) this.io.stderr.write('tail-async: -: Bad file descriptor\n');
@@ -443,9 +452,10 @@ class Run {
     const o = this.options;
     // Following by name (the default), standard input without -n/-c is passed through as it arrives;
     // files default to the last 10 lines, and so does standard input otherwise, as in GNU tail.
-    const start = o.start ?? (o.follow !== 'name' ? DEFAULT_FILE_START : names.length === 1 && names[0] === '-' ? { fromLine: 1 } : undefined);
+    const start = o.since !== undefined ? undefined : (o.start ?? (o.follow !== 'name' ? DEFAULT_FILE_START : names.length === 1 && names[0] === '-' ? { fromLine: 1 } : undefined));
     return {
       start,
+      ...(this.windowed() && { since: o.since, until: o.until, timeOf: commandTimeOf(o.steps, o.timeField, Date.now()) }),
       follow: o.follow,
       retry: o.retry,
       delimiter: o.zero ? '\0' : '\n',

@@ -2,7 +2,9 @@ import type { Processor } from '../chain/types.js';
 import { grep } from '../chain/processors/grep.js';
 import { exclude } from '../chain/processors/exclude.js';
 import { multiline } from '../chain/processors/multiline.js';
-import { json } from '../chain/processors/json.js';
+import { recordStep } from './record-step.js';
+import { rateLimit } from '../chain/processors/rate-limit.js';
+import { sample } from '../chain/processors/sample.js';
 import { timestamp } from '../chain/processors/timestamp.js';
 import { highlight } from '../chain/processors/highlight.js';
 import type { CliOptions } from './args.js';
@@ -14,7 +16,7 @@ import { secondsToMs } from './numbers.js';
  * colours what is printed.
  * @internal
  */
-export async function buildProcessors(options: CliOptions, context: { cwd: string; colour: boolean }): Promise<Processor[]> {
+export async function buildProcessors(options: CliOptions, context: { cwd: string; colour: boolean; onDropped?: (source: string, count: number) => void }): Promise<Processor[]> {
   const ignoreCase = options.ignoreCase;
   const out: Processor[] = [];
   for (const step of options.steps) {
@@ -29,7 +31,13 @@ export async function buildProcessors(options: CliOptions, context: { cwd: strin
         out.push(multiline(step.start, options.multilineTimeout === undefined ? {} : { idleMs: secondsToMs(options.multilineTimeout, 1) }));
         break;
       case 'json':
-        out.push(json({ where: step.where, ...(step.fields && { fields: step.fields }) }));
+        out.push(recordStep(step));
+        break;
+      case 'rate-limit':
+        out.push(rateLimit(step, context.onDropped ? { onDropped: context.onDropped } : {}));
+        break;
+      case 'sample':
+        out.push(sample(step.every));
         break;
       case 'timestamp':
         // JSON lines carry the time as a field of their own (the output writer's `time`), the text unchanged.

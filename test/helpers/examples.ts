@@ -1,8 +1,7 @@
 /**
- * The `@example` blocks of TSDoc comments, cut out and type-checked with the project's compiler options,
- * each as a module of its own (its `import … from 'tail-async'` lines pointed at src/index.ts, the rest
- * of its lines the body of an async function), after a prelude that imports and declares what the
- * examples take as given.
+ * The \`@example\` blocks of TSDoc comments, cut out and type-checked with the project's compiler options,
+ * each as a module of its own (its \`import … from 'tail-async'\` lines pointed at src/index.ts, the rest
+ * of its lines the body of an async function), after a prelude that declares the names it takes as given.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,21 +35,21 @@ export function examplesOf(file: string): Example[] {
 }
 
 /** An example as a module: its imports first (from 'tail-async': the sources), the rest in an async function. */
-function moduleOf(example: Example, prelude: string): string {
+export function moduleOf(example: Example, PRELUDE: string): string {
   const lines = example.code.split('\n');
   const imports = lines.filter((l) => /^import\s/.test(l)).map((l) => l.replace(/from 'tail-async'/, "from '../../src/index.js'"));
   const body = lines.filter((l) => !/^import\s/.test(l));
   // The prelude's imports of the same names would clash with the example's own.
   const own = new Set(imports.flatMap((l) => /\{([^}]*)\}/.exec(l)?.[1]!.split(',').map((n) => n.trim()) ?? []));
-  const given = prelude.split('\n')
+  const prelude = PRELUDE.split('\n')
     .map((l) => (l.startsWith('import {') ? l.replace(/\{([^}]*)\}/, (_, names: string) => `{ ${names.split(',').map((n) => n.trim()).filter((n) => !own.has(n.replace(/^type /, ''))).join(', ')} }`) : l))
-    .map((l) => (l.startsWith('void [') ? `void [${l.slice(6, -2).split(', ').filter((n) => !own.has(n)).join(', ')}];` : l))
+    .map((l) => (l.startsWith('void [tail') ? `void [${l.slice(6, -2).split(', ').filter((n) => !own.has(n)).join(', ')}];` : l))
     .join('\n');
-  return `${imports.join('\n')}\n${given}\nexport async function example(): Promise<void> {\n${body.join('\n')}\n}\n`;
+  return `${imports.join('\n')}\n${prelude}\nexport async function example(): Promise<void> {\n${body.join('\n')}\n}\n`;
 }
 
 /** Type-checks `modules` (name → text) with the options of tsconfig.json; the diagnostics, one line each. */
-function typeCheck(modules: ReadonlyMap<string, string>): string[] {
+export function typeCheck(modules: ReadonlyMap<string, string>): string[] {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } });
   if (!config) throw new Error('cannot read tsconfig.json');
   const options = { ...config.options, noEmit: true };
@@ -69,10 +68,3 @@ function typeCheck(modules: ReadonlyMap<string, string>): string[] {
     });
 }
 
-
-/** Type-checks `examples` as modules of directory `here`, each after `prelude`: the diagnostics, each naming its example's place. */
-export function exampleErrors(examples: readonly Example[], prelude: string, here: string): string[] {
-  const modules = new Map(examples.map((e, i) => [path.join(here, `example-${i}.ts`), moduleOf(e, prelude)]));
-  const names = new Map([...modules.keys()].map((name, i) => [path.basename(name), examples[i]!.where]));
-  return typeCheck(modules).map((line) => line.replace(/^(example-\d+\.ts):\d+/, (m, name: string) => `${names.get(name)} (${m})`));
-}
