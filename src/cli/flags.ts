@@ -55,6 +55,9 @@ export const FLAGS: readonly Flag[] = [
   { name: 'color', type: 'string', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches (auto: when stdout is a terminal and NO_COLOR is unset)', defaultDescription: 'auto' },
   { name: 'sink', type: 'string', requiresArg: true, group: OUTPUT, describe: 'ship lines to Redis Streams or NATS JetStream instead of printing them: redis://HOST:PORT/DB?stream=T, redis+unix:///PATH.sock?stream=T, nats://HOST:PORT?subject=T&stream=S (needs --state-file)' },
   { name: 'output', type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, end, line} (and time, with --timestamp)', defaultDescription: 'raw' },
+  { name: 'serve', type: 'string', requiresArg: true, group: OUTPUT, describe: 'show the lines in web browsers instead of printing them: serve a live page on [HOST:]PORT (host 127.0.0.1 unless given; any other host needs a token)' },
+  { name: 'serve-token', type: 'string', requiresArg: true, group: OUTPUT, describe: 'with --serve, the token every request must carry (default on a non-loopback host: a random one, printed once in the URL)' },
+  { name: 'serve-lines', type: 'string', requiresArg: true, group: OUTPUT, describe: 'with --serve, lines a page keeps, and the server holds for pages that reconnect', defaultDescription: '10000' },
   // GNU tail's options for its own tests: accepted; `---disable-inotify` is --poll, the other has no effect here.
   { name: 'max-unchanged-stats', type: 'string', requiresArg: true, group: FOLLOW, hidden: true, describe: 'accepted for GNU compatibility (files are re-checked by identity at every look)' },
   { name: '-disable-inotify', type: 'boolean', group: FOLLOW, hidden: true, describe: 'same as --poll' },

@@ -1,0 +1,267 @@
+// The tail-async live view: lines from the server's event stream (Server-Sent Events), rendered in
+// batches once per animation frame. Text is only ever put in the page as text (textContent, text
+// nodes): a line is never read as HTML. No build step and nothing from elsewhere: this file is served as is.
+'use strict';
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const log = $('log');
+  const filterBox = $('filter');
+  const searchBox = $('search');
+  const pauseButton = $('pause');
+  const newestButton = $('newest');
+  const statusBox = $('status');
+  const countBox = $('count');
+  const matchesBox = $('matches');
+  const filesBox = $('files');
+  const noticesBox = $('notices');
+
+  // The token the page was opened with (?token=): kept for the event stream, and taken out of the
+  // address bar (the server also set it as a cookie).
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token');
+  if (token !== null) {
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
+  }
+
+  /** Lines the page keeps at most (the server says, in its hello). */
+  let maxLines = 10000;
+  /** Every line held, oldest first: { source, text, el }. */
+  let rows = [];
+  /** Lines received and not rendered yet (rendered at the next animation frame). */
+  let pending = [];
+  /** While paused: lines received, kept for when the page resumes (the newest maxLines of them). */
+  let held = [];
+  let heldCount = 0;
+  let paused = false;
+  let frame = 0;
+  /** Whether the view follows the newest line (it is scrolled to the bottom). */
+  let stick = true;
+  let filter = null;
+  let search = '';
+  /** The id of the last event received: where a new connection resumes. */
+  let lastId = '';
+  const colours = new Map();
+
+  function colourOf(source) {
+    let c = colours.get(source);
+    if (c === undefined) {
+      c = `c${colours.size % 12}`;
+      colours.set(source, c);
+      const tag = document.createElement('span');
+      tag.className = `src ${c}`;
+      tag.textContent = source;
+      filesBox.append(tag);
+    }
+    return c;
+  }
+
+  /** Puts `text` in `el` as text, with the search matches in <mark> elements. */
+  function fill(el, text) {
+    if (!search) {
+      el.textContent = text;
+      return 0;
+    }
+    el.textContent = '';
+    const lower = text.toLowerCase();
+    let at = 0;
+    let found = 0;
+    for (let i = lower.indexOf(search); i !== -1; i = lower.indexOf(search, i + search.length)) {
+      if (i > at) el.append(document.createTextNode(text.slice(at, i)));
+      const mark = document.createElement('mark');
+      mark.textContent = text.slice(i, i + search.length);
+      el.append(mark);
+      at = i + search.length;
+      found++;
+    }
+    if (at < text.length) el.append(document.createTextNode(text.slice(at)));
+    return found;
+  }
+
+  function shown(row) {
+    return filter === null || filter.test(row.text);
+  }
+
+  function render(row) {
+    const el = document.createElement('div');
+    el.className = 'line';
+    const src = document.createElement('span');
+    src.className = `src ${colourOf(row.source)}`;
+    src.textContent = row.source;
+    const text = document.createElement('span');
+    text.className = 'text';
+    row.matches = fill(text, row.text);
+    el.append(src, text);
+    el.hidden = !shown(row);
+    row.el = el;
+    return el;
+  }
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(flush);
+  }
+
+  /** Once a frame: the lines received since the last one go in at once, the oldest beyond maxLines go out. */
+  function flush() {
+    frame = 0;
+    if (pending.length > maxLines) pending = pending.slice(-maxLines);
+    if (pending.length > 0) {
+      const fragment = document.createDocumentFragment();
+      for (const row of pending) fragment.append(render(row));
+      rows.push(...pending);
+      pending = [];
+      log.append(fragment);
+      const excess = rows.length - maxLines;
+      if (excess > 0) {
+        for (let i = 0; i < excess; i++) rows[i].el.remove();
+        rows = rows.slice(excess);
+      }
+      if (stick) log.scrollTop = log.scrollHeight;
+    }
+    counts();
+  }
+
+  function counts() {
+    countBox.textContent = `${rows.length} line${rows.length === 1 ? '' : 's'}`;
+    pauseButton.textContent = paused ? `Resume (${heldCount} held)` : 'Pause';
+    newestButton.hidden = stick;
+    if (search) {
+      let n = 0;
+      for (const row of rows) if (!row.el.hidden) n += row.matches;
+      matchesBox.textContent = `${n} match${n === 1 ? '' : 'es'}`;
+    } else matchesBox.textContent = '';
+  }
+
+  function receive(lines) {
+    const incoming = lines.map(([source, text]) => ({ source, text, el: null, matches: 0 }));
+    if (paused) {
+      heldCount += incoming.length;
+      held.push(...incoming);
+      if (held.length > 2 * maxLines) held = held.slice(-maxLines);
+      counts();
+      return;
+    }
+    pending.push(...incoming);
+    schedule();
+  }
+
+  function notice(text) {
+    const p = document.createElement('p');
+    p.textContent = `${new Date().toLocaleTimeString()} — ${text}`;
+    noticesBox.append(p);
+    while (noticesBox.childElementCount > 5) noticesBox.firstElementChild.remove();
+  }
+
+  function status(kind, text) {
+    statusBox.className = `status ${kind}`;
+    statusBox.textContent = text;
+  }
+
+  function refilter() {
+    const value = filterBox.value;
+    try {
+      filter = value ? new RegExp(value) : null;
+      filterBox.classList.remove('invalid');
+    } catch {
+      filter = null;
+      filterBox.classList.add('invalid');
+    }
+    for (const row of rows) row.el.hidden = !shown(row);
+    if (stick) log.scrollTop = log.scrollHeight;
+    counts();
+  }
+
+  function research() {
+    search = searchBox.value.toLowerCase();
+    for (const row of rows) row.matches = fill(row.el.lastChild, row.text);
+    counts();
+  }
+
+  let filterFrame = 0;
+  filterBox.addEventListener('input', () => {
+    cancelAnimationFrame(filterFrame);
+    filterFrame = requestAnimationFrame(refilter);
+  });
+  let searchFrame = 0;
+  searchBox.addEventListener('input', () => {
+    cancelAnimationFrame(searchFrame);
+    searchFrame = requestAnimationFrame(research);
+  });
+  // Enter in the search box: the next line with a match, from the top of the view.
+  searchBox.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || !search) return;
+    const top = log.scrollTop + 1;
+    const next = rows.find((row) => row.matches > 0 && !row.el.hidden && row.el.offsetTop - log.offsetTop > top) ?? rows.find((row) => row.matches > 0 && !row.el.hidden);
+    if (next) next.el.scrollIntoView({ block: 'start' });
+  });
+
+  pauseButton.addEventListener('click', () => {
+    paused = !paused;
+    if (!paused) {
+      pending.push(...held);
+      held = [];
+      heldCount = 0;
+      schedule();
+    }
+    counts();
+  });
+
+  log.addEventListener('scroll', () => {
+    const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+    if (atBottom !== stick) {
+      stick = atBottom;
+      newestButton.hidden = stick;
+    }
+  });
+  newestButton.addEventListener('click', () => {
+    stick = true;
+    log.scrollTop = log.scrollHeight;
+    newestButton.hidden = true;
+  });
+
+  let source = null;
+  function connect() {
+    const query = new URLSearchParams();
+    if (token !== null) query.set('token', token);
+    // A new EventSource does not send Last-Event-ID: the position goes in the query instead.
+    if (lastId) query.set('last', lastId);
+    const q = query.toString();
+    source = new EventSource(`events${q ? `?${q}` : ''}`);
+    source.addEventListener('open', () => status('live', 'live'));
+    source.addEventListener('hello', (event) => {
+      maxLines = JSON.parse(event.data).lines;
+    });
+    source.addEventListener('message', (event) => {
+      lastId = event.lastEventId;
+      receive(JSON.parse(event.data));
+    });
+    source.addEventListener('missed', (event) => {
+      const { count } = JSON.parse(event.data);
+      notice(count === null ? 'the server was restarted: lines written meanwhile may be missing here' : `${count} line${count === 1 ? '' : 's'} missed while disconnected (no longer held by the server)`);
+    });
+    source.addEventListener('dropped', (event) => {
+      const { missed } = JSON.parse(event.data);
+      notice(`this page fell ${missed} line${missed === 1 ? '' : 's'} behind and was disconnected by the server; reconnecting`);
+    });
+    source.addEventListener('end', (event) => {
+      const { error } = JSON.parse(event.data);
+      if (error) {
+        status('failed', 'input failed');
+        notice(`the input failed: ${error}`);
+      } else status('ended', 'input ended');
+    });
+    source.addEventListener('error', () => {
+      if (statusBox.classList.contains('ended') || statusBox.classList.contains('failed')) return;
+      if (source.readyState === EventSource.CLOSED) {
+        // Given up by the browser (the server refused): try again, from the last line received.
+        status('reconnecting', 'reconnecting');
+        source.close();
+        setTimeout(connect, 2000);
+      } else status('reconnecting', 'reconnecting');
+    });
+  }
+  connect();
+  counts();
+})();
