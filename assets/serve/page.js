@@ -44,6 +44,15 @@
   /** The id of the last event received: where a new connection resumes. */
   let lastId = '';
   const colours = new Map();
+  /**
+   * Lines go in blocks of BLOCK lines (the page's children): the browser skips the layout of blocks out of
+   * view, so a frame costs the same with 100 lines or 10 000.
+   */
+  const BLOCK = 256;
+  /** Lines rendered in one frame at most: a frame stays short however late it comes; the rest wait for the next. */
+  const PER_FRAME = 500;
+  let block = null;
+  let blockLines = 0;
 
   function colourOf(source) {
     let c = colours.get(source);
@@ -103,20 +112,40 @@
     if (!frame) frame = requestAnimationFrame(flush);
   }
 
-  /** Once a frame: the lines received since the last one go in at once, the oldest beyond maxLines go out. */
+  /**
+   * Once a frame: lines received go in (PER_FRAME at most, the rest at the next frame), the oldest beyond
+   * maxLines go out. Lines waiting beyond maxLines are dropped unseen: they would be pushed out anyway.
+   */
   function flush() {
     frame = 0;
     if (pending.length > maxLines) pending = pending.slice(-maxLines);
     if (pending.length > 0) {
-      const fragment = document.createDocumentFragment();
-      for (const row of pending) fragment.append(render(row));
-      rows.push(...pending);
-      pending = [];
-      log.append(fragment);
+      const now = pending.length > PER_FRAME ? pending.slice(0, PER_FRAME) : pending;
+      pending = pending.length > PER_FRAME ? pending.slice(PER_FRAME) : [];
+      if (pending.length > 0) schedule();
+      let fragment = document.createDocumentFragment();
+      for (const row of now) {
+        if (block === null || blockLines === BLOCK) {
+          if (block !== null) block.append(fragment);
+          fragment = document.createDocumentFragment();
+          block = document.createElement('div');
+          block.className = 'block';
+          log.append(block);
+          blockLines = 0;
+        }
+        fragment.append(render(row));
+        blockLines++;
+      }
+      block.append(fragment);
+      for (const row of now) rows.push(row);
       const excess = rows.length - maxLines;
       if (excess > 0) {
         for (let i = 0; i < excess; i++) rows[i].el.remove();
         rows = rows.slice(excess);
+        while (log.firstElementChild !== null && log.firstElementChild.childElementCount === 0) {
+          if (log.firstElementChild === block) block = null;
+          log.firstElementChild.remove();
+        }
       }
       if (stick) log.scrollTop = log.scrollHeight;
     }

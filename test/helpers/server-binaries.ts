@@ -1,10 +1,10 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
-/** A server binary the sink tests need. */
-export type ServerBinary = 'redis-server' | 'nats-server';
+/** A binary some tests need: the engines of the sink tests, the browser of the --serve tests. */
+export type ServerBinary = 'redis-server' | 'nats-server' | 'chromium';
 
-export const SERVER_BINARIES: readonly ServerBinary[] = ['redis-server', 'nats-server'];
+export const SERVER_BINARIES: readonly ServerBinary[] = ['redis-server', 'nats-server', 'chromium'];
 
 /**
  * Where `binary` is: on PATH, or in /usr/sbin or /sbin (Debian puts nats-server in /usr/sbin, which a

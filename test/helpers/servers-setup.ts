@@ -1,5 +1,5 @@
 /**
- * vitest global setup: looks once per run for the server binaries the sink tests need. A missing one
+ * vitest global setup: looks once per run for the server binaries the sink tests need (and chromium, for the --serve page). A missing one
  * is reported in one line and its tests are skipped, unless TAIL_ASYNC_REQUIRE_SERVERS=1 (CI, `.ci/run`):
  * then they run, and fail.
  */
@@ -10,7 +10,7 @@ export default function setup(project: TestProject): void {
   const missing = SERVER_BINARIES.filter((binary) => locate(binary) === undefined);
   const required = process.env.TAIL_ASYNC_REQUIRE_SERVERS === '1';
   if (missing.length > 0 && !required) {
-    process.stderr.write(`tail-async tests: ${missing.join(' and ')} not found, so the tests that ship to ${missing.length === 1 ? 'it are' : 'them are'} skipped (install: apt-get install -y ${missing.join(' ')})\n`);
+    process.stderr.write(`tail-async tests: ${missing.join(' and ')} not found, so the tests that need ${missing.length === 1 ? 'it are' : 'them are'} skipped (install: apt-get install -y ${missing.join(' ')})\n`);
   }
   project.provide('skippedServers', required ? [] : missing);
 }
