@@ -26,6 +26,7 @@ export async function renderHelp(): Promise<string> {
     .example('$0 --no-follow -n 3 --grep ERROR app.log', 'the last 3 lines that match ERROR')
     .example('$0 --plugin ./redact.mjs app.log', 'lines through a processor of your own')
     .example('$0 --state-file st.json --sink redis://127.0.0.1/0 app.log', 'ship lines to Redis streams; the state file moves once Redis has them')
+    .example('$0 --serve 8080 app.log', 'a live page of app.log in the browser, at http://127.0.0.1:8080/')
     .epilogue(
       'K may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E…\n' +
         'SEC above 2147483 (about 24.8 days, the longest a timer waits) counts as 2147483.\n' +

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ describe('the packed package', () => {
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, tarball)], { cwd: app, stdio: 'pipe' });
 
+    // The --serve page ships as it is (no build step at install).
+    for (const asset of ['index.html', 'page.js', 'page.css']) expect(existsSync(path.join(app, 'node_modules', 'tail-async', 'assets', 'serve', asset)), asset).toBe(true);
     const bin = path.join(app, 'node_modules', '.bin', 'tail-async');
     expect(execFileSync(bin, ['--version'], { encoding: 'utf8' })).toMatch(/^tail-async \d+\.\d+\.\d+\n$/);
     const log = path.join(app, 'node_modules', 'tail-async', 'fixtures', 'app.log');
