@@ -235,7 +235,7 @@ class Run {
       } else if (this.options.serve) {
         const serve = this.options.serve;
         const { serveLines } = await import('./serve.js');
-        await this.ship([...inputs], (stream) => serveLines(stream, serve, this.options.follow !== false, this.io.stderr, this.stopShipping.signal));
+        await this.ship([...inputs], (stream) => serveLines(stream, serve, () => !this.pidGone, this.io.stderr, this.stopShipping.signal));
       } else if (this.options.follow === false && this.processors.length === 0) {
         // One input after the other, so that headers (also of empty files) come out exactly as GNU's.
         // (With processors, one tail reads them all: processors are flushed and closed once, at the end.)

@@ -6,7 +6,15 @@ import { newToken } from './access.js';
 import { loadAssets } from './assets.js';
 import { LineServer } from './server.js';
 
-/** Options of {@link serve}. */
+/**
+ * Options of {@link serve}.
+ *
+ * @example
+ * ```ts
+ * const options: ServeOptions = { host: '0.0.0.0', port: 8080, token: process.env.LOG_TOKEN, lines: 5_000 };
+ * const server = await serve(tail('app.log'), options);
+ * ```
+ */
 export interface ServeOptions {
   /** Where to listen (default `127.0.0.1`: this machine only). */
   readonly host?: string;
@@ -30,7 +38,16 @@ export interface ServeOptions {
   readonly onNotice?: (message: string) => void;
 }
 
-/** A running {@link serve}. */
+/**
+ * A running {@link serve}.
+ *
+ * @example
+ * ```ts
+ * await using server = await serve(tail('app.log', { follow: false, start: { fromLine: 1 } }));
+ * console.log(server.url);
+ * await server.done; // the whole file is read; the page keeps being served until the end of the scope
+ * ```
+ */
 export interface ServeHandle extends AsyncDisposable {
   /** The page's address, with `?token=` when there is a token. */
   readonly url: string;

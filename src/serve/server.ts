@@ -106,7 +106,7 @@ export class LineServer {
     const waiting = [...this.clients].filter((client) => client.waiting);
     if (waiting.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(waiting.map((client) => client.drained())), new Promise((resolve) => (timer = setTimeout(resolve, PATIENCE_MS)))]);
+    await Promise.race([Promise.all(waiting.map((client) => client.drained())), new Promise((resolve) => (timer = setTimeout(resolve, PATIENCE_MS).unref()))]);
     clearTimeout(timer);
   }
 

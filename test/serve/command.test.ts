@@ -1,4 +1,5 @@
 import { appendFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -94,6 +95,24 @@ describe('tail-async --serve', () => {
     cli.child.kill('SIGTERM');
     await cli.exited;
     expect(cli.out.status).toBe(143);
+  });
+
+  it('keeps serving standard input once it ended, until a signal; with --pid, ends (0) once that process is gone', async () => {
+    // (Standard input is /dev/null here: it ends at once.)
+    const { url, cli: stdin } = await serving(['--serve', '0']);
+    const page = await connectSse(new URL('events', url).href);
+    await waitFor(() => page.named('end').length === 1, 'the end of standard input');
+    expect(stdin.out.status).toBeUndefined();
+    stdin.child.kill('SIGTERM');
+    await stdin.exited;
+    expect(stdin.out.status).toBe(143);
+
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'a.log'), 'one\n');
+    const writer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300)']);
+    const { cli } = await serving(['--serve', '0', '--pid', String(writer.pid), path.join(dir, 'a.log')]);
+    await cli.exited;
+    expect(cli.out.status).toBe(0);
   });
 
   it('says so in one line, with status 1, when the port is taken', async () => {
