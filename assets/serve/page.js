@@ -39,6 +39,8 @@
   let frame = 0;
   /** Whether the view follows the newest line (it is scrolled to the bottom). */
   let stick = true;
+  /** Where the page itself last scrolled to: scrolling above it is the reader's doing. */
+  let pinnedAt = 0;
   let filter = null;
   let search = '';
   /** The id of the last event received: where a new connection resumes. */
@@ -147,9 +149,36 @@
           log.firstElementChild.remove();
         }
       }
-      if (stick) log.scrollTop = log.scrollHeight;
+      if (stick) pin();
     }
     counts();
+  }
+
+  const atBottom = () => log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+
+  /**
+   * Scrolls to the newest line, and keeps it there for the next few frames: blocks coming into view take
+   * their real height only as the frame is rendered (a block never shown has an estimated one).
+   */
+  function pin() {
+    log.classList.add('pinned');
+    toBottom();
+    if (settling === 0) requestAnimationFrame(settle);
+    settling = 5;
+  }
+
+  /** Frames left in which the view is brought back to the bottom if it moved away from it. */
+  let settling = 0;
+  function settle() {
+    settling = stick ? settling - 1 : 0;
+    if (settling === 0) return;
+    toBottom();
+    requestAnimationFrame(settle);
+  }
+
+  function toBottom() {
+    if (!atBottom()) log.scrollTop = log.scrollHeight;
+    pinnedAt = log.scrollTop;
   }
 
   function counts() {
@@ -198,7 +227,7 @@
       filterBox.classList.add('invalid');
     }
     for (const row of rows) row.el.hidden = !shown(row);
-    if (stick) log.scrollTop = log.scrollHeight;
+    if (stick) pin();
     counts();
   }
 
@@ -238,16 +267,17 @@
   });
 
   log.addEventListener('scroll', () => {
-    const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
-    if (atBottom !== stick) {
-      stick = atBottom;
-      newestButton.hidden = stick;
-    }
+    // Only the reader scrolls up; the page's own scrolling, or blocks growing below, never unpin the view.
+    if (atBottom()) stick = true;
+    else if (log.scrollTop < pinnedAt - 4) stick = false;
+    newestButton.hidden = stick;
+    // Scrolled up, the browser keeps the lines in view in place as older ones leave; at the bottom, the page pins it itself.
+    log.classList.toggle('pinned', stick);
   });
   newestButton.addEventListener('click', () => {
     stick = true;
-    log.scrollTop = log.scrollHeight;
     newestButton.hidden = true;
+    pin();
   });
 
   let source = null;

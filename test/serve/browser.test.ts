@@ -212,6 +212,17 @@ describe.skipIf(skipWithout('chromium'))('the --serve page in headless Chromium'
     expect(await page.locator('#log .block:first-child .line:first-child .text').textContent()).toBe(`line ${String(total - 9_999).padStart(6, '0')}`);
     // Generous: a 2-core machine under load. Rendering everything at once would freeze the page for seconds.
     expect(longest).toBeLessThan(1_000);
+
+    // Scrolled up, the view stays where it is as lines come, and "Jump to newest" brings it back.
+    expect(await page.isHidden('#newest')).toBe(true);
+    await page.$eval('#log', (el) => el.scrollTo(0, 0));
+    await page.waitForSelector('#newest', { state: 'visible' });
+    await appendFile(file, 'one more\n');
+    await waitFor(async () => (await page.locator('#log .block:last-child .line:last-child .text').textContent()) === 'one more', 'one more');
+    expect(await page.$eval('#log', (el) => el.scrollTop)).toBeLessThan(1_000);
+    await page.click('#newest');
+    await waitFor(async () => (await page.$eval('#log', (el) => el.scrollHeight - el.scrollTop - el.clientHeight)) < 5, 'the view at the newest line');
+    expect(await page.isHidden('#newest')).toBe(true);
   }, 40_000);
 
   it('writes the README screenshot', async () => {
