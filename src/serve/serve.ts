@@ -87,6 +87,19 @@ const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
  * ```
  */
 export async function serve(stream: TailStream, options: ServeOptions = {}): Promise<ServeHandle> {
+  let server: LineServer;
+  try {
+    server = await listen(options);
+  } catch (error) {
+    // Every way out closes the tail: also options it cannot use, or an address it cannot listen on.
+    await stream.close();
+    throw error;
+  }
+  return new Serving(stream, server, options.signal);
+}
+
+/** The server, listening, for `options` (checked first). */
+async function listen(options: ServeOptions): Promise<LineServer> {
   const host = options.host ?? DEFAULT_SERVE_HOST;
   const lines = options.lines ?? DEFAULT_LINES;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -100,11 +113,10 @@ export async function serve(stream: TailStream, options: ServeOptions = {}): Pro
   try {
     await server.listen();
   } catch (error) {
-    await stream.close();
     const e = error as NodeJS.ErrnoException;
     throw new TailError(`cannot serve on ${host}:${port}: ${e.code === 'EADDRINUSE' ? 'Address already in use' : e.code === 'EADDRNOTAVAIL' ? 'Cannot assign requested address' : e.message}`, { code: 'ERR_SERVE_LISTEN', cause: error });
   }
-  return new Serving(stream, server, token, options.signal);
+  return server;
 }
 
 class Serving implements ServeHandle {
@@ -118,10 +130,10 @@ class Serving implements ServeHandle {
   private closing: Promise<void> | undefined;
   private readonly piping: Promise<unknown>;
 
-  constructor(stream: TailStream, server: LineServer, token: string | undefined, signal: AbortSignal | undefined) {
+  constructor(stream: TailStream, server: LineServer, signal: AbortSignal | undefined) {
     this.server = server;
     this.url = server.url;
-    this.token = token;
+    this.token = server.token;
     // The server is the sink of the tail: a batch counts as delivered once it is held for the pages (with a
     // checkpoint, the next run resumes after it), which never waits on a page.
     const sink: Sink = { name: this.url, send: (batch) => server.push(batch), close: async () => {} };

@@ -81,6 +81,11 @@ export class LineServer {
     this.ping.unref();
   }
 
+  /** What every request must carry; undefined for none. */
+  get token(): string | undefined {
+    return this.options.token;
+  }
+
   /** Where the page is; with the token in it when there is one. */
   get url(): string {
     const token = this.options.token === undefined ? '' : `?token=${encodeURIComponent(this.options.token)}`;

@@ -195,7 +195,11 @@ describe('serve()', () => {
 
   it('says what is wrong with its options, and when it cannot listen, closing the tail', async () => {
     const { dir, file } = await logFile(['one']);
-    await expect(serve(tail(file), { lines: 0 })).rejects.toThrow('serve: lines must be a positive whole number (got 0)');
+    const unused = tail(file);
+    await unused.open();
+    expect(fdsUnder(dir)).not.toEqual([]);
+    await expect(serve(unused, { lines: 0 })).rejects.toThrow('serve: lines must be a positive whole number (got 0)');
+    expect(fdsUnder(dir)).toEqual([]);
     await using server = await serve(tail(file));
     const port = Number(new URL(server.url).port);
     const stream = tail(file);
