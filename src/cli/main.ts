@@ -113,7 +113,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
   }
   const env = io.env ?? process.env;
-  const colour = options.color === 'always' || (options.color === 'auto' && (io.stdout as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR);
+  // (Served lines go to browsers, which show terminal colours as garbage.)
+  const colour = !options.serve && (options.color === 'always' || (options.color === 'auto' && (io.stdout as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR));
   let processors: Processor[];
   try {
     processors = await buildProcessors(options, { cwd: io.cwd ?? process.cwd(), colour });

@@ -147,7 +147,11 @@ export class LineServer {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    if (url.pathname === '/events') return this.events(req, res, url);
+    if (url.pathname === '/events') {
+      if (req.method === 'GET') return this.events(req, res, url);
+      res.writeHead(405, { Allow: 'GET' }).end();
+      return;
+    }
     const asset = this.options.assets.get(url.pathname);
     if (!asset) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');

@@ -46,15 +46,17 @@ describe('tail-async --serve', () => {
     expect(result.stderr).toBe("tail-async: options '--serve' and '--sink' cannot be used together\nTry 'tail-async --help' for more information.\n");
   });
 
-  it('serves what the processing flags keep, from every file a pattern matches, until SIGTERM (143)', async () => {
+  it('serves what the processing flags keep (without terminal colours), from every file a pattern matches, until SIGTERM (143)', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, 'a.log'), '{"level":"info","msg":"a1"}\n{"level":"error","msg":"a2"}\n');
     await writeFile(path.join(dir, 'b.log'), '{"level":"error","msg":"b1"}\nnot json\n');
-    const { url, cli } = await serving(['--serve', '0', '-n', '+1', '--json', '--where', 'level=error', '--on-error', 'skip', path.join(dir, '*.log')]);
+    const { url, cli } = await serving(['--serve', '0', '-n', '+1', '--grep', 'error', '--color', 'always', '--json', '--where', 'level=error', '--on-error', 'skip', path.join(dir, '*.log')]);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await connectSse(new URL('events', url).href);
     await appendFile(path.join(dir, 'a.log'), '{"level":"error","msg":"a3 <b>"}\n');
     await waitFor(() => page.lines().length === 3, () => `3 lines (have ${JSON.stringify(page.lines())})`, 10_000);
+    // No terminal colours for a browser, whatever --color says.
+    expect(page.lines().filter(([, t]) => t.includes('\x1b'))).toEqual([]);
     expect(page.lines().map(([s, t]) => [path.basename(s), JSON.parse(t).msg]).sort()).toEqual([
       ['a.log', 'a2'],
       ['a.log', 'a3 <b>'],
