@@ -174,7 +174,7 @@ function judge(results, cfg) {
 async function main() {
   const cfg = loadConfig();
   if (!existsSync(DIST)) {
-    process.stderr.write('bench: dist/ is missing: run `npm ci` (or `npm run build`) first\n');
+    process.stderr.write('bench: dist/ is missing: run `npm run build` first\n');
     process.exit(2);
   }
   const info = machine();

@@ -31,9 +31,33 @@ export function optionError(message: string): TailError {
   return new TailError(message, { code: 'ERR_TAIL_OPTION' });
 }
 
+/**
+ * The iteration (or shipping) was aborted, by the `signal` option or because the run was interrupted.
+ * It follows the platform's convention for aborts: `name` is `'AbortError'` and `code` is `'ABORT_ERR'`,
+ * as for `fetch()` or `stream.pipeline()`; `cause` is the signal's `reason` (a `TimeoutError` for
+ * `AbortSignal.timeout()`). It is a {@link TailError}, so one `instanceof TailError` still catches
+ * everything tail-async throws.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const line of tail('app.log', { signal: AbortSignal.timeout(1_000) })) console.log(line.text);
+ * } catch (error) {
+ *   if (!(error instanceof Error && error.name === 'AbortError')) throw error;
+ * }
+ * ```
+ */
+export class AbortError extends TailError {
+  override readonly name: string = 'AbortError';
+
+  constructor(message = 'The tail was aborted', options: { cause?: unknown } = {}) {
+    super(message, { code: 'ABORT_ERR', cause: options.cause });
+  }
+}
+
 /** The error a pending or later `next()` rejects with once the signal aborted. @internal */
-export function abortError(signal: AbortSignal): TailError {
-  return new TailError('The tail was aborted', { code: 'ABORT_ERR', cause: signal.reason });
+export function abortError(signal: AbortSignal): AbortError {
+  return new AbortError('The tail was aborted', { cause: signal.reason });
 }
 
 /**
@@ -45,7 +69,7 @@ export function abortError(signal: AbortSignal): TailError {
  * @example
  * ```ts
  * tail('app.log', {
- *   processors: [JSON.parse],
+ *   processors: [(text) => { JSON.parse(text); }], // a line that is not JSON fails
  *   onProcessorError: (e) => console.error(`${e.source}:${e.lineNumber} ${e.processor}: ${e.cause}`),
  * });
  * ```

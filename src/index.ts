@@ -13,7 +13,7 @@ export type { TailInput, NamedStream, TailStream, StopOptions } from './tail-str
 export type { TailOptions, StartPosition, FollowMode } from './options.js';
 export type { Line, LineEnding } from './lines/line.js';
 export type { Notice, NoticeType } from './notices.js';
-export { TailError, ProcessorError, SinkError, PluginError } from './errors.js';
+export { TailError, AbortError, ProcessorError, SinkError, PluginError } from './errors.js';
 export type { Sink, SinkLine, SendResult, FileIdentity, PipeOptions, PipeResult, RetryOptions, OutageEvent } from './sinks/contract.js';
 export { redisSink } from './sinks/redis.js';
 export type { RedisSinkOptions } from './sinks/redis.js';

@@ -32,12 +32,20 @@ export class MatchingStart implements Resumer {
     return { offset: await this.matchingOffset(fdReader(fd), st.size), line: 1 };
   }
 
-  movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined> {
+  movedAway(name: string, current: Stats | undefined): ReturnType<Resumer['movedAway']> {
     return this.inner ? this.inner.movedAway(name, current) : Promise.resolve(undefined);
+  }
+
+  knows(name: string): boolean {
+    return this.inner?.knows(name) ?? false;
   }
 
   started(origin: Origin, point: ResumePoint): void {
     this.inner?.started(origin, point);
+  }
+
+  startedAfterDelivered(origin: Origin, point: ResumePoint): void {
+    this.inner?.startedAfterDelivered(origin, point);
   }
 
   settle(origin: Origin): Promise<void> {

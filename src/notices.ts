@@ -1,3 +1,4 @@
+import { quoteAlways, quoteIfNeeded } from './quote.js';
 /**
  * What happened to a followed file, reported through {@link TailOptions.onNotice}. Each notice carries
  * a `message` worded like GNU tail's (without the `tail: ` prefix), so a CLI can print it as it is.
@@ -47,39 +48,47 @@ interface NoticeOf<T extends string> {
   readonly message: string;
 }
 
-/** The kinds of {@link Notice}. */
+/**
+ * The kinds of {@link Notice}.
+ *
+ * @example
+ * ```ts
+ * const counts = new Map<NoticeType, number>();
+ * tail('app.log', { onNotice: (n) => counts.set(n.type, (counts.get(n.type) ?? 0) + 1) });
+ * ```
+ */
 export type NoticeType = Notice['type'];
 
 /** Builds notices with GNU tail's wording (coreutils `tail.c`). @internal */
 export const notices = {
-  truncated: (source: string): Notice => ({ type: 'truncated', source, message: `${source}: file truncated` }),
+  truncated: (source: string): Notice => ({ type: 'truncated', source, message: `${quoteIfNeeded(source)}: file truncated` }),
   replaced: (source: string): Notice => ({
     type: 'replaced',
     source,
-    message: `'${source}' has been replaced;  following new file`,
+    message: `${quoteAlways(source)} has been replaced;  following new file`,
   }),
   appeared: (source: string): Notice => ({
     type: 'appeared',
     source,
-    message: `'${source}' has appeared;  following new file`,
+    message: `${quoteAlways(source)} has appeared;  following new file`,
   }),
   inaccessible: (source: string, error: NodeJS.ErrnoException): Notice => ({
     type: 'inaccessible',
     source,
     error,
-    message: `'${source}' has become inaccessible: ${describeErrno(error)}`,
+    message: `${quoteAlways(source)} has become inaccessible: ${describeErrno(error)}`,
   }),
   deleted: (source: string): Notice => ({
     type: 'deleted',
     source,
-    message: `'${source}' has become inaccessible: No such file or directory`,
+    message: `${quoteAlways(source)} has become inaccessible: No such file or directory`,
   }),
   lineTooLong: (source: string, offset: number, action: 'split' | 'truncate', max: number): Notice => ({
     type: 'line-too-long',
     source,
     offset,
     action,
-    message: `${source}: line at byte ${offset} is longer than ${max} bytes; ${action === 'split' ? 'split' : 'truncated'}`,
+    message: `${quoteIfNeeded(source)}: line at byte ${offset} is longer than ${max} bytes; ${action === 'split' ? 'split' : 'truncated'}`,
   }),
   cannotOpen: (source: string, error: NodeJS.ErrnoException): Notice => ({
     type: 'error',
@@ -87,46 +96,46 @@ export const notices = {
     error,
     message:
       error.code === 'EISDIR'
-        ? `error reading '${source}': Is a directory`
-        : `cannot open '${source}' for reading: ${describeErrno(error)}`,
+        ? `error reading ${quoteAlways(source)}: Is a directory`
+        : `cannot open ${quoteAlways(source)} for reading: ${describeErrno(error)}`,
   }),
   /** A pattern that matches no file (the shell would pass it on as a name; tail-async says what it is). */
   noMatch: (pattern: string): Notice & { readonly error: NodeJS.ErrnoException } => ({
     type: 'error',
     source: pattern,
-    error: Object.assign(new Error(`no file matches '${pattern}'`), { code: 'ENOENT' }),
-    message: `no file matches '${pattern}'`,
+    error: Object.assign(new Error(`no file matches ${quoteAlways(pattern)}`), { code: 'ENOENT' }),
+    message: `no file matches ${quoteAlways(pattern)}`,
   }),
-  accessible: (source: string): Notice => ({ type: 'appeared', source, message: `'${source}' has become accessible` }),
-  untailable: (source: string): Notice => ({ type: 'untailable', source, message: `'${source}' has been replaced with an untailable file` }),
-  cannotFollow: (source: string): Notice => ({ type: 'untailable', source, message: `${source}: cannot follow end of this type of file` }),
+  accessible: (source: string): Notice => ({ type: 'appeared', source, message: `${quoteAlways(source)} has become accessible` }),
+  untailable: (source: string): Notice => ({ type: 'untailable', source, message: `${quoteAlways(source)} has been replaced with an untailable file` }),
+  cannotFollow: (source: string): Notice => ({ type: 'untailable', source, message: `${quoteIfNeeded(source)}: cannot follow end of this type of file` }),
   /** Following by descriptor with --retry, something that is not a file to follow came at the name: it is given up (GNU). */
   untailableGivingUp: (source: string): Notice & { readonly error: NodeJS.ErrnoException } => ({
     type: 'error',
     source,
-    error: Object.assign(new Error(`'${source}' has been replaced with an untailable file`), { code: 'EINVAL' }),
-    message: `'${source}' has been replaced with an untailable file; giving up on this name`,
+    error: Object.assign(new Error(`${quoteAlways(source)} has been replaced with an untailable file`), { code: 'EINVAL' }),
+    message: `${quoteAlways(source)} has been replaced with an untailable file; giving up on this name`,
   }),
   /** Following by descriptor, a name that is not a file to follow is dropped (GNU, without --retry). */
-  givingUp: (source: string): Notice => ({ type: 'untailable', source, message: `${source}: cannot follow end of this type of file; giving up on this name` }),
+  givingUp: (source: string): Notice => ({ type: 'untailable', source, message: `${quoteIfNeeded(source)}: cannot follow end of this type of file; giving up on this name` }),
   missed: (source: string, count: number): Notice => ({
     type: 'missed',
     source,
     count,
-    message: `'${source}' was replaced faster than it could be looked at: ${count === 1 ? 'a file' : `${count} files`} that held the name may have been missed`,
+    message: `${quoteAlways(source)} was replaced faster than it could be looked at: ${count === 1 ? 'a file' : `${count} files`} that held the name may have been missed`,
   }),
   lostWhileParked: (source: string): Notice => ({
     type: 'error',
     source,
-    error: Object.assign(new Error(`'${source}' is gone`), { code: 'ENOENT' }),
-    message: `'${source}' was closed while idle (open-file limit) and has gone since; lines written to it meanwhile were not read`,
+    error: Object.assign(new Error(`${quoteAlways(source)} is gone`), { code: 'ENOENT' }),
+    message: `${quoteAlways(source)} was closed while idle (open-file limit) and has gone since; lines written to it meanwhile were not read`,
   }),
   recovered: (source: string, message: string): Notice => ({ type: 'recovered', source, message }),
   readError: (source: string, error: NodeJS.ErrnoException): Notice => ({
     type: 'error',
     source,
     error,
-    message: `error reading '${source}': ${describeErrno(error)}`,
+    message: `error reading ${quoteAlways(source)}: ${describeErrno(error)}`,
   }),
 };
 

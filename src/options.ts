@@ -33,6 +33,12 @@ export type StartPosition =
  *   for a path that does not exist yet.
  * - `'descriptor'` (`tail -f`): keeps reading the file first opened, whatever happens to its name.
  * - `false`: reads the selection and ends.
+ *
+ * @example
+ * ```ts
+ * const follow: FollowMode = process.argv.includes('-f') ? 'descriptor' : 'name';
+ * for await (const line of tail('app.log', { follow })) console.log(line.text);
+ * ```
  */
 export type FollowMode = 'name' | 'descriptor' | false;
 
@@ -93,7 +99,7 @@ export interface TailOptions {
   readonly rotateWait?: number;
   /** Receives every {@link Notice}. A throw inside it is reported as a process warning and ignored. */
   readonly onNotice?: (notice: Notice) => void;
-  /** Aborting it closes every file and watcher; a pending or later `next()` rejects with `ABORT_ERR`. */
+  /** Aborting it closes every file and watcher; a pending or later `next()` rejects with an `AbortError` (`name` `AbortError`, `code` `ABORT_ERR`, the reason as `cause`). */
   readonly signal?: AbortSignal;
   /** Largest read from a file at once, in bytes (default 256 KiB). */
   readonly readSize?: number;
@@ -140,6 +146,21 @@ export interface TailOptions {
    * asynchronously count as delivered when they are acknowledged, in any order (see the README's Checkpoints).
    */
   readonly autoCommit?: boolean;
+  /**
+   * Read each file's rotated history first (default `false`): its siblings `NAME.N`, `NAME.N.gz`,
+   * `NAME-DATE`, `NAME-DATE.gz` (and `.zst`), oldest first, compressed ones decompressed as they are
+   * read; then the file itself from its first byte (`start` does not apply to it), then follow it. Only
+   * for files followed from the start (given, or matched by a pattern then), and with a `checkpoint`
+   * only for files it has no record of. With a pattern, a match that is a rotated form of another match
+   * is read as that one's history, not followed as a name of its own. Lines carry the followed name.
+   *
+   * @example
+   * ```ts
+   * // Everything app.log held, rotated or not, then every line appended.
+   * for await (const line of tail('/var/log/app.log', { backfill: true })) console.log(line.text);
+   * ```
+   */
+  readonly backfill?: boolean;
 }
 
 /**
@@ -191,6 +212,7 @@ export interface ResolvedOptions {
   readonly processorTimeout: number;
   readonly checkpoint: string | undefined;
   readonly autoCommit: boolean;
+  readonly backfill: boolean;
   readonly onNotice: (notice: Notice) => void;
   readonly signal: AbortSignal | undefined;
 }
@@ -261,6 +283,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     processorTimeout: timerDelay(positiveInt('processorTimeout', options.processorTimeout, 30_000)),
     checkpoint: checkCheckpoint(options.checkpoint),
     autoCommit,
+    backfill: checkBoolean('backfill', options.backfill),
     onNotice: onNotice ? guardNoticeHandler(onNotice) : () => {},
     signal: options.signal,
   };
@@ -274,6 +297,11 @@ function checkProcessors(processors: readonly Processor[] | undefined): readonly
     if (!ok) throw optionError(`tail(): processors[${i}] must be a function or an object with a process() method`);
   });
   return processors;
+}
+
+function checkBoolean(name: string, value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw optionError(`tail(): ${name} must be true or false`);
+  return value === true;
 }
 
 function checkCheckpoint(file: string | undefined): string | undefined {

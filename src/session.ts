@@ -17,6 +17,9 @@ import { Discovery } from './sources/discovery.js';
 import { HandlePool } from './sources/handle-pool.js';
 import { Readers } from './sources/readers.js';
 import { compileGlob, isGlob } from './sources/glob.js';
+import { quoteAlways } from './quote.js';
+import { fromOsBytes, osPath } from './os-path.js';
+import { isSiblingOfAny } from './history/siblings.js';
 
 /** A directory listing is shared by the sources opened within this long (a glob opening a thousand files). */
 const LISTING_MS = 1000;
@@ -133,7 +136,7 @@ export class Session implements SourceHost {
           lines = await source.pull();
         } catch (error) {
           if (this.closed) return null;
-          throw new TailError(`error reading '${source.name}': ${(error as Error).message}`, {
+          throw new TailError(`error reading ${quoteAlways(source.name)}: ${(error as Error).message}`, {
             code: (error as NodeJS.ErrnoException).code ?? 'EIO',
             source: source.name,
             cause: error,
@@ -191,7 +194,7 @@ export class Session implements SourceHost {
     if (!cached || now - cached.at > LISTING_MS) {
       let entries: readonly string[] | undefined;
       try {
-        entries = readdirSync(dir);
+        entries = readdirSync(osPath(dir), { encoding: 'buffer' }).map(fromOsBytes);
       } catch {
         entries = undefined;
       }
@@ -360,7 +363,14 @@ export class Session implements SourceHost {
     if (this.opts.follow === false) discovery.close();
     else this.discoveries.push(discovery);
     const start = this.opts.start ?? DEFAULT_FILE_START;
-    for (const file of files) await this.addFollower(file, start, this.opts.follow !== false);
+    for (const file of this.notHistory(files)) await this.addFollower(file, start, this.opts.follow !== false, this.opts.backfill);
+  }
+
+  /** With backfill, matches that are rotated forms of another match or followed name are its history, not names of their own. */
+  private notHistory(files: string[]): string[] {
+    if (!this.opts.backfill) return files;
+    const names = [...files, ...this.sources.map((s) => s.name)];
+    return files.filter((file) => !isSiblingOfAny(file, names));
   }
 
   /** Files that started matching a glob since the last look: followed from their first byte. */
@@ -369,7 +379,7 @@ export class Session implements SourceHost {
     this.discovering = true;
     try {
       for (const discovery of this.discoveries) {
-        for (const file of await discovery.scan()) {
+        for (const file of this.notHistory(await discovery.scan())) {
           if (this.closed || this.stopped) return;
           await this.addFollower(file, { fromByte: 1 }, true);
         }
@@ -388,8 +398,8 @@ export class Session implements SourceHost {
     return this.scans + (this.discovering ? 2 : 1);
   }
 
-  private async addFollower(file: string, start: StartPosition, discovered: boolean): Promise<void> {
-    const follower = new FileFollower(file, this.opts, this, this.watch, start, discovered);
+  private async addFollower(file: string, start: StartPosition, discovered: boolean, backfill = false): Promise<void> {
+    const follower = new FileFollower(file, this.opts, this, this.watch, start, discovered, backfill);
     this.sources.push(follower);
     await follower.start();
     if (this.stopped) follower.stop();
@@ -421,11 +431,11 @@ export class Session implements SourceHost {
     if (spec.path === '-') return new StreamSource('-', process.stdin, this.opts, this);
     // FIFOs and devices cannot be read by position: read them as streams, from the start a file gets
     // (the last 10 lines by default, as GNU tail: only standard input is passed through by default).
-    const st = await stat(spec.path).catch(() => undefined);
+    const st = await stat(osPath(spec.path)).catch(() => undefined);
     const fileStart = this.opts.start ?? DEFAULT_FILE_START;
     // Nor can files whose size is notional (/proc, /sys): read from their start to their end, once.
     if (st && (await hasNotionalSize(spec.path, st))) {
-      return new StreamSource(spec.path, createReadStream(spec.path), this.opts, this, { untilStopped: this.opts.follow !== false, start: fileStart });
+      return new StreamSource(spec.path, createReadStream(osPath(spec.path)), this.opts, this, { untilStopped: this.opts.follow !== false, start: fileStart });
     }
     if (st && !st.isFile() && !st.isDirectory()) {
       // Followed, a device is read and then waited on (`tail -f /dev/null`), and a FIFO read on from its
@@ -442,12 +452,12 @@ export class Session implements SourceHost {
         // not openable after all: the follower reports why, in GNU's words
       }
     }
-    return new FileFollower(spec.path, this.opts, this, this.watch, this.opts.start ?? DEFAULT_FILE_START);
+    return new FileFollower(spec.path, this.opts, this, this.watch, this.opts.start ?? DEFAULT_FILE_START, false, this.opts.backfill);
   }
 }
 
 async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
+  return stat(osPath(file)).then(
     () => true,
     () => false,
   );

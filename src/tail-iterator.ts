@@ -212,7 +212,9 @@ export class TailIterator implements TailStream {
     if (this.checkpoint !== undefined) {
       const report = (error: unknown) => this.onNotice(checkpointNotice(this.checkpoint!, error));
       const ledger = await Ledger.load(this.checkpoint, report);
-      this.tracker = new DeliveryTracker(ledger, report);
+      // Without stateful processors every line read is handed out: the tracker can tell when all are delivered.
+      const holdsNothing = this.opts.processors.every((p) => typeof p === 'function' || p.flush === undefined);
+      this.tracker = new DeliveryTracker(ledger, report, holdsNothing);
       this.session.resumer = ledger;
     }
     this.session.resumer = this.matchingStart(this.session.resumer);

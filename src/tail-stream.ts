@@ -5,16 +5,39 @@ import type { PipeOptions, PipeResult, Sink } from './sinks/contract.js';
 /**
  * What {@link tail} reads: a path (`'-'` is standard input), any `Readable` (its lines carry the
  * source `'-'`), a `{ name, stream }` pair to name a stream, or an array of these.
+ *
+ * @example
+ * ```ts
+ * const lines = tail(['app.log', 'logs/*.log', { name: 'stdin', stream: process.stdin }], { follow: false });
+ * ```
  */
 export type TailInput = string | Readable | NamedStream | ReadonlyArray<string | Readable | NamedStream>;
 
-/** A stream with the name its lines carry in `source`. */
+/**
+ * A stream with the name its lines carry in `source`.
+ *
+ * @example
+ * ```ts
+ * import { Readable } from 'node:stream';
+ * const stream = Readable.from(['first\n', 'second\n']);
+ * for await (const line of tail({ name: 'memory', stream })) console.log(line.source, line.text); // memory first …
+ * ```
+ */
 export interface NamedStream {
   readonly name: string;
   readonly stream: Readable;
 }
 
-/** Options of {@link TailStream.stop}. */
+/**
+ * Options of {@link TailStream.stop}.
+ *
+ * @example
+ * ```ts
+ * const lines = tail('app.log');
+ * process.once('SIGTERM', () => lines.stop({ now: true })); // at once, as the command does on a signal
+ * for await (const line of lines) console.log(line.text);
+ * ```
+ */
 export interface StopOptions {
   /** Stop at once, cutting the processors' work in progress short (see {@link TailStream.stop}). Default false. */
   readonly now?: boolean;
@@ -24,6 +47,14 @@ export interface StopOptions {
  * The lines of a {@link tail}, as an async iterator. Iterate it once, per line (`for await … of`) or per
  * batch (`batches()`); leaving the loop in any way (end, `break`, `throw`, abort, `await using`) closes
  * every file, watcher and timer.
+ *
+ * @example
+ * ```ts
+ * await using lines = tail('app.log', { start: { lines: 0 } });
+ * for await (const line of lines) {
+ *   if (line.text === 'shutdown') break; // closes every file, watcher and timer
+ * }
+ * ```
  */
 export interface TailStream extends AsyncIterableIterator<Line>, AsyncDisposable {
   /**

@@ -39,7 +39,7 @@ export interface BatchHandler {
    * Gets the texts and contexts of the lines, in order, and resolves to one outcome per line, each
    * already checked (see `checkOutput`), a `Failure`, or `CUT` for a line not processed because the run
    * was interrupted. It rejects only when the processor is closed while the batch is in flight (a
-   * `TailError` with code `ABORT_ERR`).
+   * `AbortError`, code `ABORT_ERR`).
    */
   run(texts: readonly string[], ctxs: readonly LineCtx[], options: BatchOptions): Promise<Outcome[]>;
   /**

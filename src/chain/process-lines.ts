@@ -4,7 +4,15 @@ import type { ProcessorError } from '../errors.js';
 import { Chain } from './run.js';
 import { ErrorReporter } from './report.js';
 
-/** Options of {@link processLines}: the same as {@link TailOptions}' processing options. */
+/**
+ * Options of {@link processLines}: the same as {@link TailOptions}' processing options.
+ *
+ * @example
+ * ```ts
+ * const options: ProcessLinesOptions = { onError: 'skip', processorTimeout: 1_000 };
+ * for await (const line of processLines(tail('app.log'), [grep(['ERROR'])], options)) console.log(line.text);
+ * ```
+ */
 export interface ProcessLinesOptions {
   readonly onError?: ErrorPolicy;
   readonly onProcessorError?: (error: ProcessorError) => void;

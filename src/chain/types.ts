@@ -24,6 +24,17 @@ export interface LineContext {
 /**
  * A line a processor emits on behalf of earlier lines (a joined multi-line event, say): its position is
  * taken from `first` (offset, line number) to `last` (end; defaults to `first`).
+ *
+ * @example
+ * ```ts
+ * let first: LineContext | undefined;
+ * const pairs: Processor = (text, ctx) => {
+ *   if (!first) return void (first = ctx), null; // hold the first line of a pair
+ *   const out: Emitted = { text: `${first.line.text} | ${text}`, first, last: ctx };
+ *   first = undefined;
+ *   return [out]; // one line placed from the first line of the pair to the second
+ * };
+ * ```
  */
 export interface Emitted {
   readonly text: string;
@@ -35,10 +46,24 @@ export interface Emitted {
  * What a processor returns for a line: a `string` replaces it, `null` drops it, `undefined` keeps it
  * unchanged, an array expands it into several lines (strings take the line's position; {@link Emitted}
  * items carry their own).
+ *
+ * @example
+ * ```ts
+ * const split = (text: string): ProcessorOutput => (text.includes(';') ? text.split(';') : undefined);
+ * ```
  */
 export type ProcessorOutput = string | null | undefined | void | ReadonlyArray<string | Emitted>;
 
-/** A processor as a plain function, sync or async. */
+/**
+ * A processor as a plain function, sync or async.
+ *
+ * @example
+ * ```ts
+ * const tag: ProcessorFunction = (text, ctx) => `${ctx.source}:${ctx.lineNumber}: ${text}`;
+ * const lookUp: ProcessorFunction = async (text) => `${text} (${await Promise.resolve('enriched')})`;
+ * for await (const line of tail('app.log', { processors: [tag, lookUp] })) console.log(line.text);
+ * ```
+ */
 export type ProcessorFunction = (text: string, ctx: LineContext) => ProcessorOutput | PromiseLike<ProcessorOutput>;
 
 /**
@@ -46,11 +71,11 @@ export type ProcessorFunction = (text: string, ctx: LineContext) => ProcessorOut
  *
  * @example
  * ```ts
+ * let seen = 0;
  * const counter: ProcessorObject = {
  *   name: 'counter',
- *   seen: 0,
- *   process(text) { this.seen++; },
- *   flush(reason) { return reason === 'end' ? [`${this.seen} lines`] : []; },
+ *   process() { seen++; },
+ *   flush(reason) { return reason === 'end' ? [`${seen} lines`] : []; },
  * };
  * ```
  */
@@ -93,5 +118,11 @@ export type Processor = ProcessorFunction | ProcessorObject;
  * What happens to a line whose processor throws, rejects or times out:
  * `'log'` reports it and drops the line (default), `'pass'` reports it and lets the line go on unchanged,
  * `'skip'` drops it silently (counted), `'stop'` ends the stream with the error.
+ *
+ * @example
+ * ```ts
+ * const onError: ErrorPolicy = process.env.STRICT ? 'stop' : 'log';
+ * tail('app.log', { processors: [(text) => { JSON.parse(text); }], onError });
+ * ```
  */
 export type ErrorPolicy = 'log' | 'pass' | 'skip' | 'stop';

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { fdReader, readAt } from '../sources/read-at.js';
 import { HEAD_BYTES } from '../sources/head.js';
+import { contentSpans } from '../history/decompress.js';
+import type { Storage } from '../history/siblings.js';
 
 /** Bytes just before the offset that must still be there to resume at it. */
 export const TAIL_BYTES = 64;
@@ -36,8 +38,27 @@ export async function stillMatches(fd: number, size: number, offset: number, pri
   return (await hashRange(fd, offset - print.tailLength, print.tailLength)) === print.tailHash;
 }
 
+/**
+ * {@link stillMatches} for a file whose content is stored compressed (a rotated file compressed while
+ * tail-async was stopped): the fingerprint is checked against the decompressed content, streamed, and
+ * no further than the offset (a file whose first bytes differ is given up after them).
+ * @internal
+ */
+export async function contentMatches(file: string, storage: Storage, offset: number, print: Fingerprint): Promise<boolean> {
+  const spans = [
+    { start: 0, length: print.headLength },
+    { start: offset - print.tailLength, length: print.tailLength },
+  ];
+  const hashes = [print.headHash, print.tailHash];
+  return (await contentSpans(file, storage, spans, (i, bytes) => hashOf(bytes) === hashes[i])) !== undefined;
+}
+
 async function hashRange(fd: number, start: number, length: number): Promise<string> {
   const buf = Buffer.alloc(length);
   const done = await readAt(fdReader(fd), buf, length, start);
-  return createHash('sha1').update(buf.subarray(0, done)).digest('hex').slice(0, 16);
+  return hashOf(buf.subarray(0, done));
+}
+
+function hashOf(bytes: Buffer): string {
+  return createHash('sha1').update(bytes).digest('hex').slice(0, 16);
 }

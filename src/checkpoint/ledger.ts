@@ -3,12 +3,14 @@ import { closeSync, fstatSync, type Stats } from 'node:fs';
 import { openByIdentity } from '../sources/find-file.js';
 import type { Origin, ResumePoint, Resumer } from '../sources/resume.js';
 import { MAX_ENTRIES, newest, type CheckpointEntry } from './state.js';
-import { fingerprint, stillMatches } from './fingerprint.js';
+import { contentMatches, fingerprint, stillMatches } from './fingerprint.js';
+import { rotatedSiblings, type Storage } from '../history/siblings.js';
 import { loadCheckpoint, saveCheckpoint } from './store.js';
 import { removeLeftoverTemps } from './temp-file.js';
 import { resolvePath } from './paths.js';
 import { TailError } from '../errors.js';
 import { describeErrno } from '../notices.js';
+import { quoteAlways } from '../quote.js';
 
 /** Entries of files not seen for this long are dropped from the state file. */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -44,6 +46,8 @@ export class Ledger implements Resumer {
   private changed = false;
   /** The fingerprinting of a save under way (it reads through handles that must stay open meanwhile). */
   private fixing: Promise<void> = Promise.resolve();
+  /** Entries whose file was found still at their name at the start (see {@link resumeAt}): not looked for elsewhere. */
+  private readonly inPlace = new WeakSet<CheckpointEntry>();
   /** Files open now: their entries are kept fresh however long they stay quiet. */
   private readonly live = new Set<Origin>();
 
@@ -85,27 +89,54 @@ export class Ledger implements Resumer {
     const candidates = [own, ...[...this.entries.values()].filter((e) => e !== own && e.dev === st.dev && e.ino === st.ino)];
     for (const entry of candidates) {
       if (!entry || entry.dev !== st.dev || entry.ino !== st.ino) continue;
-      if (await stillMatches(fd, st.size, entry.offset, entry)) return { offset: entry.offset, line: entry.line };
+      if (!(await stillMatches(fd, st.size, entry.offset, entry))) continue;
+      if (entry === own) this.inPlace.add(own);
+      return { offset: entry.offset, line: entry.line };
     }
     return own ? 'start' : undefined;
   }
 
   /**
    * When the file recorded for `name` is no longer at that name (rotated while stopped), finds it in the
-   * same directory by identity and fingerprints: its path and where to resume it.
+   * same directory: by identity and fingerprints, or, when its identity is gone (rotated and compressed:
+   * logrotate's `compress` writes a new file and deletes the old one), among the name's compressed
+   * siblings, newest first, by the fingerprints of their decompressed content. Its path, how it is
+   * stored, and where to resume it.
    */
-  async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint } | undefined> {
+  async movedAway(name: string, current: Stats | undefined): Promise<{ path: string; point: ResumePoint; storage: Storage } | undefined> {
     const entry = this.entries.get(resolvePath(name));
-    if (!entry || (current && current.dev === entry.dev && current.ino === entry.ino)) return undefined;
+    if (!entry || this.inPlace.has(entry)) return undefined;
+    const point = { offset: entry.offset, line: entry.line };
     const found = openByIdentity([name], entry.dev, entry.ino);
-    if (!found) return undefined;
-    try {
-      const st = fstatSync(found.fd);
-      if (await stillMatches(found.fd, st.size, entry.offset, entry)) return { path: found.path, point: { offset: entry.offset, line: entry.line } };
-    } finally {
-      closeSync(found.fd);
+    if (found) {
+      try {
+        const st = fstatSync(found.fd);
+        // Still at the name: it resumes there (see resumeAt).
+        if (await stillMatches(found.fd, st.size, entry.offset, entry)) return current && sameFile(st, current) ? undefined : { path: found.path, point, storage: 'plain' };
+      } finally {
+        closeSync(found.fd);
+      }
+    }
+    // Gone, or its inode number is another file's now (numbers are reused once a file is deleted: the
+    // file logrotate compressed and removed, or a copytruncate's, may have left its number to the new one).
+    return this.compressedAway(name, entry);
+  }
+
+  /** The compressed sibling of `name` whose content is the entry's file, if any (see {@link movedAway}). */
+  private async compressedAway(name: string, entry: CheckpointEntry): Promise<{ path: string; point: ResumePoint; storage: Storage } | undefined> {
+    // An entry of a file that was empty then holds nothing to recognise it by.
+    if (entry.headLength === 0) return undefined;
+    for (const sibling of rotatedSiblings(name).reverse()) {
+      const storage = sibling.storage;
+      if (storage === 'gzip' || storage === 'zstd') {
+        if (await contentMatches(sibling.path, storage, entry.offset, entry)) return { path: sibling.path, point: { offset: entry.offset, line: entry.line }, storage };
+      }
     }
     return undefined;
+  }
+
+  knows(name: string): boolean {
+    return this.entries.has(resolvePath(name));
   }
 
   /** Lines of `origin` up to `point` were delivered. */
@@ -120,6 +151,14 @@ export class Ledger implements Resumer {
 
   started(origin: Origin, point: ResumePoint): void {
     this.record(origin, point);
+  }
+
+  /** Set by the delivery tracker: applies a mark once every line handed out so far is delivered. */
+  onAfterDelivered: ((origin: Origin, point: ResumePoint) => void) | undefined;
+
+  /** Without a tracker that can tell (see {@link onAfterDelivered}), the file's own first delivered line moves its entry. */
+  startedAfterDelivered(origin: Origin, point: ResumePoint): void {
+    this.onAfterDelivered?.(origin, point);
   }
 
   /**
@@ -158,13 +197,13 @@ export class Ledger implements Resumer {
     }
     if (this.failing) {
       this.failing = false;
-      this.report(new TailError(`state file '${this.file}' can be written again`, { code: 'ERR_CHECKPOINT_RECOVERED', source: this.file }));
+      this.report(new TailError(`state file ${quoteAlways(this.file)} can be written again`, { code: 'ERR_CHECKPOINT_RECOVERED', source: this.file }));
     }
   }
 
   private saveError(error: unknown): TailError {
     const reason = describeErrno(error as NodeJS.ErrnoException);
-    return new TailError(`cannot write state file '${this.file}': ${reason}`, { code: 'ERR_CHECKPOINT_WRITE', source: this.file, cause: error });
+    return new TailError(`cannot write state file ${quoteAlways(this.file)}: ${reason}`, { code: 'ERR_CHECKPOINT_WRITE', source: this.file, cause: error });
   }
 
   private async write(): Promise<void> {
@@ -224,6 +263,10 @@ export class Ledger implements Resumer {
     if (key === undefined) this.keys.set(origin, (key = resolvePath(origin.source)));
     return key;
   }
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
 }
 
 /** True when the entry's file is still at its path (same identity). */

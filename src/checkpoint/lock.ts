@@ -5,6 +5,7 @@ import { TailError } from '../errors.js';
 import { describeErrno } from '../notices.js';
 import { companionsOf, TEMP_INFIX } from './paths.js';
 import { writeTempFile } from './temp-file.js';
+import { quoteAlways } from '../quote.js';
 
 /** A state file's lock, held by this process until released. @internal */
 export interface StateLock {
@@ -45,7 +46,7 @@ export async function lockStateFile(file: string, shown: string): Promise<StateL
     ino = await acquire(file, lock, shown);
   } catch (error) {
     if (error instanceof TailError) throw error;
-    throw new TailError(`cannot write state file '${shown}': ${describeErrno(error as NodeJS.ErrnoException)}`, {
+    throw new TailError(`cannot write state file ${quoteAlways(shown)}: ${describeErrno(error as NodeJS.ErrnoException)}`, {
       code: 'ERR_CHECKPOINT_UNWRITABLE',
       source: shown,
       cause: error,
@@ -91,7 +92,7 @@ async function acquire(file: string, lock: string, shown: string): Promise<numbe
         else throw error;
       }
     }
-    throw new TailError(`state file '${shown}' is in use: its lock changes hands too often`, { code: 'ERR_CHECKPOINT_LOCKED', source: shown });
+    throw new TailError(`state file ${quoteAlways(shown)} is in use: its lock changes hands too often`, { code: 'ERR_CHECKPOINT_LOCKED', source: shown });
   } finally {
     await unlink(temp).catch(() => {});
   }
@@ -185,7 +186,7 @@ function startTimeLine(start: string | undefined): string {
 }
 
 function locked(shown: string, pid: number): TailError {
-  return new TailError(`state file '${shown}' is in use by process ${pid}`, { code: 'ERR_CHECKPOINT_LOCKED', source: shown });
+  return new TailError(`state file ${quoteAlways(shown)} is in use by process ${pid}`, { code: 'ERR_CHECKPOINT_LOCKED', source: shown });
 }
 
 /** At exit, whatever the way out: remove the locks still held (each only if it is still ours). */

@@ -6,6 +6,7 @@ import { compileGlob, isGlob, type Glob } from '../sources/glob.js';
 import { lockStateFile, type StateLock } from './lock.js';
 import { companionsOf, resolvePath } from './paths.js';
 import { removeLeftoverTemps } from './temp-file.js';
+import { quoteAlways } from '../quote.js';
 
 /**
  * Temp-name endings tried against patterns: the real ones are random, so a pattern is refused if it
@@ -34,12 +35,12 @@ export function refuseOwnInputs(checkpoint: string, inputs: readonly string[], g
     if (input === '-') continue;
     if (glob && isGlob(input) && !existsSync(path.resolve(cwd, input))) {
       const pattern = compileGlob(input);
-      if (own.some((candidate) => wouldMatch(pattern, candidate, cwd))) throw refusal(`state file '${checkpoint}' would be read as input '${input}'`);
+      if (own.some((candidate) => wouldMatch(pattern, candidate, cwd))) throw refusal(`state file ${quoteAlways(checkpoint)} would be read as input ${quoteAlways(input)}`);
       continue;
     }
     const st = statSync(path.resolve(cwd, input), { throwIfNoEntry: false });
     const same = st !== undefined && identities.some((id) => id.dev === st.dev && id.ino === st.ino);
-    if (same || own.includes(resolvePath(input, cwd))) throw refusal(`state file '${checkpoint}' is also an input: '${input}'`);
+    if (same || own.includes(resolvePath(input, cwd))) throw refusal(`state file ${quoteAlways(checkpoint)} is also an input: ${quoteAlways(input)}`);
   }
 }
 
@@ -58,7 +59,7 @@ export function refuseOwnInputs(checkpoint: string, inputs: readonly string[], g
 export async function openStateFile(checkpoint: string): Promise<StateLock> {
   const file = resolvePath(checkpoint);
   if ((await lstat(file).catch(() => undefined))?.isDirectory()) {
-    throw new TailError(`cannot write state file '${checkpoint}': Is a directory`, { code: 'ERR_CHECKPOINT_UNWRITABLE', source: checkpoint });
+    throw new TailError(`cannot write state file ${quoteAlways(checkpoint)}: Is a directory`, { code: 'ERR_CHECKPOINT_UNWRITABLE', source: checkpoint });
   }
   const lock = await lockStateFile(file, checkpoint);
   await removeLeftoverTemps(file);

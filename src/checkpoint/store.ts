@@ -6,6 +6,7 @@ import { describeErrno } from '../notices.js';
 import { companionsOf } from './paths.js';
 import { corruptStateFile as corrupt, parseCheckpoint, serializeCheckpoint, type CheckpointEntry } from './state.js';
 import { writeTempFile } from './temp-file.js';
+import { quoteAlways } from '../quote.js';
 
 /** Largest state file read: beyond it the file is not what this version writes (100 000 entries take ~25 MB). @internal */
 export const MAX_STATE_BYTES = 64 * 1024 * 1024;
@@ -35,7 +36,7 @@ export async function loadCheckpoint(file: string, report: (error: TailError) =>
         continue;
       }
       const state = parseCheckpoint(text, name);
-      if (missing) report(new TailError(`state file '${shown}' is missing; resuming from '${name}'`, { code: 'ERR_CHECKPOINT_MISSING', source: shown }));
+      if (missing) report(new TailError(`state file ${quoteAlways(shown)} is missing; resuming from ${quoteAlways(name)}`, { code: 'ERR_CHECKPOINT_MISSING', source: shown }));
       if (state.problem) report(state.problem);
       return [...state.entries];
     } catch (error) {
@@ -110,5 +111,5 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 function readError(shown: string, error: unknown): TailError {
-  return new TailError(`cannot read state file '${shown}': ${describeErrno(error as NodeJS.ErrnoException)}`, { code: 'ERR_CHECKPOINT_READ', source: shown, cause: error });
+  return new TailError(`cannot read state file ${quoteAlways(shown)}: ${describeErrno(error as NodeJS.ErrnoException)}`, { code: 'ERR_CHECKPOINT_READ', source: shown, cause: error });
 }

@@ -95,10 +95,40 @@ export class DeliveryTracker {
   private timer: NodeJS.Timeout | undefined;
   private lastSave = 0;
 
-  constructor(ledger: Ledger, report: (error: unknown) => void) {
+  /** Marks waiting for every hand-out open when they were asked for (see {@link afterDelivered}). */
+  private waiting: Array<{ mark: Mark; until: Set<Handout> }> = [];
+
+  /**
+   * `holdsNothing`: no processor holds lines back (none is stateful), so that every line read is in a
+   * hand-out, and {@link afterDelivered} can tell when all of them are delivered.
+   */
+  constructor(ledger: Ledger, report: (error: unknown) => void, holdsNothing = false) {
     this.ledger = ledger;
     this.report = report;
     ledger.onRecord = () => this.scheduleSave();
+    if (holdsNothing) ledger.onAfterDelivered = (origin, point) => this.afterDelivered({ origin, point });
+  }
+
+  /**
+   * Makes `mark` once every hand-out open now is delivered (lines without a position of their own, a
+   * name's history, came before its file); dropped if a mark of its source is made first (its lines went
+   * out meanwhile: they say better where it is).
+   */
+  afterDelivered(mark: Mark): void {
+    if (this.closed) return;
+    if (this.open.length === 0) return this.ledger.record(mark.origin, mark.point);
+    this.waiting.push({ mark, until: new Set(this.open) });
+  }
+
+  /** Marks whose hand-outs are all delivered now are made. */
+  private releaseWaiting(): void {
+    if (this.waiting.length === 0) return;
+    const open = new Set(this.open);
+    this.waiting = this.waiting.filter(({ mark, until }) => {
+      for (const handout of until) if (open.has(handout)) return true;
+      this.ledger.record(mark.origin, mark.point);
+      return false;
+    });
   }
 
   /**
@@ -223,6 +253,7 @@ export class DeliveryTracker {
 
   /** Makes the marks of each source over its delivered lines, in the order they were handed out. */
   private apply(sources: readonly string[]): void {
+    this.releaseWaiting();
     for (const source of sources) {
       const queue = this.queues.get(source);
       if (!queue) continue;
@@ -239,14 +270,20 @@ export class DeliveryTracker {
         }
         if (entry.applied < count) {
           const mark = last === -1 ? undefined : handout.placement.at(last);
-          if (mark) this.ledger.record(mark.origin, mark.point);
+          if (mark) this.made(mark);
           break;
         }
         queue.shift();
-        for (const mark of entry.passed) this.ledger.record(mark.origin, mark.point);
+        for (const mark of entry.passed) this.made(mark);
       }
       if (queue.length === 0) this.queues.delete(source);
     }
+  }
+
+  /** Records a mark of delivered lines: a waiting mark of the same source is superseded by it. */
+  private made(mark: Mark): void {
+    if (this.waiting.length > 0) this.waiting = this.waiting.filter((w) => w.mark.origin.source !== mark.origin.source);
+    this.ledger.record(mark.origin, mark.point);
   }
 
   /** Saves soon: at once if the last save is a second old, else a second after it. */

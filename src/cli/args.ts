@@ -31,6 +31,8 @@ export interface CliOptions {
   readonly maxLineBytes: number | undefined;
   /** The checkpoint file (--state-file). */
   readonly stateFile: string | undefined;
+  /** Read each file's rotated history first (--backfill). */
+  readonly backfill: boolean;
   /** Where lines are shipped instead of printed (--sink URL). */
   readonly sink: string | undefined;
   /** With --serve: where the live page is served (instead of printing), its token and how many lines it keeps. */
@@ -158,11 +160,15 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
     prefix: has('prefix'),
     output: str('output') === 'jsonl' ? 'jsonl' : 'raw',
     maxLineBytes: optional(str('max-line-bytes'), (v) => {
-      const { count } = parseCount(v, 'bytes');
-      if (count === 0) throw new UsageError(`invalid --max-line-bytes: '${v}'`);
+      const invalid = () => new UsageError(`invalid --max-line-bytes: '${v}'`);
+      // A size, not a -n count: no sign (parseCount would drop a '-' and read -1 as 1).
+      if (/^\s*[+-]/.test(v)) throw invalid();
+      const { count } = refusing(() => parseCount(v, 'bytes'), invalid);
+      if (count === 0) throw invalid();
       return count;
     }),
     stateFile: str('state-file'),
+    backfill: has('backfill'),
     sink: str('sink'),
     serve: serveOptions(str('serve'), str('serve-token'), str('serve-lines')),
     steps: steps(options),
@@ -222,10 +228,21 @@ function unchangedStats(value: string): void {
   if (digits === undefined || BigInt(digits) >= 2n ** 64n) throw new UsageError(`invalid maximum number of unchanged stats between opens: '${value}'`);
 }
 
+/** Seconds for a delay that must be at least one millisecond, the resolution of Node's timers. */
 function positiveSeconds(value: string, flag: string): number {
   const seconds = parseSeconds(value, flag);
-  if (seconds === 0) throw new UsageError(`invalid number of seconds for ${flag}: '${value}'`);
+  if (seconds < 0.001) throw new UsageError(`invalid number of seconds for ${flag}: '${value}' (at least 0.001)`);
   return seconds;
+}
+
+/** `parse()`, with any usage error it throws replaced by `error()` (which names the flag). */
+function refusing<T>(parse: () => T, error: () => UsageError): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof UsageError) throw error();
+    throw e;
+  }
 }
 
 /**

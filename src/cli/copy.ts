@@ -6,6 +6,7 @@ import { startPoint } from '../sources/start-position.js';
 import { fdReader } from '../sources/read-at.js';
 import { hasNotionalSize } from '../sources/pseudo-file.js';
 import type { CliOptions } from './args.js';
+import { osPath } from '../os-path.js';
 
 /** Largest read: big enough that system calls cost nothing next to the bytes moved. */
 const BLOCK = 1 << 20;
@@ -32,6 +33,7 @@ export function canCopy(options: CliOptions, processors: readonly Processor[]): 
     options.output === 'raw' &&
     !options.prefix &&
     options.stateFile === undefined &&
+    !options.backfill &&
     options.maxLineBytes === undefined
   );
 }
@@ -74,7 +76,7 @@ export class FileCopy implements AsyncDisposable {
     // Stat first: opening a FIFO would wait for a writer (the engine reads FIFOs and devices as streams).
     const st = await stat(path).catch(() => undefined);
     if (!st?.isFile() || (await hasNotionalSize(path, st))) return undefined;
-    const handle = await open(path, 'r').catch(() => undefined);
+    const handle = await open(osPath(path), 'r').catch(() => undefined);
     if (!handle) return undefined;
     try {
       const opened = await handle.stat();

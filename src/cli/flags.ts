@@ -1,8 +1,18 @@
-/** One command-line option: its names, its kind, its help group and text. @internal */
+/**
+ * One command-line option: its names, its kind, its help group and text.
+ *
+ * A flag that takes a value (`type: 'string'`) names it in `placeholder`, as GNU's help does: `NUM`,
+ * `[+]NUM`, `SEC`, `FILE`, `RE`, `PID`, or `{a|b}` for a choice; `--help` shows `-n, --lines=[+]NUM`.
+ * `describe` is one sentence without line breaks (help.ts wraps it to the terminal); `defaultDescription`
+ * is shown after it as `(default: …)`.
+ * @internal
+ */
 export interface Flag {
   readonly name: string;
   readonly alias?: string | readonly string[];
   readonly type: 'string' | 'boolean';
+  /** The value's name in `--help`; required when `type` is `'string'`. */
+  readonly placeholder?: string;
   readonly requiresArg?: boolean;
   readonly group?: string;
   readonly describe: string;
@@ -21,45 +31,46 @@ export const OUTPUT = 'Output:';
 
 /** Every option of the command, in the order `--help` lists them. @internal */
 export const FLAGS: readonly Flag[] = [
-  { name: 'lines', alias: 'n', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K lines, or use +K to start at line K; with --grep, --exclude or --where first, the last K lines that pass them (as grep | tail -n K)', defaultDescription: '10' },
-  { name: 'bytes', alias: 'c', type: 'string', requiresArg: true, group: INPUT, describe: 'output the last K bytes, or use +K to start at byte K' },
+  { name: 'lines', alias: 'n', type: 'string', placeholder: '[+]NUM', requiresArg: true, group: INPUT, describe: 'output the last NUM lines, or use +NUM to start at line NUM; with --grep, --exclude or --where first, the last NUM lines that pass them (as grep | tail -n NUM)', defaultDescription: '10' },
+  { name: 'bytes', alias: 'c', type: 'string', placeholder: '[+]NUM', requiresArg: true, group: INPUT, describe: 'output the last NUM bytes, or use +NUM to start at byte NUM' },
+  { name: 'backfill', type: 'boolean', group: INPUT, describe: "first read each file's rotated history, oldest first: NAME.N, NAME-DATE and their .gz/.zst forms (decompressed as read); then the file from its first byte (-n/-c do not apply to it), then follow" },
   { name: 'zero-terminated', alias: 'z', type: 'boolean', group: INPUT, describe: 'line delimiter is NUL, not newline' },
-  { name: 'follow', type: 'string', group: FOLLOW, describe: 'follow by name (default; survives rotation) or by descriptor', choices: ['name', 'descriptor'], optionalValue: 'name' },
+  { name: 'follow', type: 'string', placeholder: '{name|descriptor}', group: FOLLOW, describe: 'follow by name (default; survives rotation) or by descriptor', choices: ['name', 'descriptor'], optionalValue: 'name' },
   { name: 'F', type: 'boolean', group: FOLLOW, describe: 'same as --follow=name --retry (the default)' },
   { name: 'f', type: 'boolean', group: FOLLOW, describe: 'same as --follow=descriptor: keep reading the opened file' },
   { name: 'no-follow', type: 'boolean', group: FOLLOW, describe: 'print the selected lines and exit' },
   { name: 'retry', type: 'boolean', group: FOLLOW, describe: 'keep trying to open a file (always on when following by name)' },
-  { name: 'pid', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with follow, exit after process PID dies' },
-  { name: 'sleep-interval', alias: 's', type: 'string', requiresArg: true, group: FOLLOW, describe: 'with --poll, seconds between checks (0: every ms); else between safety checks, at least 0.1', defaultDescription: '1' },
+  { name: 'pid', type: 'string', placeholder: 'PID', requiresArg: true, group: FOLLOW, describe: 'with follow, exit after process PID dies' },
+  { name: 'sleep-interval', alias: 's', type: 'string', placeholder: 'SEC', requiresArg: true, group: FOLLOW, describe: 'with --poll, SEC seconds between checks (0: every ms); else between safety checks, at least 0.1', defaultDescription: '1' },
   { name: 'poll', type: 'boolean', group: FOLLOW, describe: 'poll instead of watching (NFS, FUSE, no inotify)' },
-  { name: 'state-file', type: 'string', requiresArg: true, group: FOLLOW, describe: 'remember in FILE where each file was read up to, and resume from there next time (at least once, in order)' },
-  { name: 'max-open-files', type: 'string', requiresArg: true, group: FOLLOW, describe: 'keep at most N files open; the least recently active are closed and reopened when they change', defaultDescription: '256' },
-  { name: 'rotate-wait', type: 'string', requiresArg: true, group: FOLLOW, describe: 'seconds a rotated or deleted file is still read after its last growth', defaultDescription: '2' },
-  { name: 'grep', type: 'string', requiresArg: true, group: PROCESSING, describe: 'keep lines matching RE (repeatable: any of them)' },
-  { name: 'exclude', type: 'string', requiresArg: true, group: PROCESSING, describe: 'drop lines matching RE (repeatable)' },
+  { name: 'state-file', type: 'string', placeholder: 'FILE', requiresArg: true, group: FOLLOW, describe: 'remember in FILE where each file was read up to, and resume from there next time (at least once, in order)' },
+  { name: 'max-open-files', type: 'string', placeholder: 'N', requiresArg: true, group: FOLLOW, describe: 'keep at most N files open; the least recently active are closed and reopened when they change', defaultDescription: '256' },
+  { name: 'rotate-wait', type: 'string', placeholder: 'SEC', requiresArg: true, group: FOLLOW, describe: 'SEC seconds a rotated or deleted file is still read after its last growth', defaultDescription: '2' },
+  { name: 'grep', type: 'string', placeholder: 'RE', requiresArg: true, group: PROCESSING, describe: 'keep lines matching RE (repeatable: any of them)' },
+  { name: 'exclude', type: 'string', placeholder: 'RE', requiresArg: true, group: PROCESSING, describe: 'drop lines matching RE (repeatable)' },
   { name: 'ignore-case', alias: 'i', type: 'boolean', group: PROCESSING, describe: 'match --grep and --exclude without regard to case' },
-  { name: 'multiline-start', type: 'string', requiresArg: true, group: PROCESSING, describe: 'join lines not matching RE (stack traces) to the line that starts the event' },
-  { name: 'multiline-timeout', type: 'string', requiresArg: true, group: PROCESSING, describe: 'seconds of quiet after which a pending event is printed', defaultDescription: '1' },
+  { name: 'multiline-start', type: 'string', placeholder: 'RE', requiresArg: true, group: PROCESSING, describe: 'join lines not matching RE (stack traces) to the line that starts the event' },
+  { name: 'multiline-timeout', type: 'string', placeholder: 'SEC', requiresArg: true, group: PROCESSING, describe: 'SEC seconds of quiet after which a pending event is printed', defaultDescription: '1' },
   { name: 'json', type: 'boolean', group: PROCESSING, describe: 'parse each line as JSON (non-JSON lines follow --on-error)' },
-  { name: 'where', type: 'string', requiresArg: true, group: PROCESSING, describe: "with --json, keep records meeting a condition (repeatable: all of them): FIELD=VALUE, FIELD!=VALUE, FIELD<N (<=, >, >=: numbers), FIELD~RE; FIELD is a dotted path; VALUE null means null or missing, \"null\" the text" },
-  { name: 'fields', type: 'string', requiresArg: true, group: PROCESSING, describe: 'with --json, print only these comma-separated fields, as JSON' },
+  { name: 'where', type: 'string', placeholder: 'COND', requiresArg: true, group: PROCESSING, describe: "with --json, keep records meeting COND (repeatable: all of them): FIELD=VALUE, FIELD!=VALUE, FIELD<N (<=, >, >=: numbers), FIELD~RE; FIELD is a dotted path; VALUE null means null or missing, \"null\" the text" },
+  { name: 'fields', type: 'string', placeholder: 'LIST', requiresArg: true, group: PROCESSING, describe: 'with --json, print only the fields of LIST (comma-separated), as JSON' },
   { name: 'timestamp', type: 'boolean', group: PROCESSING, describe: 'prefix each line with the time it was read (ISO 8601); with --output jsonl, a field "time" instead' },
-  { name: 'plugin', type: 'string', requiresArg: true, group: PROCESSING, describe: "add the processor exported by this module (repeatable): a path starts with ./, ../ or /; any other name (big.js too) is a package, resolved as Node's import resolves it. Plugins run with your full rights" },
-  { name: 'plugin-isolation', type: 'string', requiresArg: true, group: PROCESSING, choices: ['worker', 'none'], describe: 'run each plugin in a worker thread of its own (a plugin stuck or exiting costs its line; the run stays killable), or in the main thread', defaultDescription: 'worker' },
-  { name: 'on-error', type: 'string', requiresArg: true, group: PROCESSING, choices: ['log', 'pass', 'skip', 'stop'], describe: 'when a processor fails on a line: report and drop it, report and pass it, drop it silently, or stop', defaultDescription: 'log' },
-  { name: 'processor-timeout', type: 'string', requiresArg: true, group: PROCESSING, describe: 'seconds a processor may take on one line: async ones, and plugins in worker threads, also when stuck in synchronous code (in-process processors cannot be cut off then)', defaultDescription: '30' },
-  { name: 'max-line-bytes', type: 'string', requiresArg: true, group: PROCESSING, describe: 'split lines longer than this many bytes', defaultDescription: '16M' },
+  { name: 'plugin', type: 'string', placeholder: 'MODULE', requiresArg: true, group: PROCESSING, describe: "add the processor exported by MODULE (repeatable): a path starts with ./, ../ or /; any other name (big.js too) is a package, resolved as Node's import resolves it. Plugins run with your full rights" },
+  { name: 'plugin-isolation', type: 'string', placeholder: '{worker|none}', requiresArg: true, group: PROCESSING, choices: ['worker', 'none'], describe: 'run each plugin in a worker thread of its own (a plugin stuck or exiting costs its line; the run stays killable), or in the main thread', defaultDescription: 'worker' },
+  { name: 'on-error', type: 'string', placeholder: '{log|pass|skip|stop}', requiresArg: true, group: PROCESSING, choices: ['log', 'pass', 'skip', 'stop'], describe: 'when a processor fails on a line: report and drop it, report and pass it, drop it silently, or stop', defaultDescription: 'log' },
+  { name: 'processor-timeout', type: 'string', placeholder: 'SEC', requiresArg: true, group: PROCESSING, describe: 'SEC seconds a processor may take on one line: async ones, and plugins in worker threads, also when stuck in synchronous code (in-process processors cannot be cut off then)', defaultDescription: '30' },
+  { name: 'max-line-bytes', type: 'string', placeholder: 'SIZE', requiresArg: true, group: PROCESSING, describe: 'split lines longer than SIZE bytes (a multiplier suffix as for NUM)', defaultDescription: '16M' },
   { name: 'quiet', alias: ['q', 'silent'], type: 'boolean', group: OUTPUT, describe: 'never print headers giving file names' },
   { name: 'verbose', alias: 'v', type: 'boolean', group: OUTPUT, describe: 'always print headers giving file names' },
   { name: 'prefix', type: 'boolean', group: OUTPUT, describe: "prefix each line with its file name ('name: line') instead of headers" },
-  { name: 'color', type: 'string', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches (auto: when stdout is a terminal and NO_COLOR is unset)', defaultDescription: 'auto' },
-  { name: 'sink', type: 'string', requiresArg: true, group: OUTPUT, describe: 'ship lines to Redis Streams or NATS JetStream instead of printing them: redis://HOST:PORT/DB?stream=T, redis+unix:///PATH.sock?stream=T, nats://HOST:PORT?subject=T&stream=S (needs --state-file)' },
-  { name: 'output', type: 'string', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line {file, text, offset, end, line} (and time, with --timestamp)', defaultDescription: 'raw' },
-  { name: 'serve', type: 'string', requiresArg: true, group: OUTPUT, describe: 'show the lines in web browsers instead of printing them: serve a live page on [HOST:]PORT (host 127.0.0.1 unless given; any other host needs a token)' },
-  { name: 'serve-token', type: 'string', requiresArg: true, group: OUTPUT, describe: 'with --serve, the token every request must carry (default on a non-loopback host: a random one, printed once in the URL)' },
-  { name: 'serve-lines', type: 'string', requiresArg: true, group: OUTPUT, describe: 'with --serve, lines a page keeps, and the server holds for pages that reconnect', defaultDescription: '10000' },
+  { name: 'color', type: 'string', placeholder: 'WHEN', requiresArg: true, group: OUTPUT, choices: ['auto', 'always', 'never'], describe: 'highlight --grep matches in raw text (auto: when stdout is a terminal and NO_COLOR is unset); never inside JSON (--json, --output jsonl) nor with --sink', defaultDescription: 'auto' },
+  { name: 'sink', type: 'string', placeholder: 'URL', requiresArg: true, group: OUTPUT, describe: 'ship lines to Redis Streams or NATS JetStream instead of printing them; URL: redis://HOST:PORT/DB?stream=T, redis+unix:///PATH.sock?stream=T, nats://HOST:PORT?subject=T&stream=S (needs --state-file)' },
+  { name: 'output', type: 'string', placeholder: '{raw|jsonl}', requiresArg: true, group: OUTPUT, choices: ['raw', 'jsonl'], describe: 'raw lines, or one JSON object per line: {"file", "text", "offset", "end", "line"}, the name as given, the text, the byte offsets of the line and past its end, its line number (and "time", with --timestamp)', defaultDescription: 'raw' },
+  { name: 'serve', type: 'string', placeholder: 'ADDRESS', requiresArg: true, group: OUTPUT, describe: 'show the lines in web browsers instead of printing them: serve a live page on ADDRESS, [HOST:]PORT (host 127.0.0.1 unless given; any other host needs a token)' },
+  { name: 'serve-token', type: 'string', placeholder: 'TOKEN', requiresArg: true, group: OUTPUT, describe: 'with --serve, the token every request must carry (default on a non-loopback host: a random one, printed once in the URL)' },
+  { name: 'serve-lines', type: 'string', placeholder: 'NUM', requiresArg: true, group: OUTPUT, describe: 'with --serve, lines a page keeps, and the server holds for pages that reconnect', defaultDescription: '10000' },
   // GNU tail's options for its own tests: accepted; `---disable-inotify` is --poll, the other has no effect here.
-  { name: 'max-unchanged-stats', type: 'string', requiresArg: true, group: FOLLOW, hidden: true, describe: 'accepted for GNU compatibility (files are re-checked by identity at every look)' },
+  { name: 'max-unchanged-stats', type: 'string', placeholder: 'N', requiresArg: true, group: FOLLOW, hidden: true, describe: 'accepted for GNU compatibility (files are re-checked by identity at every look)' },
   { name: '-disable-inotify', type: 'boolean', group: FOLLOW, hidden: true, describe: 'same as --poll' },
   { name: 'help', type: 'boolean', describe: 'display this help and exit' },
   { name: 'version', type: 'boolean', describe: 'output version information and exit' },

@@ -6,9 +6,10 @@ import { describeErrno, isReadFailure, notices, type Notice } from '../notices.j
 import { PluginError, SinkError, TailError } from '../errors.js';
 import { isGlob } from '../sources/glob.js';
 import { parseArgs, type CliOptions } from './args.js';
-import { renderHelp } from './help.js';
+import { helpWidth, renderHelp } from './help.js';
 import { OutputWriter } from './output.js';
 import { UsageError } from './usage-error.js';
+import { highlights } from './colour.js';
 import { buildProcessors } from './processors.js';
 import { ErrorReporter } from '../chain/report.js';
 import type { Processor } from '../chain/types.js';
@@ -18,6 +19,7 @@ import { isStateFileRefusal, StateFileSaves } from './state-file.js';
 import { refuseOwnInputs } from '../checkpoint/preflight.js';
 import { secondsToMs } from './numbers.js';
 import type { Sink } from '../sinks/contract.js';
+import { osPath } from '../os-path.js';
 
 /** Exit statuses of the command (documented in the README and `--help`). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, sigint: 130, epipe: 141, sigterm: 143 } as const;
@@ -70,7 +72,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     throw error;
   }
   if (options.help) {
-    io.stdout.write((await renderHelp()) + '\n');
+    io.stdout.write(renderHelp(helpWidth(io.env ?? process.env, io.stdout as { isTTY?: boolean; columns?: number })) + '\n');
     return EXIT.ok;
   }
   if (options.version) {
@@ -113,8 +115,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
   }
   const env = io.env ?? process.env;
-  // (Served lines go to browsers, which show terminal colours as garbage.)
-  const colour = !options.serve && (options.color === 'always' || (options.color === 'auto' && (io.stdout as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR));
+  const colour = highlights(options, io.stdout as { isTTY?: boolean }, env);
   let processors: Processor[];
   try {
     processors = await buildProcessors(options, { cwd: io.cwd ?? process.cwd(), colour });
@@ -302,7 +303,7 @@ class Run {
       if (input === '-' || isGlob(input)) continue;
       let fd: number;
       try {
-        fd = openSync(input, constants.O_RDONLY | constants.O_NONBLOCK);
+        fd = openSync(osPath(input), constants.O_RDONLY | constants.O_NONBLOCK);
       } catch (error) {
         this.io.stderr.write(`tail-async: ${notices.cannotOpen(input, error as NodeJS.ErrnoException).message}\n`);
         continue;
@@ -468,6 +469,7 @@ class Run {
       ...(o.maxOpenFiles !== undefined && { maxOpenFiles: o.maxOpenFiles }),
       ...(o.maxLineBytes !== undefined && { maxLineBytes: o.maxLineBytes }),
       ...(o.stateFile !== undefined && { checkpoint: o.stateFile }),
+      ...(o.backfill && { backfill: true }),
     };
   }
 

@@ -1,4 +1,5 @@
 import { isBlock, type Line } from '../lines/line.js';
+import { osPath } from '../os-path.js';
 
 /** How lines are laid out on stdout. @internal */
 export interface OutputOptions {
@@ -84,12 +85,16 @@ export class OutputWriter {
     return text;
   }
 
-  /** The display name, in latin1 form (the UTF-8 bytes of the name, one character each) for latin1 output. */
+  /** The display name, in latin1 form (the bytes of the name, one character each) for latin1 output. */
   private name(source: string): string {
     let name = this.names.get(source);
     if (name === undefined) {
       name = source === '-' ? 'standard input' : source;
-      if (this.opts.encoding === 'latin1') name = Buffer.from(name, 'utf8').toString('latin1');
+      if (this.opts.encoding === 'latin1') {
+        // The name's bytes as the file system has them (also when they are not valid UTF-8).
+        const bytes = osPath(name);
+        name = (typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes).toString('latin1');
+      }
       this.names.set(source, name);
     }
     return name;

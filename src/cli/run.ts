@@ -1,6 +1,8 @@
 import { main, EXIT } from './main.js';
 import { closedAtStart, standardOutput } from './fd-output.js';
 import { watchOutputReader } from './output-reader.js';
+import { readFileSync } from 'node:fs';
+import { rawArguments } from '../os-path.js';
 
 /**
  * How long after a signal the process exits whatever is still under way. The run itself ends well
@@ -17,7 +19,7 @@ type Signal = 'SIGINT' | 'SIGTERM';
  * the process ends in time.
  * @internal
  */
-export function run(argv: readonly string[] = process.argv.slice(2)): void {
+export function run(argv: readonly string[] = commandLine()): void {
   const handlers = new Map<() => void, () => void>();
   const signals = {
     on: (event: Signal, fn: () => void) => {
@@ -72,4 +74,10 @@ function finish(status: number): void {
   // Everything is closed by now; should a handle linger anyway, do not let it keep us alive.
   setTimeout(() => process.exit(status), 1000).unref();
   if (status === EXIT.epipe) process.stdin.destroy();
+}
+
+/** The arguments, with their exact bytes where the kernel shows them (Linux): see {@link rawArguments}. */
+function commandLine(): string[] {
+  const argv = process.argv.slice(2);
+  return process.platform === 'linux' ? rawArguments(argv, () => readFileSync('/proc/self/cmdline')) : argv;
 }

@@ -1,5 +1,6 @@
 import { TailError } from '../errors.js';
 import { describeErrno, type Notice } from '../notices.js';
+import { quoteAlways } from '../quote.js';
 
 /**
  * Codes of the errors that refuse a state file at the start (unwritable, locked by another process,
@@ -48,6 +49,6 @@ export class StateFileSaves {
     const failure = this.failure;
     if (failure?.type !== 'error') return undefined;
     const reason = describeErrno((failure.error.cause ?? failure.error) as NodeJS.ErrnoException);
-    return `state file '${failure.source}' could not be saved before exit: ${reason}`;
+    return `state file ${quoteAlways(failure.source)} could not be saved before exit: ${reason}`;
   }
 }

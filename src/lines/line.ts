@@ -31,7 +31,18 @@ export interface Line {
   readonly eol: LineEnding;
 }
 
-/** How a {@link Line} ended in its input. */
+/**
+ * How a {@link Line} ended in its input.
+ *
+ * @example
+ * ```ts
+ * import { writeSync } from 'node:fs';
+ * for await (const line of tail('app.log', { follow: false })) {
+ *   const eol: LineEnding = line.eol;
+ *   writeSync(1, line.text + eol); // the bytes of the input, terminators as they were
+ * }
+ * ```
+ */
 export type LineEnding = '\n' | '\r\n' | '\0' | '';
 
 /**

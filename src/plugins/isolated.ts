@@ -2,7 +2,7 @@ import { LineCtx } from '../chain/context.js';
 import { PROCESS_BATCH, type BatchOptions } from '../chain/batch.js';
 import { CUT, Failure, type Outcome } from '../chain/output.js';
 import type { Emitted, LineContext, ProcessorObject } from '../chain/types.js';
-import { PluginError, TailError } from '../errors.js';
+import { AbortError, PluginError } from '../errors.js';
 import { EOLS, isWireError, META, type WireEntry, type WireOutcome } from './protocol.js';
 import { PluginThread } from './thread.js';
 
@@ -133,7 +133,7 @@ export async function isolatedPlugin(url: string, spec: string, loadTimeoutMs: n
     async process(text, ctx) {
       const [outcome] = await processBatch([text], [ctx as LineCtx], { timeoutMs, report: () => {}, stopAtFailure: false });
       if (outcome instanceof Failure) throw outcome.cause;
-      if (outcome === CUT) throw new TailError('the plugin was closed', { code: 'ABORT_ERR' });
+      if (outcome === CUT) throw new AbortError('the plugin was closed');
       return outcome;
     },
     [PROCESS_BATCH]: { run: processBatch, interrupt: () => thread.interrupt() },

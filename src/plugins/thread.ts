@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { PluginError, TailError } from '../errors.js';
+import { AbortError, PluginError } from '../errors.js';
 import { timerDelay } from '../timer-delay.js';
 import { PROGRESS, type Loaded, type Reply, type Request, type WireOutcome } from './protocol.js';
 import { Journal } from './journal.js';
@@ -95,11 +95,11 @@ export class PluginThread {
 
   /**
    * Starts the thread if it is not running and loads the plugin; throws a {@link PluginError} if it
-   * cannot, a `TailError` (`ABORT_ERR`) when the plugin is closed or the run interrupted meanwhile.
+   * cannot, an `AbortError` when the plugin is closed or the run interrupted meanwhile.
    */
   async ready(): Promise<Loaded | undefined> {
     if (this.phase !== 'stopped') return undefined;
-    if (this.interrupted) throw new TailError('the run was interrupted', { code: 'ABORT_ERR' });
+    if (this.interrupted) throw new AbortError('the run was interrupted');
     this.phase = 'starting';
     this.crash = undefined;
     const journal = Journal.create();
@@ -130,7 +130,7 @@ export class PluginThread {
     if ((this.phase as Phase) !== 'starting' || this.interrupted) {
       if ((this.phase as Phase) === 'starting') this.stop();
       void worker.terminate();
-      throw new TailError(this.interrupted ? 'the run was interrupted' : 'the plugin was closed', { code: 'ABORT_ERR' });
+      throw new AbortError(this.interrupted ? 'the run was interrupted' : 'the plugin was closed');
     }
     if (typeof loaded === 'string') {
       this.stop();
@@ -155,7 +155,7 @@ export class PluginThread {
     const worker = this.worker;
     const journal = this.journal;
     if (this.interrupted || this.phase === 'closing' || this.phase === 'closed') return Promise.resolve({ outcomes: [], cut: true });
-    if (this.phase !== 'idle' || !worker || !journal) return Promise.reject(new TailError('the plugin is busy with another request', { code: 'ABORT_ERR' }));
+    if (this.phase !== 'idle' || !worker || !journal) return Promise.reject(new AbortError('the plugin is busy with another request'));
     const id = this.nextId++;
     this.phase = 'busy';
     worker.ref();

@@ -43,7 +43,23 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-/** What a sink can tell of a batch it stored. */
+/**
+ * What a sink can tell of a batch it stored.
+ *
+ * @example
+ * ```ts
+ * const seen = new Set<string>();
+ * const dedupe: Sink = {
+ *   name: 'dedupe',
+ *   async send(batch): Promise<SendResult> {
+ *     const fresh = batch.filter(({ key }) => key === undefined || !seen.has(key));
+ *     for (const { key } of fresh) if (key !== undefined) seen.add(key);
+ *     return { duplicates: batch.length - fresh.length };
+ *   },
+ *   async close() {},
+ * };
+ * ```
+ */
 export interface SendResult {
   /** Lines the engine already held (a replay after a crash or a retry), and did not store again. */
   readonly duplicates?: number;
@@ -52,6 +68,11 @@ export interface SendResult {
 /**
  * A file as it is known across runs and renames: its identity `(dev, ino)` and birth time (inode numbers
  * are reused once a file is gone; 0 where the file system keeps no birth time).
+ *
+ * @example
+ * ```ts
+ * const sameFile = (a: FileIdentity, b: FileIdentity) => a.dev === b.dev && a.ino === b.ino && a.born === b.born;
+ * ```
  */
 export interface FileIdentity {
   readonly dev: number;
@@ -91,7 +112,15 @@ export interface SinkLine {
   readonly key: string | undefined;
 }
 
-/** How a failed send is retried: capped exponential backoff with jitter. */
+/**
+ * How a failed send is retried: capped exponential backoff with jitter.
+ *
+ * @example
+ * ```ts
+ * const retry: RetryOptions = { retries: 5, minDelay: 200, maxDelay: 5_000 };
+ * await tail('app.log', { checkpoint: 'tail.state', follow: false }).pipeTo(sink, { retry });
+ * ```
+ */
 export interface RetryOptions {
   /** Retries of one batch before {@link SinkError} `ERR_SINK_RETRIES` (default `Infinity`: wait for the engine). */
   readonly retries?: number;
@@ -137,7 +166,7 @@ export interface PipeOptions {
   readonly host?: string;
   /**
    * Stops shipping: no more lines are read, batches in flight get `drainTimeout` ms to be acknowledged
-   * (and committed), then everything is closed and `pipeTo` rejects with `ABORT_ERR`.
+   * (and committed), then everything is closed and `pipeTo` rejects with an `AbortError` (code `ABORT_ERR`).
    */
   readonly signal?: AbortSignal;
   /** See `signal`; default 2 000 ms. */
@@ -146,12 +175,31 @@ export interface PipeOptions {
   readonly onOutage?: (event: OutageEvent) => void;
 }
 
-/** The start (`down`) or end (`up`) of a time when the engine did not acknowledge what was sent. */
+/**
+ * The start (`down`) or end (`up`) of a time when the engine did not acknowledge what was sent.
+ *
+ * @example
+ * ```ts
+ * const onOutage = (event: OutageEvent) => {
+ *   if (event.type === 'down') console.error(`shipping paused: ${event.message}`);
+ *   else console.error(`shipping resumed after ${event.downMs} ms`);
+ * };
+ * await tail('app.log', { checkpoint: 'tail.state', follow: false }).pipeTo(sink, { onOutage });
+ * ```
+ */
 export type OutageEvent =
   | { readonly type: 'down'; readonly sink: string; readonly error: unknown; readonly message: string }
   | { readonly type: 'up'; readonly sink: string; readonly downMs: number; readonly message: string };
 
-/** What {@link TailStream.pipeTo} shipped. */
+/**
+ * What {@link TailStream.pipeTo} shipped.
+ *
+ * @example
+ * ```ts
+ * const result: PipeResult = await tail('app.log', { checkpoint: 'tail.state', follow: false }).pipeTo(sink);
+ * console.log(`${result.lines} lines in ${result.batches} batches, ${result.duplicates} already there`);
+ * ```
+ */
 export interface PipeResult {
   /** Lines acknowledged by the engine (and committed). */
   readonly lines: number;

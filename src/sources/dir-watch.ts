@@ -1,6 +1,7 @@
 import { watch, statSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { isRotatedName } from './rotated-name.js';
+import { fromOsBytes, osPath } from '../os-path.js';
 
 /**
  * Change hints for paths, from one `fs.watch` per directory (inotify on Linux). A hint only says
@@ -117,13 +118,14 @@ export class DirWatch {
     if (ino === undefined) return undefined;
     let watcher: FSWatcher;
     try {
-      watcher = watch(dirPath, { persistent: true });
+      // Names as bytes: a name that is not valid UTF-8 must match the name followed (see os-path.ts).
+      watcher = watch(osPath(dirPath), { persistent: true, encoding: 'buffer' });
     } catch {
       // ENOENT (raced), EACCES, or no inotify watches left: the safety poll still covers these paths.
       return undefined;
     }
     const dir: WatchedDir = { path: dirPath, ino, watcher, subs: new Set(), broken: false, lastEntry: undefined };
-    watcher.on('change', (event, filename) => this.onEvent(dir, event === 'change' ? 'change' : 'rename', filename === null ? null : String(filename)));
+    watcher.on('change', (event, filename) => this.onEvent(dir, event === 'change' ? 'change' : 'rename', filename === null ? null : (typeof filename === 'string' ? filename : fromOsBytes(filename))));
     watcher.on('error', () => {
       dir.broken = true;
       for (const sub of dir.subs) sub.onHint('rewatch');
@@ -208,7 +210,7 @@ interface Subscription {
 
 function inodeOf(p: string): number | undefined {
   try {
-    const st = statSync(p);
+    const st = statSync(osPath(p));
     return st.isDirectory() ? st.ino : undefined;
   } catch {
     return undefined;

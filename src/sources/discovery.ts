@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DirWatch, HintEvent } from './dir-watch.js';
 import type { Glob } from './glob.js';
+import { fromOsBytes, osPath } from '../os-path.js';
 
 /**
  * Finds the files matching a glob, now and later. A scan walks the directories below the pattern's
@@ -57,22 +58,23 @@ export class Discovery {
   private async walk(dir: string, level: number, found: string[], dirs: Set<string>): Promise<void> {
     let entries;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = await readdir(osPath(dir), { withFileTypes: true, encoding: 'buffer' });
     } catch {
       return; // missing or unreadable: the watch on its nearest ancestor says when to look again
     }
     dirs.add(dir);
     for (const entry of entries) {
-      const full = dir === '.' ? entry.name : path.join(dir, entry.name);
+      const name = fromOsBytes(entry.name);
+      const full = dir === '.' ? name : path.join(dir, name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        const st = await stat(full).catch(() => undefined);
+        const st = await stat(osPath(full)).catch(() => undefined);
         isDir = st?.isDirectory() ?? false;
         isFile = st?.isFile() ?? false;
       }
       if (isFile && this.glob.matches(full)) found.push(full);
-      else if (isDir && level < this.glob.depth && !entry.name.startsWith('.')) await this.walk(full, level + 1, found, dirs);
+      else if (isDir && level < this.glob.depth && !name.startsWith('.')) await this.walk(full, level + 1, found, dirs);
     }
   }
 

@@ -14,6 +14,8 @@ import type { Origin } from './resume.js';
 import { atPoint, startOf } from './resume-start.js';
 import { identity, RotatedFiles } from './rotated-files.js';
 import type { Source, SourceHost } from './source.js';
+import { HistoryReader, type HistoryPart } from '../history/reader.js';
+import { backfillPlan, resumePlan } from '../history/plan.js';
 
 /** A re-check this long after the last read that returned bytes catches writes no event announced. */
 const TRAILING_RECHECK_MS = 60;
@@ -75,14 +77,24 @@ export class FileFollower implements Source, Reader {
    * at as when following by name (GNU `--retry -f`: "only effective for the initial open").
    */
   private retryUntilOpen: boolean;
+  /** Read the name's rotated siblings before its file (`backfill`), unless the checkpoint knows the name. */
+  private readonly backfill: boolean;
+  /**
+   * The name's history, read before any file it holds: its rotated siblings (`backfill`), or the rest of
+   * a file rotated and compressed while stopped and what was rotated after it (a checkpoint's resume).
+   */
+  private history: HistoryReader | undefined;
+  /** Once the history is read: where the file at the name starts, for the checkpoint once the history is delivered. */
+  private afterHistory: { origin: Origin; line: number; offset: number } | undefined;
   failure: NodeJS.ErrnoException | undefined;
   origin: Origin | undefined;
   /** The bytes the lines of the last read were framed from (see {@link takeChunk}). */
   private chunk: ReadChunk | undefined;
   startedEmpty = false;
 
-  constructor(path: string, opts: ResolvedOptions, host: SourceHost, watch: DirWatch | undefined, start: StartPosition, discovered = false) {
+  constructor(path: string, opts: ResolvedOptions, host: SourceHost, watch: DirWatch | undefined, start: StartPosition, discovered = false, backfill = false) {
     this.name = path;
+    this.backfill = backfill;
     this.opts = opts;
     this.host = host;
     this.start0 = start;
@@ -133,20 +145,22 @@ export class FileFollower implements Source, Reader {
 
   get ready(): boolean {
     const p = this.phase.name;
-    return p !== 'closed' && p !== 'starting' && (this.out.length > 0 || (p !== 'finished' && this.dirty));
+    if (p === 'closed' || p === 'starting') return false;
+    return this.out.length > 0 || this.history !== undefined || (p !== 'finished' && this.dirty);
   }
 
   get done(): boolean {
-    return this.phase.name === 'finished' && this.out.length === 0;
+    return this.phase.name === 'finished' && this.out.length === 0 && this.history === undefined;
   }
 
   get catchingUp(): boolean {
+    if (this.history) return true;
     const gen = this.gens.current;
     return gen !== undefined && !gen.atEof && gen.offset < gen.initialSize && this.gens.draining.length === 0;
   }
 
   get bufferedBytes(): number {
-    let n = 0;
+    let n = this.history?.bufferedBytes ?? 0;
     for (const gen of this.gens.all) n += gen.bufferedBytes;
     return n;
   }
@@ -161,6 +175,9 @@ export class FileFollower implements Source, Reader {
       this.names.start();
     }
     const seenAt = Date.now();
+    // With backfill, a name the checkpoint does not know is read whole, after its history.
+    const backfill = this.backfill && !this.host.resumer?.knows(this.name);
+    const start: StartPosition = backfill ? { fromByte: 1 } : this.start0;
     const look = lookAt(this.name);
     if (!this.byName && !this.retryUntilOpen && look.kind !== 'file') return this.cannotStart(look);
     let step = transition(this.phase, { type: 'look', look, fresh: true }, this.name);
@@ -171,7 +188,7 @@ export class FileFollower implements Source, Reader {
         if (look.st.size > 0) this.first = gen;
         this.rotated.arrived(true);
         // A file taken over from another follower goes on where that one was.
-        if (!adopted) await gen.place((read, fd, st) => startOf(this.host.resumer, this.name, this.start0, this.opts.delimiter, { read, fd, st }));
+        if (!adopted) await gen.place((read, fd, st) => startOf(this.host.resumer, this.name, start, this.opts.delimiter, { read, fd, st }));
       } catch (error) {
         if (this.isClosed) return;
         const current = this.gens.current;
@@ -187,12 +204,20 @@ export class FileFollower implements Source, Reader {
     if (this.lastSeen !== undefined) this.names.present();
     if (this.opts.follow !== false) await this.names.follow(this.opts.follow === 'descriptor');
     await this.resumeMovedAway();
+    // Listed now (not from the session's shared listing): after the file at the name was opened, so that a
+    // rotation in between leaves the file at the sibling it went to, known by identity and not read twice.
+    if (backfill && !this.isClosed) this.readHistory(backfillPlan(this.name, (st) => this.holds(st), (n) => this.report(n)));
     if (this.opts.follow === false) this.enter(transition(this.phase, { type: 'stop' }, this.name));
     // Until its first line is delivered, a file resumes where this run began reading it: a crash
-    // before then must not make the next run start at its last 10 lines and skip the rest.
+    // before then must not make the next run start at its last 10 lines and skip the rest. After a
+    // history, once the history's lines are delivered (before, a crash reads the history again).
     const gen = this.gens.current;
-    if (gen && this.gens.draining.length === 0) this.host.resumer?.started(gen.origin, { offset: gen.offset, line: gen.framer.lineNumber });
-    this.startedEmpty = gen !== undefined && gen.offset >= gen.initialSize && this.gens.draining.length === 0;
+    if (gen && this.gens.draining.length === 0) {
+      const point = { offset: gen.offset, line: gen.framer.lineNumber };
+      if (this.history) this.afterHistory = { origin: gen.origin, ...point };
+      else this.host.resumer?.started(gen.origin, point);
+    }
+    this.startedEmpty = gen !== undefined && gen.offset >= gen.initialSize && this.gens.draining.length === 0 && !this.history;
     if (this.lookAfterStart) this.lookNow();
     this.hint();
   }
@@ -255,7 +280,16 @@ export class FileFollower implements Source, Reader {
       return queued;
     }
     const p = this.phase.name;
-    if (p === 'closed' || p === 'finished' || p === 'starting') return null;
+    if (p === 'closed' || p === 'starting') return null;
+    if (this.history) return this.pullHistory(this.history);
+    if (this.afterHistory) {
+      // The history's last lines were handed out before this pull: the file at the name counts from
+      // where it starts once they are delivered.
+      const { origin, offset, line } = this.afterHistory;
+      this.afterHistory = undefined;
+      this.host.resumer?.startedAfterDelivered(origin, { offset, line });
+    }
+    if (p === 'finished') return null;
     this.dirty = false;
     // The trailing re-check looks at the name before it reads: what was written after a rename is then
     // read under the name the file holds now, not by a read that came before the rename was seen.
@@ -304,6 +338,9 @@ export class FileFollower implements Source, Reader {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.phase = { name: 'closed' };
+    const history = this.history;
+    this.history = undefined;
+    await history?.close();
     this.names.close();
     this.gens.stop();
     clearTimeout(this.recheckTimer);
@@ -751,11 +788,46 @@ export class FileFollower implements Source, Reader {
     }
     const moved = await resumer.movedAway(this.name, st);
     if (!moved || this.isClosed) return;
+    if (moved.storage !== 'plain') {
+      const storage = moved.storage;
+      return this.readHistory(resumePlan(this.name, { path: moved.path, storage }, moved.point, (s) => this.holds(s), (n) => this.report(n)));
+    }
     const found = lookAt(moved.path);
     const gen = found.kind === 'file' ? this.pinAt(moved.path, found.st) : undefined;
     if (!gen) return;
     gen.startAt(atPoint(moved.point));
     this.gens.insertOlder(gen, gen.file.born);
+    // Rotated after it while stopped too (rotated twice), never read: read after it, from their start.
+    const [, ...newer] = resumePlan(this.name, { path: moved.path, storage: 'plain' }, moved.point, (s) => this.holds(s), (n) => this.report(n));
+    for (const part of newer) {
+      // A compressed file newer than a plain one: no rotation scheme makes that, and it could not be read in its place.
+      if (part.storage !== 'plain') continue;
+      const look = lookAt(part.path);
+      const later = look.kind === 'file' ? this.pinAt(part.path, look.st) : undefined;
+      if (later) this.gens.insertOlder(later, later.file.born);
+    }
+  }
+
+  /** Reads `parts` (the name's history) before anything of the files the name holds. */
+  private readHistory(parts: HistoryPart[]): void {
+    if (parts.length === 0) return;
+    this.history = new HistoryReader(this.name, parts, this.context.framing, (n) => this.report(n));
+  }
+
+  /** One chunk of the history; once it is all read, the files the name holds are read next. */
+  private async pullHistory(history: HistoryReader): Promise<Line[]> {
+    this.origin = undefined;
+    const lines = await history.pull();
+    if (history.done && this.history === history) {
+      this.history = undefined;
+      this.hint();
+    }
+    return lines;
+  }
+
+  /** True when `st` is a file this follower holds, or one another follower reads. */
+  private holds(st: Stats): boolean {
+    return this.gens.all.some((gen) => gen.isSameFile(st)) || this.host.readers.has(st);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import type { HandlePool, Parkable } from './handle-pool.js';
 import { openByIdentity, READ_FLAGS } from './find-file.js';
+import { osPath } from '../os-path.js';
 
 /**
  * One file, known by its identity `(dev, ino)` and held through a descriptor. Under an open-file cap
@@ -48,7 +49,7 @@ export class FileRef implements Parkable {
     pool?.reserve();
     let fd: number;
     try {
-      fd = openSync(path, READ_FLAGS);
+      fd = openSync(osPath(path), READ_FLAGS);
     } catch (error) {
       pool?.cancel();
       throw error;
@@ -135,7 +136,7 @@ export class FileRef implements Parkable {
     if (this.phase === 'closed') throw errno('EBADF', 'file is closed');
     if (this.fd !== undefined) return fstatSync(this.fd);
     if (this.phase === 'lost') return undefined;
-    const st = statSync(this.where, { throwIfNoEntry: false });
+    const st = statSync(osPath(this.where), { throwIfNoEntry: false });
     return st && this.isSame(st) ? st : undefined;
   }
 

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { fromOsBytes, osPath } from '../os-path.js';
 
 /** A file found by its identity: its path and an open descriptor. @internal */
 export interface FoundFile {
@@ -23,13 +24,13 @@ export function openByIdentity(paths: readonly string[], dev: number, ino: numbe
   for (const dir of new Set(paths.map((p) => path.dirname(p)))) {
     let names: string[];
     try {
-      names = readdirSync(dir);
+      names = readdirSync(osPath(dir), { encoding: 'buffer' }).map(fromOsBytes);
     } catch {
       continue;
     }
     for (const name of names) {
       const full = path.join(dir, name);
-      const st = statSync(full, { throwIfNoEntry: false });
+      const st = statSync(osPath(full), { throwIfNoEntry: false });
       if (!st || st.dev !== dev || st.ino !== ino) continue;
       const found = openIfSame(full, dev, ino);
       if (found) return found;
@@ -49,7 +50,7 @@ export const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 export function openRegular(file: string): { fd: number; st: Stats } | undefined {
   let fd: number;
   try {
-    fd = openSync(file, READ_FLAGS);
+    fd = openSync(osPath(file), READ_FLAGS);
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@ import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { DirWatch, HintEvent, SiblingEvent } from './dir-watch.js';
 import { isRotatedName } from './rotated-name.js';
+import { osPath } from '../os-path.js';
 
 /** What a look at a followed name finds. @internal */
 export type Look =
@@ -18,7 +19,7 @@ export type Look =
  */
 export function lookAt(name: string): Look {
   try {
-    const st = statSync(name, { throwIfNoEntry: false });
+    const st = statSync(osPath(name), { throwIfNoEntry: false });
     if (!st) return { kind: 'missing' };
     return st.isFile() ? { kind: 'file', st } : { kind: 'untailable', st };
   } catch (error) {

@@ -2,6 +2,7 @@ import { constants, createReadStream, openSync, type Stats } from 'node:fs';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { READ_FLAGS } from './find-file.js';
+import { osPath } from '../os-path.js';
 
 /**
  * A readable stream of a file that cannot be read by position: a FIFO or a device. A FIFO is opened
@@ -11,8 +12,8 @@ import { READ_FLAGS } from './find-file.js';
  * @internal
  */
 export function openStream(path: string, st: Stats): Readable {
-  if (!st.isFIFO()) return createReadStream(path);
-  return new net.Socket({ fd: openSync(path, READ_FLAGS), readable: true, writable: false });
+  if (!st.isFIFO()) return createReadStream(osPath(path));
+  return new net.Socket({ fd: openSync(osPath(path), READ_FLAGS), readable: true, writable: false });
 }
 
 /**
@@ -22,6 +23,6 @@ export function openStream(path: string, st: Stats): Readable {
  * @internal
  */
 export function reopenFifo(path: string): Readable {
-  const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  const fd = openSync(osPath(path), constants.O_RDWR | constants.O_NONBLOCK);
   return new net.Socket({ fd, readable: true, writable: false });
 }

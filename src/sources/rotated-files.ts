@@ -6,6 +6,7 @@ import type { Generations } from './generations.js';
 import { birthOf } from './file-ref.js';
 import { lookAt, type Provenance } from './name-watch.js';
 import { copiesOf, findUnseen, heldNothingSince, judgeCopy, rotatedSiblingsOf, startsOtherwise, type CopyVerdict, type Known, type Sighting } from './unseen.js';
+import { osPath } from '../os-path.js';
 
 /** Rotated-name files remembered at most in each of the sets below (set aside, judged beside a file). */
 const REMEMBERED = 256;
@@ -147,7 +148,7 @@ export class RotatedFiles {
   entryEvent(entry: string, from: Provenance | undefined): void {
     let st: Stats | undefined;
     try {
-      st = statSync(path.join(path.dirname(this.name), entry), { throwIfNoEntry: false });
+      st = statSync(osPath(path.join(path.dirname(this.name), entry)), { throwIfNoEntry: false });
     } catch {
       return;
     }

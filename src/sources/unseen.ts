@@ -4,6 +4,7 @@ import { openRegular } from './find-file.js';
 import { HEAD_BYTES, readHead } from './head.js';
 import { birthOf } from './file-ref.js';
 import { isRotatedName } from './rotated-name.js';
+import { fromOsBytes, osPath } from '../os-path.js';
 
 /**
  * Looking in a followed name's directory for files that held the name while no look saw them: a file
@@ -128,7 +129,7 @@ function* rotatedSiblings(name: string, known: Known, listing?: readonly string[
   const base = path.basename(name);
   let entries: readonly string[];
   try {
-    entries = listing ?? readdirSync(dir);
+    entries = listing ?? readdirSync(osPath(dir), { encoding: 'buffer' }).map(fromOsBytes);
   } catch {
     return;
   }
@@ -137,7 +138,7 @@ function* rotatedSiblings(name: string, known: Known, listing?: readonly string[
     const file = path.join(dir, entry);
     let st: Stats | undefined;
     try {
-      st = statSync(file, { throwIfNoEntry: false });
+      st = statSync(osPath(file), { throwIfNoEntry: false });
     } catch {
       continue;
     }

@@ -79,6 +79,21 @@ describe('tail-async command (in process)', () => {
     [['-s', '-1', '--poll', 'x'], "tail-async: invalid number of seconds for --sleep-interval: '-1'"],
     [['--max-open-files', '0', 'x'], "tail-async: invalid --max-open-files: '0'"],
     [['--max-open-files', '2k', 'x'], "tail-async: invalid --max-open-files: '2k'"],
+    [['--max-open-files', '1e300', 'x'], "tail-async: invalid --max-open-files: '1e300'"],
+    [['--max-line-bytes', '-1', 'x'], "tail-async: invalid --max-line-bytes: '-1'"],
+    [['--max-line-bytes', '+1', 'x'], "tail-async: invalid --max-line-bytes: '+1'"],
+    [['--max-line-bytes', '0', 'x'], "tail-async: invalid --max-line-bytes: '0'"],
+    [['--max-line-bytes', '1e300', 'x'], "tail-async: invalid --max-line-bytes: '1e300'"],
+    [['--max-line-bytes', '99999E', 'x'], "tail-async: invalid --max-line-bytes: '99999E'"],
+    [['--processor-timeout', '0.0001', 'x'], "tail-async: invalid number of seconds for --processor-timeout: '0.0001' (at least 0.001)"],
+    [['--processor-timeout', '0', 'x'], "tail-async: invalid number of seconds for --processor-timeout: '0' (at least 0.001)"],
+    [['--processor-timeout', '1e400', 'x'], "tail-async: invalid number of seconds for --processor-timeout: '1e400'"],
+    [['--multiline-timeout', '0.0001', 'x'], "tail-async: invalid number of seconds for --multiline-timeout: '0.0001' (at least 0.001)"],
+    [['-s', '1e400', 'x'], "tail-async: invalid number of seconds for --sleep-interval: '1e400'"],
+    [['-s', 'nan', 'x'], "tail-async: invalid number of seconds for --sleep-interval: 'nan'"],
+    [['--rotate-wait', '-0.5', 'x'], "tail-async: invalid number of seconds for --rotate-wait: '-0.5'"],
+    [['--rotate-wait', '1e999', 'x'], "tail-async: invalid number of seconds for --rotate-wait: '1e999'"],
+    [['--pid', '1e300', 'x'], "tail-async: invalid PID: '1e300'"],
   ])('rejects %j with one line, a hint, status 2 and no stack trace', async (argv, message) => {
     const result = await runCli(argv);
     expect(result.status).toBe(2);
@@ -86,20 +101,23 @@ describe('tail-async command (in process)', () => {
     expect(result.stdout.length).toBe(0);
   });
 
+  // Each form against the output it must give (not only against the other forms: all failing alike
+  // would pass that). <A> and <B> stand for the two files' names.
   it.each([
     // (-2 is GNU's obsolete form, taken with one file at most, as GNU takes it: see gnu-args.test.ts)
-    [['-n', '2'], ['--lines=2'], ['--lines', '2'], ['-n2'], ['--li', '2']],
-    [['-c', '3'], ['--bytes=3'], ['--bytes', '3'], ['-c3'], ['--by=3']],
-    [['-q'], ['--quiet'], ['--silent']],
-    [['-v'], ['--verbose']],
-  ])('accepts the aliases %j alike', async (...forms) => {
+    ['==> <A> <==\n2\n3\n\n==> <B> <==\n5\n6\n', [['-n', '2'], ['--lines=2'], ['--lines', '2'], ['-n2'], ['--li', '2']]],
+    ['==> <A> <==\n\n3\n\n==> <B> <==\n\n6\n', [['-c', '3'], ['--bytes=3'], ['--bytes', '3'], ['-c3'], ['--by=3']]],
+    ['1\n2\n3\n4\n5\n6\n', [['-q'], ['--quiet'], ['--silent']]],
+    ['==> <A> <==\n1\n2\n3\n', [['-v'], ['--verbose']], true],
+  ] as [string, string[][], boolean?][])('gives %j for each of the aliases %j', async (expected, forms, oneFile = false) => {
     const dir = await tempDir();
     const a = path.join(dir, 'a');
     const b = path.join(dir, 'b');
     await writeFile(a, '1\n2\n3\n');
     await writeFile(b, '4\n5\n6\n');
-    const outputs = await Promise.all(forms.map((form) => runCli(['--no-follow', ...form, a, b])));
-    for (const output of outputs) expect(output).toEqual(outputs[0]);
+    const outputs = await Promise.all(forms.map((form) => runCli(['--no-follow', ...form, a, ...(oneFile ? [] : [b])])));
+    const want = { status: 0, stdout: Buffer.from(expected.replace('<A>', a).replace('<B>', b)), stderr: '' };
+    for (const output of outputs) expect(output).toEqual(want);
   });
 
   it('prints help organised in groups, with examples, and the version', async () => {

@@ -187,6 +187,21 @@ describe('processing from the command line', () => {
   });
 
   it.each([
+    ['--json, --color always', ['--json', '--color', 'always'], {}],
+    ['--json on a terminal', ['--json'], { stdoutIsTTY: true, env: {} }],
+    ['--json --fields on a terminal', ['--json', '--fields', 'level,msg'], { stdoutIsTTY: true, env: {} }],
+    ['--output jsonl, --color always', ['--output', 'jsonl', '--color', 'always'], {}],
+    ['--output jsonl on a terminal', ['--output', 'jsonl'], { stdoutIsTTY: true, env: {} }],
+  ] as const)('never puts colour inside JSON: %s', async (_, args, io) => {
+    const { file } = await setup(['{"level":"error","msg":"an error here"}']);
+    const result = await runCli(['--no-follow', '--grep', 'error', ...args, file], io);
+    const out = result.stdout.toString();
+    expect(out).not.toContain('\x1b');
+    const record = JSON.parse(out) as { text?: string; level?: string };
+    expect(record.text ?? record.level).toMatch(/error/);
+  });
+
+  it.each([
     [['--where', 'nofield'], /^tail-async: --where 'nofield': expected FIELD=VALUE/],
     [['--where', 'n<big'], /^tail-async: --where 'n<big': '<' compares numbers, and 'big' is not one/],
     [['--where', 'level!info'], /^tail-async: --where 'level!info': '!' must be followed by '='/],

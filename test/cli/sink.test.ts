@@ -24,6 +24,7 @@ describe('--sink', () => {
 
   it('is listed in --help', async () => {
     const { stdout } = await runCli(['--help']);
-    expect(stdout.toString()).toMatch(/--sink\s+ship lines to Redis Streams or NATS JetStream instead of printing them/);
+    // (however the text is wrapped)
+    expect(stdout.toString().replaceAll(/\s+/g, ' ')).toMatch(/--sink=URL ship lines to Redis Streams or NATS JetStream instead of printing them/);
   });
 });

@@ -66,13 +66,15 @@ describe('following appends', () => {
   it('keeps a multi-byte character intact when its bytes arrive in two writes', async () => {
     const file = path.join(await tempDir(), 'app.log');
     await writeFile(file, '');
-    const out = collect(tail(file));
+    const stream = tail(file);
+    const out = collect(stream);
     try {
       const text = 'prix: 10 € — 🚀 fin';
       const bytes = Buffer.from(text + '\n');
       for (const cut of [bytes.indexOf(0xe2) + 1, bytes.indexOf(0xf0) + 2]) {
         await appendFile(file, bytes.subarray(0, cut));
-        await new Promise((r) => setTimeout(r, 30));
+        // The first half read and held (a partial line), so the character is really split between two reads.
+        await waitFor(() => stream.bufferedBytes === cut, () => `the first ${cut} bytes to be read (held: ${stream.bufferedBytes})`);
         await appendFile(file, bytes.subarray(cut));
       }
       await out.until(2);

@@ -4,13 +4,14 @@
  * then they run, and fail.
  */
 import type { TestProject } from 'vitest/node';
-import { locate, SERVER_BINARIES } from './server-binaries.js';
+import { locate, NEEDED_FOR, SERVER_BINARIES } from './server-binaries.js';
 
 export default function setup(project: TestProject): void {
   const missing = SERVER_BINARIES.filter((binary) => locate(binary) === undefined);
   const required = process.env.TAIL_ASYNC_REQUIRE_SERVERS === '1';
   if (missing.length > 0 && !required) {
-    process.stderr.write(`tail-async tests: ${missing.join(' and ')} not found, so the tests that need ${missing.length === 1 ? 'it are' : 'them are'} skipped (install: apt-get install -y ${missing.join(' ')})\n`);
+    const what = [...new Set(missing.map((binary) => NEEDED_FOR[binary]))].join(' or ').replace(/ it$/, missing.length === 1 ? ' it' : ' them');
+    process.stderr.write(`tail-async tests: ${missing.join(' and ')} not found, so the tests that ${what} are skipped (install: apt-get install -y ${missing.join(' ')})\n`);
   }
   project.provide('skippedServers', required ? [] : missing);
 }

@@ -2,25 +2,21 @@
  * The README's library example for shipping, run as written (as ship.mjs in a temp directory that
  * resolves 'tail-async' to this checkout) against both engines.
  */
-import { readFileSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { ROOT, readmeExamples } from '../helpers/doc-examples.js';
 import { tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
 import { skipWithout, startNats, startRedis } from '../helpers/servers.js';
 import { jetStreamCount, natsClient, redisClient } from '../helpers/engines.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
 /** The first js block of the README's section "Shipping to Redis and NATS". */
 function example(): string {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Shipping to Redis and NATS'));
-  const block = /```js\n([\s\S]*?)```/.exec(section);
+  const block = readmeExamples().find((e) => e.chapter === 'Shipping to Redis and NATS' && e.lang === 'js');
   if (!block) throw new Error('no js example in the README section');
-  return block[1]!;
+  return block.code;
 }
 
 /** Runs the example with SINK=`sink` over a file of `count` lines; `shipped()` tells when they are all in. */

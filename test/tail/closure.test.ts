@@ -3,7 +3,9 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tail, TailError } from '../../src/index.js';
+import { getEventListeners } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { AbortError, tail, TailError } from '../../src/index.js';
 import { openFds, tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -86,7 +88,9 @@ describe('closing', () => {
     controller.abort();
     const error = await loop.then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(TailError);
-    expect((error as TailError).code).toBe('ABORT_ERR');
+    expect(error).toBeInstanceOf(AbortError);
+    // The platform's convention (fetch, stream.pipeline): name AbortError, code ABORT_ERR, the reason as cause.
+    expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR', cause: controller.signal.reason });
     await backTo(baseline);
   });
 
@@ -94,7 +98,64 @@ describe('closing', () => {
     const file = await fileWithLines(3);
     const baseline = resources();
     const stream = tail(file, { signal: AbortSignal.abort() });
-    await expect(stream.next()).rejects.toMatchObject({ code: 'ABORT_ERR' });
+    await expect(stream.next()).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    await backTo(baseline);
+  });
+
+  it('gives the timeout of AbortSignal.timeout() as the cause, so a loop can end cleanly on it', async () => {
+    const file = await fileWithLines(1);
+    const seen: string[] = [];
+    let caught: unknown;
+    try {
+      for await (const line of tail(file, { signal: AbortSignal.timeout(50) })) seen.push(line.text);
+    } catch (error) {
+      caught = error;
+    }
+    expect(seen).toEqual(['line 0']);
+    expect(caught).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR', cause: { name: 'TimeoutError' } });
+  });
+
+  it('removes its listener from the signal when the iteration ends, whichever way', async () => {
+    const file = await fileWithLines(3);
+    const controller = new AbortController();
+    const before = getEventListeners(controller.signal, 'abort').length;
+    for await (const _ of tail(file, { follow: false, signal: controller.signal }));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(before);
+    for await (const _ of tail(file, { signal: controller.signal })) break;
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(before);
+    const stream = tail(file, { signal: controller.signal });
+    await stream.next();
+    await stream.close();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(before);
+  });
+
+  it('leaves no listener on an input stream after its end, nor after a break', async () => {
+    const events = ['data', 'end', 'error', 'close', 'readable'] as const;
+    const count = (s: PassThrough) => events.reduce((n, e) => n + s.listenerCount(e), 0);
+    const ended = new PassThrough();
+    const baseline = count(ended);
+    ended.end('a\nb\n');
+    const texts: string[] = [];
+    for await (const line of tail(ended)) texts.push(line.text);
+    expect(texts).toEqual(['a', 'b']);
+    expect(count(ended)).toBe(baseline);
+
+    const open = new PassThrough();
+    open.write('x\n');
+    for await (const _ of tail(open)) break;
+    expect(count(open)).toBe(baseline);
+    expect(open.destroyed).toBe(true);
+  });
+
+  it('closes everything when the consumer calls throw() on the iterator, and rejects with that error', async () => {
+    const file = await fileWithLines(3);
+    const baseline = resources();
+    const stream = tail(file);
+    expect((await stream.next()).value?.text).toBe('line 0');
+    expect(resources().fds).toBeGreaterThan(baseline.fds);
+    const boom = new Error('consumer gave up');
+    await expect(stream.throw!(boom)).rejects.toBe(boom);
+    await expect(stream.next()).resolves.toEqual({ value: undefined, done: true });
     await backTo(baseline);
   });
 
@@ -136,6 +197,7 @@ describe('closing', () => {
     const script = `
       import { tail } from ${JSON.stringify(dist)};
       for await (const line of tail(process.argv[1])) {
+        if (line.text === 'line 0') console.log('reading');
         if (line.text === 'stop') break;
       }
       console.log('done');
@@ -147,10 +209,11 @@ describe('closing', () => {
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      await waitFor(() => stdout === '' && child.exitCode === null, 'child to start');
+      // Append only once the child has read the file's line: then 'stop' can only come by following.
+      await waitFor(() => stdout === 'reading\n', () => `the child to read the first line (stdout ${JSON.stringify(stdout)}, stderr ${JSON.stringify(stderr)})`);
       await appendFile(file, 'more\nstop\n');
       const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5_000))]);
-      expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: 'done\n', stderr: '' });
+      expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: 'reading\ndone\n', stderr: '' });
     } finally {
       child.kill('SIGKILL');
     }

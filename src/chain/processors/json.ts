@@ -87,6 +87,7 @@ function toCondition(condition: string | readonly [string, string] | WhereCondit
  * ```ts
  * parseFields('level, msg ,req.status'); // ['level', 'msg', 'req.status']
  * ```
+ * @internal
  */
 export function parseFields(spec: string): string[] {
   const fields = spec.split(',').map((field) => field.trim());

@@ -26,6 +26,7 @@ const OPERATORS: readonly WhereOperator[] = ['!=', '<=', '>=', '=', '<', '>', '~
  * parseWhere('req.status>=500'); // { field: 'req.status', op: '>=', value: '500' }
  * parseWhere('msg=a=b');         // { field: 'msg', op: '=', value: 'a=b' }
  * ```
+ * @internal
  */
 export function parseWhere(spec: string): WhereCondition {
   const fail = (why: string) => optionError(`--where '${spec}': ${why}`);
