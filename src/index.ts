@@ -20,6 +20,8 @@ export type { RedisSinkOptions } from './sinks/redis.js';
 export { natsSink } from './sinks/nats.js';
 export type { NatsSinkOptions } from './sinks/nats.js';
 export { sinkFromUrl } from './sinks/url.js';
+export { serve } from './serve/serve.js';
+export type { ServeOptions, ServeHandle } from './serve/serve.js';
 export type {
   Processor,
   ProcessorFunction,

@@ -9,6 +9,7 @@ import { parseWhere, type WhereCondition } from '../chain/processors/where.js';
 import { parseRate } from '../chain/processors/rate-limit.js';
 import { parseSample } from '../chain/processors/sample.js';
 import { parseRecordParser, timeArgs, type RecordParser } from './record-args.js';
+import { parseServeAddress, type ServeAddress } from '../serve/address.js';
 
 /** What the command line asks for. @internal */
 export interface CliOptions {
@@ -41,6 +42,8 @@ export interface CliOptions {
   readonly since: number | undefined;
   readonly until: number | undefined;
   readonly timeField: string | undefined;
+  /** With --serve: where the live page is served (instead of printing), its token and how many lines it keeps. */
+  readonly serve: ServeCliOptions | undefined;
   /** The processing steps, in command-line order. */
   readonly steps: readonly Step[];
   readonly ignoreCase: boolean;
@@ -56,6 +59,12 @@ export interface CliOptions {
   readonly version: boolean;
   /** GNU's warnings about options that do nothing as combined (`--retry` without follow…), to print. */
   readonly warnings: readonly string[];
+}
+
+/** --serve, --serve-token and --serve-lines. @internal */
+export interface ServeCliOptions extends ServeAddress {
+  readonly token: string | undefined;
+  readonly lines: number | undefined;
 }
 
 /** One processing step asked for on the command line. @internal */
@@ -156,11 +165,7 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
     poll: has('poll') || has('-disable-inotify'),
     sleepInterval: optional(str('sleep-interval'), (v) => parseSeconds(v, '--sleep-interval')),
     rotateWait: optional(str('rotate-wait'), (v) => parseSeconds(v, '--rotate-wait')),
-    maxOpenFiles: optional(str('max-open-files'), (v) => {
-      const n = Number(v);
-      if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`invalid --max-open-files: '${v}'`);
-      return n;
-    }),
+    maxOpenFiles: optional(str('max-open-files'), (v) => positiveWhole(v, '--max-open-files')),
     prefix: has('prefix'),
     output: str('output') === 'jsonl' ? 'jsonl' : 'raw',
     maxLineBytes: optional(str('max-line-bytes'), (v) => {
@@ -175,6 +180,7 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
     backfill: has('backfill'),
     sink: str('sink'),
     ...timeArgs(str, has('lines') || has('bytes')),
+    serve: serveOptions(str('serve'), str('serve-token'), str('serve-lines')),
     steps: steps(options),
     ignoreCase: has('ignore-case'),
     color: (str('color') ?? 'auto') as CliOptions['color'],
@@ -186,6 +192,26 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
     version: has('version'),
     warnings: warnings(follow, has('retry'), has('retry') || has('F'), has('pid')),
   };
+}
+
+/** --serve [HOST:]PORT, with its token and line count (which mean nothing without it). */
+function serveOptions(address: string | undefined, token: string | undefined, lines: string | undefined): ServeCliOptions | undefined {
+  if (address === undefined) {
+    const orphan = token !== undefined ? '--serve-token' : lines !== undefined ? '--serve-lines' : undefined;
+    if (orphan) throw new UsageError(`option '${orphan}' needs '--serve'`);
+    return undefined;
+  }
+  if (token === '') throw new UsageError("invalid --serve-token: ''");
+  const where = parseServeAddress(address);
+  if (!where) throw new UsageError(`invalid --serve address: '${address}' (expected [HOST:]PORT)`);
+  return { ...where, token, lines: optional(lines, (v) => positiveWhole(v, '--serve-lines')) };
+}
+
+/** A whole number of at least 1 (blanks around it allowed), for `flag`. */
+function positiveWhole(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`invalid ${flag}: '${value}'`);
+  return n;
 }
 
 /** GNU tail's warnings (tail.c, parse_options) about options that have no effect as given. */

@@ -30,12 +30,13 @@ export const EXAMPLES: readonly (readonly [string, string])[] = [
   ['lines through a processor of your own', 'tail-async --plugin ./redact.mjs app.log'],
   ['every line of syslog.N, syslog.N.gz, then syslog, in order', 'tail-async --backfill --no-follow /var/log/syslog'],
   ['ship lines to Redis streams; the state file moves once Redis has them', 'tail-async --state-file st.json --sink redis://127.0.0.1/0 app.log'],
+  ['a live page of app.log in the browser, at http://127.0.0.1:8080/', 'tail-async --serve 8080 app.log'],
 ];
 
 const EPILOGUE = [
   'NUM and SIZE may have a multiplier suffix: b 512, kB 1000, K 1024, MB 1000*1000, M 1024*1024, GB, G, T, P, E… SEC may be a fraction (0.5); above 2147483 (about 24.8 days, the longest a timer waits) it counts as 2147483.',
   'Quote patterns so that new matching files are picked up while following.',
-  'Exit status: 0 success; 1 a file could not be read, writing the output failed, the state file was not saved before exit, or the --sink engine could not be reached at the start or refused the lines; 2 usage error, a plugin that cannot be loaded, or a state file that cannot be used (unwritable, in use, among the inputs); 130/143 ended by SIGINT/SIGTERM; 141 the reader of the output went away. A plugin that fails on a line, or to close, is reported and changes no status (but with --on-error stop: 1).',
+  'Exit status: 0 success; 1 a file could not be read, writing the output failed, the state file was not saved before exit, the --sink engine could not be reached at the start or refused the lines, or --serve could not listen on its address; 2 usage error, a plugin that cannot be loaded, or a state file that cannot be used (unwritable, in use, among the inputs); 130/143 ended by SIGINT/SIGTERM; 141 the reader of the output went away. A plugin that fails on a line, or to close, is reported and changes no status (but with --on-error stop: 1).',
   'SIGINT and SIGTERM end the run within a second, also while a plugin is stuck: the lines every processor had finished are printed; the line a plugin was working on and the lines after it are not, and the next run with the same --state-file starts at that line.',
 ];
 

@@ -93,6 +93,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (options.follow !== false && options.files.includes('-') && io.stdin.isTTY && !alone) {
     io.stderr.write('tail-async: warning: following standard input indefinitely is ineffective\n');
   }
+  if (options.serve && options.sink !== undefined) return usageError(io, "options '--serve' and '--sink' cannot be used together");
   let sink: Sink | undefined;
   if (options.sink !== undefined) {
     // Lines count as shipped once the engine has them: without a state file, a restart could not resume after them.
@@ -208,7 +209,7 @@ class Run {
 
   /** Raw output without processors passes bytes through (latin1); processors and JSON need real text. */
   private encoding(): 'latin1' | 'utf8' {
-    return this.processors.length > 0 || this.options.output === 'jsonl' || this.sink || this.windowed() ? 'utf8' : 'latin1';
+    return this.processors.length > 0 || this.options.output === 'jsonl' || this.sink || this.options.serve || this.windowed() ? 'utf8' : 'latin1';
   }
 
   /** --since or --until: lines are read for their time. */
@@ -227,16 +228,24 @@ class Run {
     this.io.stdout.on('error', this.onStdoutError);
     // As GNU tail while it follows: a reader that went away ends the run as a failed write would (141), even
     // when nothing more is written.
-    const stopWatchingReader = (this.options.follow !== false && this.io.watchOutputReader?.(this.onReaderGone)) || (() => {});
+    // (Serving, nothing is written to stdout: its reader is nobody's concern.)
+    const stopWatchingReader = (this.options.follow !== false && !this.options.serve && this.io.watchOutputReader?.(this.onReaderGone)) || (() => {});
     try {
       const inputs = this.options.files.length === 0 ? ['-'] : this.options.files;
       const stdinClosed = this.io.closed?.stdin === true && !this.sink;
       // (With a state file, the run goes on to its first write, which fails, and saves where it was.)
-      if (this.io.closed?.stdout && this.options.follow !== false && this.options.stateFile === undefined && !this.sink && inputs.some((input) => input !== '-')) {
+      if (this.io.closed?.stdout && this.options.follow !== false && this.options.stateFile === undefined && !this.sink && !this.options.serve && inputs.some((input) => input !== '-')) {
         return this.closedOutput(inputs);
       }
-      if (this.sink) {
-        await this.ship([...inputs], this.sink);
+      const sink = this.sink;
+      if (sink) {
+        await this.ship([...inputs], (stream) =>
+          stream.pipeTo(sink, { signal: this.stopShipping.signal, drainTimeout: 500, onOutage: (event) => this.io.stderr.write(`tail-async: ${event.message}\n`) }),
+        );
+      } else if (this.options.serve) {
+        const serve = this.options.serve;
+        const { serveLines } = await import('./serve.js');
+        await this.ship([...inputs], (stream) => serveLines(stream, serve, () => !this.pidGone, this.io.stderr, this.stopShipping.signal));
       } else if (this.options.follow === false && this.processors.length === 0 && !this.windowed()) {
         // One input after the other, so that headers (also of empty files) come out exactly as GNU's.
         // (With processors, one tail reads them all: processors are flushed and closed once, at the end.)
@@ -385,11 +394,12 @@ class Run {
 
   /**
    * Ships every input to the sink (see `TailStream.pipeTo`), retrying for as long as the engine is down,
-   * saying so once at the start and once at the end of each outage. A signal or the end of the --pid
-   * process stops it: batches in flight get half a second to be acknowledged, so that the exit stays
-   * within a second; what was not acknowledged is shipped again by the next run.
+   * saying so once at the start and once at the end of each outage; or serves them to browsers (--serve).
+   * A signal or the end of the --pid process stops it: batches in flight get half a second to be
+   * acknowledged, so that the exit stays within a second; what was not acknowledged is shipped again by
+   * the next run.
    */
-  private async ship(names: string[], sink: Sink): Promise<void> {
+  private async ship(names: string[], deliver: (stream: TailStream) => Promise<unknown>): Promise<void> {
     const sources: TailInput = names.map((name) => (name === '-' ? { name: '-', stream: this.io.stdin } : name));
     let failedHere = false;
     const { openTail } = await import('../tail.js');
@@ -404,11 +414,7 @@ class Run {
     this.stream = stream;
     const stopWatchingPid = this.watchPid(stream);
     try {
-      await stream.pipeTo(sink, {
-        signal: this.stopShipping.signal,
-        drainTimeout: 500,
-        onOutage: (event) => this.io.stderr.write(`tail-async: ${event.message}\n`),
-      });
+      await deliver(stream);
     } catch (error) {
       // Files that could not be opened were reported as notices already.
       if (!(error instanceof TailError && !(error instanceof SinkError) && error.code !== 'ABORT_ERR' && failedHere)) throw error;
@@ -511,8 +517,8 @@ class Run {
   private interrupt(status: number): void {
     const first = this.exitOverride === undefined;
     this.exitOverride ??= status;
-    // Shipping stops through the pipe, which commits what is acknowledged in time and then closes the tail.
-    if (this.sink) {
+    // Shipping (or serving) stops through the pipe, which commits what is acknowledged in time and then closes the tail.
+    if (this.sink || this.options.serve) {
       this.stopShipping.abort();
       return;
     }

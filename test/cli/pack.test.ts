@@ -54,7 +54,7 @@ function run(dir: string, file: string): string {
 }
 
 describe('the packed package', () => {
-  it('installs from its tarball without a warning, with its licence, and the source its maps name', () => {
+  it('installs from its tarball without a warning, with its licence, the source its maps name, and the --serve page', () => {
     expect(installLog).not.toMatch(/warn|prepare/i);
     const pkg = path.join(app, 'node_modules', 'tail-async');
     // The checkout keeps its `prepare` (npm ci builds dist/); the package goes without it.
@@ -70,6 +70,8 @@ describe('the packed package', () => {
       return sources.map((s) => path.resolve(path.dirname(path.join(dist, map)), s)).filter((s) => spawnSync('test', ['-f', s]).status !== 0);
     });
     expect(missing).toEqual([]);
+    // The --serve page ships as it is (no build step at install).
+    for (const asset of ['index.html', 'page.js', 'page.css']) expect(existsSync(path.join(pkg, 'assets', 'serve', asset)), asset).toBe(true);
   });
 
   it('runs the command: --version, and a real tail', () => {

@@ -59,6 +59,8 @@ const APP_LOG = [
   '2024-05-01 10:00:01 ERROR timeout talking to the database',
   '    at connect (db.js:10:5)',
   '{"level":"error","time":1,"msg":"boom","req":{"status":500}}',
+  // A line of now, in logfmt: for the examples with `since` and the logfmt processors.
+  `${new Date().toISOString()} level=error msg="disk full"`,
   '',
 ].join('\n');
 
@@ -156,7 +158,8 @@ function withoutExample(): { checked: number; missing: string[] } {
   const missing: string[] = [];
   for (const m of index.matchAll(/^export (?:type )?\{([^}]*)\} from '\.\/(.*)\.js'/gm)) {
     const text = readFileSync(path.join(ROOT, 'src', `${m[2]}.ts`), 'utf8');
-    for (const name of m[1]!.split(',').map((n) => n.trim()).filter(Boolean)) {
+    // `export { a, type B }`: the inline `type` is not part of the name.
+    for (const name of m[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, '')).filter(Boolean)) {
       const declaration = new RegExp(`(/\\*\\*(?:(?!\\*/)[\\s\\S])*?\\*/)\\s*export (?:declare )?(?:async )?(?:function\\*?|class|interface|type|const) ${name}\\b`).exec(text);
       checked++;
       if (!declaration?.[1]!.includes('@example')) missing.push(`${name} (src/${m[2]}.ts)`);

@@ -1,16 +1,17 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
-/** A binary some tests need: the engines of the sink tests, and logrotate for the history tests. */
-export type ServerBinary = 'redis-server' | 'nats-server' | 'logrotate';
+/** A binary some tests need: the engines of the sink tests, logrotate for the history tests, chromium for the --serve page. */
+export type ServerBinary = 'redis-server' | 'nats-server' | 'logrotate' | 'chromium';
 
-export const SERVER_BINARIES: readonly ServerBinary[] = ['redis-server', 'nats-server', 'logrotate'];
+export const SERVER_BINARIES: readonly ServerBinary[] = ['redis-server', 'nats-server', 'logrotate', 'chromium'];
 
 /** What the tests that need each binary do with it (for the line that says they are skipped). */
 export const NEEDED_FOR: Readonly<Record<ServerBinary, string>> = {
   'redis-server': 'ship to it',
   'nats-server': 'ship to it',
   logrotate: 'rotate logs with it',
+  chromium: 'show the --serve page in it',
 };
 
 /**

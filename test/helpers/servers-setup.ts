@@ -1,5 +1,5 @@
 /**
- * vitest global setup: looks once per run for the server binaries the sink tests need. A missing one
+ * vitest global setup: looks once per run for the server binaries the sink tests need (and chromium, for the --serve page). A missing one
  * is reported in one line and its tests are skipped, unless TAIL_ASYNC_REQUIRE_SERVERS=1 (CI, `.ci/run`):
  * then they run, and fail.
  */

@@ -5,7 +5,17 @@ import { parseJson } from './json.js';
 import { parseLogfmt } from './logfmt.js';
 import { regexParser } from './regex.js';
 
-/** Options of {@link format}. */
+/**
+ * Options of {@link format}.
+ *
+ * @example
+ * ```ts
+ * import { format, type FormatOptions } from 'tail-async';
+ *
+ * const fromLogfmt: FormatOptions = { parse: 'logfmt' };
+ * const pretty = format('{time} [{level}] {msg}', fromLogfmt);
+ * ```
+ */
 export interface FormatOptions {
   /**
    * How a line becomes the record the template renders: `'json'` (default), `'logfmt'`, or a regular

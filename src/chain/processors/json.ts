@@ -3,7 +3,17 @@ import type { ProcessorObject } from '../types.js';
 import { recordProcessor, type RecordOptions } from '../records/processor.js';
 import { preview } from '../records/fields.js';
 
-/** Options of {@link json}: which records to keep, and what to print of them. */
+/**
+ * Options of {@link json}: which records to keep, and what to print of them.
+ *
+ * @example
+ * ```ts
+ * import { tail, json, type JsonOptions } from 'tail-async';
+ *
+ * const errors: JsonOptions = { where: ['level=error'], format: '{msg} ({req.status})' };
+ * for await (const line of tail('app.log', { follow: false, processors: [json(errors)], onError: 'skip' })) console.log(line.text);
+ * ```
+ */
 export type JsonOptions = RecordOptions;
 
 /**

@@ -2,7 +2,17 @@ import type { ProcessorObject } from '../types.js';
 import { recordProcessor, type RecordOptions } from '../records/processor.js';
 import type { LogRecord } from '../records/fields.js';
 
-/** Options of {@link logfmt}: which records to keep, and what to print of them (as {@link json} takes them). */
+/**
+ * Options of {@link logfmt}: which records to keep, and what to print of them (as {@link json} takes them).
+ *
+ * @example
+ * ```ts
+ * import { tail, logfmt, type LogfmtOptions } from 'tail-async';
+ *
+ * const errors: LogfmtOptions = { where: ['level=error'], format: '{msg}' };
+ * for await (const line of tail('app.log', { follow: false, processors: [logfmt(errors)] })) console.log(line.text);
+ * ```
+ */
 export type LogfmtOptions = RecordOptions;
 
 /**

@@ -1,13 +1,34 @@
 import { optionError } from '../../errors.js';
 import type { ProcessorObject } from '../types.js';
 
-/** A processor that drops lines and counts them: {@link rateLimit} and {@link sample}. */
+/**
+ * A processor that drops lines and counts them: {@link rateLimit} and {@link sample}.
+ *
+ * @example
+ * ```ts
+ * import { tail, sample, type DroppingProcessor } from 'tail-async';
+ *
+ * const oneInTen: DroppingProcessor = sample('1/10');
+ * for await (const line of tail('app.log', { follow: false, processors: [oneInTen] })) console.log(line.text);
+ * console.error(`${oneInTen.dropped} lines dropped`);
+ * ```
+ */
 export interface DroppingProcessor extends ProcessorObject {
   /** Lines dropped so far, over every source. */
   readonly dropped: number;
 }
 
-/** Options of {@link rateLimit}. */
+/**
+ * Options of {@link rateLimit}.
+ *
+ * @example
+ * ```ts
+ * import { rateLimit, type RateLimitOptions } from 'tail-async';
+ *
+ * const quietly: RateLimitOptions = { onDropped: (source, count) => console.error(`${source}: ${count} over the limit`) };
+ * const limit = rateLimit('100/s', quietly);
+ * ```
+ */
 export interface RateLimitOptions {
   /** The clock, in ms; `Date.now` by default (tests give their own). */
   readonly now?: () => number;

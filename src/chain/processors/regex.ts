@@ -4,7 +4,18 @@ import { recordProcessor, type RecordOptions } from '../records/processor.js';
 import type { LogRecord } from '../records/fields.js';
 import { preview } from '../records/fields.js';
 
-/** Options of {@link regex}: which records to keep, and what to print of them (as `json()` takes them). */
+/**
+ * Options of {@link regex}: which records to keep, and what to print of them (as `json()` takes them).
+ *
+ * @example
+ * ```ts
+ * import { tail, regex, type RegexOptions } from 'tail-async';
+ *
+ * const errors: RegexOptions = { where: ['level=ERROR'], format: '{time}: {msg}' };
+ * const line = /^(?<time>\S+ \S+) (?<level>[A-Z]+) (?<msg>.*)$/;
+ * for await (const l of tail('app.log', { follow: false, processors: [regex(line, errors)] })) console.log(l.text);
+ * ```
+ */
 export type RegexOptions = RecordOptions;
 
 /**

@@ -5,7 +5,17 @@ import { compileCondition, parseWhere, type WhereCondition } from '../processors
 import { isRecord, lookup, preview, type LogRecord } from './fields.js';
 import { compileTemplate } from './template.js';
 
-/** What to do with the records of lines: which to keep, and what to print of them. */
+/**
+ * What to do with the records of lines: which to keep, and what to print of them.
+ *
+ * @example
+ * ```ts
+ * import { json, type RecordOptions } from 'tail-async';
+ *
+ * const serverErrors: RecordOptions = { where: ['status>=500', ['method', 'GET']], fields: ['time', 'path'] };
+ * const processor = json(serverErrors);
+ * ```
+ */
 export interface RecordOptions {
   /**
    * Keeps only records that meet every condition: a string as the command line's `--where` takes it
