@@ -34,7 +34,7 @@ export function logfmt(options: LogfmtOptions = {}): ProcessorObject {
 // (`h=a=b`), misread a bare key before `k=`, and decode no escape but \" and \\.
 /**
  * Parses a logfmt line into a record of strings: `key=value` pairs separated by spaces; a value in
- * double quotes may hold spaces and the escapes `\"`, `\\`, `\n`, `\r`, `\t` and `\uXXXX`; an unquoted
+ * double quotes may hold spaces and the escapes `\"`, `\\`, `\n`, `\r`, `\t` and `\u` with four hex digits (`\u00e9`); an unquoted
  * value runs to the next space (and may hold `=`); `key=` is the empty string; a bare `key` is `true`.
  * A key is any run of characters other than space, `=` and `"`; a stray character is skipped. An
  * unterminated quote takes the rest of the line. Of a key given twice, the last value counts.
