@@ -8,7 +8,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { examplesOf, moduleOf, typeCheck, type Example } from '../helpers/examples.js';
+import { tsdocExamplesOf as examplesOf } from '../helpers/doc-examples.js';
+import { moduleOf, typeCheck, type Example } from '../helpers/examples.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Where the examples are made to live (they are never written): the preludes' imports are relative to it. */

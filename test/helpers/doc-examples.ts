@@ -39,16 +39,20 @@ export function readmeExamples(): DocExample[] {
 
 /** Every ```ts block after an `@example` tag in the TSDoc comments of src/. */
 export function tsdocExamples(): DocExample[] {
-  const out: DocExample[] = [];
   const files = readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
-  for (const file of files) {
-    const text = readFileSync(path.join(ROOT, 'src', file), 'utf8');
-    for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
-      for (const m of comment[0].matchAll(/@example\s*\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g)) {
-        const code = m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n') + '\n';
-        const where = `src/${file}:${lineOf(text, comment.index + m.index)}`;
-        out.push({ where, lang: 'ts', code, section: `src/${file}`, chapter: `src/${file}`, internal: comment[0].includes('@internal') });
-      }
+  return files.flatMap((file) => tsdocExamplesOf(path.join(ROOT, 'src', file)));
+}
+
+/** Every ```ts block after an `@example` tag in the TSDoc comments of `file` (an absolute path). */
+export function tsdocExamplesOf(file: string): DocExample[] {
+  const out: DocExample[] = [];
+  const name = path.relative(ROOT, file);
+  const text = readFileSync(file, 'utf8');
+  for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+    for (const m of comment[0].matchAll(/@example\s*\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g)) {
+      const code = m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n') + '\n';
+      const where = `${name}:${lineOf(text, comment.index + m.index)}`;
+      out.push({ where, lang: 'ts', code, section: name, chapter: name, internal: comment[0].includes('@internal') });
     }
   }
   return out;

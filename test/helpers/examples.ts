@@ -3,36 +3,12 @@
  * each as a module of its own (its \`import … from 'tail-async'\` lines pointed at src/index.ts, the rest
  * of its lines the body of an async function), after a prelude that declares the names it takes as given.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { ROOT, type DocExample } from './doc-examples.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-export interface Example {
-  /** `file:line` of the block's first line. */
-  readonly where: string;
-  readonly code: string;
-}
-
-/** The ```ts blocks of the TSDoc comments of `file`, without their leading ` * `. */
-export function examplesOf(file: string): Example[] {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const out: Example[] = [];
-  let block: string[] | undefined;
-  let start = 0;
-  for (const [i, line] of lines.entries()) {
-    const text = line.replace(/^\s*\* ?/, '');
-    if (block === undefined && /^\s*\*\s*```ts\s*$/.test(line)) {
-      block = [];
-      start = i + 2;
-    } else if (block !== undefined && /^\s*\*\s*```\s*$/.test(line)) {
-      out.push({ where: `${path.relative(ROOT, file)}:${start}`, code: block.join('\n') });
-      block = undefined;
-    } else if (block !== undefined) block.push(text);
-  }
-  return out;
-}
+/** An example to type-check: where it is, and its code (see doc-examples.ts, which finds them). */
+export type Example = Pick<DocExample, 'where' | 'code'>;
 
 /** An example as a module: its imports first (from 'tail-async': the sources), the rest in an async function. */
 export function moduleOf(example: Example, PRELUDE: string): string {
