@@ -155,7 +155,7 @@ function judge(results, cfg) {
   }
   // Shipping: lines/s acknowledged through pipeTo vs the bare client, the same lines in the same batches;
   // each round's ratio (the two ran one after the other) shows the noise.
-  for (const ta of rows.filter((r) => r.workload.startsWith('8 ship') && r.ref && r.ref !== r.tool)) {
+  for (const ta of rows.filter((r) => r.workload.startsWith('8 ship') && r.tool.startsWith('tail-async') && r.ref && r.ref !== r.tool)) {
     const bare = row((r) => r.workload === ta.workload && r.tool === ta.ref);
     if (!bare || !Number.isFinite(ta.median) || !Number.isFinite(bare.median)) continue;
     const r = ta.median / bare.median;

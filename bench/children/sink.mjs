@@ -5,10 +5,13 @@
 // same span (all threads: GC and the thread pool included), sysMs its system part.
 //   ta-redis   tail(file, { follow: false, checkpoint }).pipeTo(redisSink({ stream: 'PREFIX:{file}' }))
 //              (derived entry IDs); writes the sizes of the batches it shipped to `sizes`
-//   bare-redis ioredis alone: the same lines, fields and entry IDs, pipelined XADD in the batch sizes
-//              read from `sizes`, at most 4 pipelines in flight (pipeTo's default), each awaited for
-//              every reply. (The sink also sets a socket timeout, which costs a timer per reply chunk;
-//              the bare client does without.)
+//   bare-redis ioredis alone: the same lines, fields and entry IDs in the batch sizes read from `sizes`,
+//              written as the sink writes them (one EVALSHA of its Lua function a batch, the batch as
+//              JSON), at most 4 batches in flight (pipeTo's default), each awaited for its reply. (The
+//              sink also sets a socket timeout, which costs a timer per reply chunk; the bare client
+//              does without.)
+//   bare-redis-pipeline  the same, as one pipeline of XADDs a batch, each awaited for every reply (the
+//              sink's way with a server that does not run scripts; a reference, no target)
 //   ta-nats    the same through natsSink({ subject: 'PREFIX.{host}.{file}', stream, linesPerMessage })
 //   bare-nats  @nats-io/jetstream alone, connected as the sink connects (noAsyncTraces): the same
 //              messages (headers, payloads made with one join, message IDs) in the same batches, each
@@ -106,11 +109,24 @@ async function bareRedis() {
   await client.connect();
   const key = `${job.prefix}:${job.file}`;
   const born = Math.floor(statSync(job.file).birthtimeMs);
-  const { ms, cpuMs, sysMs } = await inFlight(all, async (batch) => {
-    const pipeline = client.pipeline();
-    for (const l of batch) pipeline.xadd(key, `${born}-${l.offset * 1000}`, 'file', job.file, 'text', l.text, 'offset', String(l.offset), 'line', String(l.line), 'host', host);
-    for (const [error] of await pipeline.exec()) if (error) throw error;
-  });
+  let send;
+  if (job.mode === 'bare-redis-pipeline') {
+    send = async (batch) => {
+      const pipeline = client.pipeline();
+      for (const l of batch) pipeline.xadd(key, `${born}-${l.offset * 1000}`, 'file', job.file, 'text', l.text, 'offset', String(l.offset), 'line', String(l.line), 'host', host);
+      for (const [error] of await pipeline.exec()) if (error) throw error;
+    };
+  } else {
+    // The sink's own Lua function (the protocol, not its client code): one EVALSHA a batch, the batch as JSON.
+    const { ADD_SCRIPT } = await fromDist('sinks/redis-writes.js');
+    client.defineCommand('addEntries', { lua: ADD_SCRIPT, numberOfKeys: 1 });
+    send = async (batch) => {
+      const entries = [];
+      for (const l of batch) entries.push(1, 1, `${born}-${l.offset * 1000}`, l.text, l.offset, l.line);
+      await client.addEntries(key, JSON.stringify([[[job.file, host]], entries, false]));
+    };
+  }
+  const { ms, cpuMs, sysMs } = await inFlight(all, send);
   await client.quit();
   return { lines: all.reduce((n, b) => n + b.length, 0), ms, cpuMs, sysMs, batches: all.length };
 }
@@ -153,7 +169,7 @@ if (job.mode === 'ta-redis') {
 } else if (job.mode === 'ta-nats') {
   const { natsSink } = await fromDist('index.js');
   result = await viaTailAsync(natsSink({ servers: job.address, subject: `${job.prefix}.{host}.{file}`, stream: job.stream, linesPerMessage: job.linesPerMessage }));
-} else if (job.mode === 'bare-redis') result = await bareRedis();
+} else if (job.mode === 'bare-redis' || job.mode === 'bare-redis-pipeline') result = await bareRedis();
 else if (job.mode === 'bare-nats') result = await bareNats();
 else throw new Error(`unknown mode ${job.mode}`);
 if (result.lines !== job.lines) {

@@ -5,14 +5,14 @@ import { natsSink, type NatsSinkOptions } from './nats.js';
 
 /** Query parameters each kind of URL takes. */
 const PARAMS = {
-  redis: ['stream', 'ids', 'maxlen', 'timeout'],
-  'redis+unix': ['stream', 'ids', 'maxlen', 'timeout', 'db'],
+  redis: ['stream', 'ids', 'maxlen', 'timeout', 'writes'],
+  'redis+unix': ['stream', 'ids', 'maxlen', 'timeout', 'writes', 'db'],
   nats: ['subject', 'stream', 'lines', 'timeout'],
 } as const;
 
 /**
  * A sink from a URL, as `--sink` takes it:
- * - `redis://[:password@]host[:port][/db]?stream=TEMPLATE&maxlen=N&ids=file|auto&timeout=MS` (also `rediss://`)
+ * - `redis://[:password@]host[:port][/db]?stream=TEMPLATE&maxlen=N&ids=file|auto&timeout=MS&writes=script|pipeline` (also `rediss://`)
  * - `redis+unix:///path/to/redis.sock?db=N&stream=TEMPLATE&…`
  * - `nats://[user:password@]host[:port]?subject=TEMPLATE&stream=NAME&lines=N&timeout=MS`
  *
@@ -57,7 +57,9 @@ export function sinkFromUrl(url: string): Sink {
     }
     const ids = params.get('ids');
     if (ids !== undefined && ids !== 'file' && ids !== 'auto') throw bad(`ids must be 'file' or 'auto', not '${ids}'`);
-    const common = { name, stream: params.get('stream'), ids, maxLen: int('maxlen', 1), timeout: int('timeout', 1) } satisfies RedisSinkOptions;
+    const writes = params.get('writes');
+    if (writes !== undefined && writes !== 'script' && writes !== 'pipeline') throw bad(`writes must be 'script' or 'pipeline', not '${writes}'`);
+    const common = { name, stream: params.get('stream'), ids, maxLen: int('maxlen', 1), timeout: int('timeout', 1), writes } satisfies RedisSinkOptions;
     if (kind === 'redis+unix') {
       if (parsed.host !== '' || parsed.pathname === '' || parsed.pathname === '/') throw bad('expected redis+unix:///path/to/redis.sock');
       return redisSink({ ...common, connection: { path: decodeURIComponent(parsed.pathname), db: int('db', 0) ?? 0 } });

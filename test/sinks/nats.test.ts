@@ -93,7 +93,7 @@ describe.skipIf(skipWithout('nats-server'))('the NATS JetStream sink (nats-serve
 });
 
 describe('natsSink()', () => {
-  it('asks for about 100 messages a send: 100 lines with one line a message, 1 000 with ten or more', () => {
-    expect([1, 5, 10, 100].map((linesPerMessage) => natsSink({ linesPerMessage }).batchLines)).toEqual([100, 500, 1_000, 1_000]);
+  it('asks for about 50 messages a send: 50 lines with one line a message, 1 000 at most', () => {
+    expect([1, 5, 10, 100].map((linesPerMessage) => natsSink({ linesPerMessage }).batchLines)).toEqual([50, 250, 500, 1_000]);
   });
 });

@@ -9,11 +9,16 @@ import { readStream, redisClient } from '../helpers/engines.js';
 import { logFile, numbered, shipFile } from '../helpers/log-file.js';
 
 /** Ships `file` from its first line, without follow, to `server` (options of redisSink added). */
-function ship(server: RedisServer, file: string, options: RedisSinkOptions = {}, checkpoint?: string): Promise<PipeResult> {
+function shipOnce(server: RedisServer, file: string, options: RedisSinkOptions = {}, checkpoint?: string): Promise<PipeResult> {
   return shipFile(file, redisSink({ connection: { path: server.socket }, ...options }), checkpoint);
 }
 
-describe.skipIf(skipWithout('redis-server'))('the Redis Streams sink (redis-server on a unix socket, AOF on)', () => {
+// Each case for both ways of writing a batch: one script call (the default) and one pipeline of XADDs
+// (what a server that does not run scripts gets); the entries must be the same.
+describe.skipIf(skipWithout('redis-server')).each(['script', 'pipeline'] as const)('the Redis Streams sink, writes: %s (redis-server on a unix socket, AOF on)', (writes) => {
+  /** Ships `file` from its first line, without follow, to `server`, written this way. */
+  const ship = (server: RedisServer, file: string, options: RedisSinkOptions = {}, checkpoint?: string): Promise<PipeResult> => shipOnce(server, file, { writes, ...options }, checkpoint);
+
   it('ships 100 000 lines, every one stored once, in order, with its fields', async () => {
     const server = await startRedis();
     const { file, texts, state } = await logFile(100_000);
@@ -22,7 +27,7 @@ describe.skipIf(skipWithout('redis-server'))('the Redis Streams sink (redis-serv
     const ms = Date.now() - started;
     expect(result).toMatchObject({ lines: 100_000, duplicates: 0, retries: 0 });
     const entries = await readStream(await redisClient(server.socket), `logs:h1:${file}`);
-    console.info(`redis round trip: ${entries.length} entries of 100000 lines in ${ms} ms`);
+    console.info(`redis round trip (${writes}): ${entries.length} entries of 100000 lines in ${ms} ms`);
     expect(entries.map((e) => e.fields.text)).toEqual(texts);
     const st = await stat(file);
     expect(entries[1]).toEqual({
@@ -63,7 +68,7 @@ describe.skipIf(skipWithout('redis-server'))('the Redis Streams sink (redis-serv
     await writeFile(file, 'beat\nbeat\n');
     const lines = tail(file, { start: { fromLine: 1 }, checkpoint: path.join(dir, 'state.json') });
     const client = await redisClient(server.socket);
-    const done = lines.pipeTo(redisSink({ connection: { path: server.socket } }), { host: 'h1' });
+    const done = lines.pipeTo(redisSink({ connection: { path: server.socket }, writes }), { host: 'h1' });
     const key = `logs:h1:${file}`;
     await waitFor(async () => (await client.xlen(key)) === 2, 'the first two lines');
     await truncate(file, 0);
@@ -82,7 +87,7 @@ describe.skipIf(skipWithout('redis-server'))('the Redis Streams sink (redis-serv
     const [a, b] = [path.join(dir, 'a.log'), path.join(dir, 'b.log')];
     await writeFile(a, numbered(1, 5_000).join('\n') + '\n');
     await writeFile(b, 'b1\nb2\n');
-    const sink = redisSink({ connection: { path: server.socket }, stream: 'logs:{host}', maxLen: 1_000 });
+    const sink = redisSink({ connection: { path: server.socket }, stream: 'logs:{host}', maxLen: 1_000, writes });
     await tail([a, b], { follow: false, start: { fromLine: 1 } }).pipeTo(sink, { host: 'h1' });
     const entries = await readStream(await redisClient(server.socket), 'logs:h1');
     expect(entries.length).toBeGreaterThanOrEqual(1_000);
@@ -97,10 +102,40 @@ describe.skipIf(skipWithout('redis-server'))('the Redis Streams sink (redis-serv
     await (await redisClient(server.socket)).set(`logs:h1:${file}`, 'a string');
     await expect(ship(server, file)).rejects.toMatchObject({ name: 'SinkError', code: 'ERR_SINK_REJECTED', message: expect.stringContaining('refused the lines: WRONGTYPE') });
   });
+
+  it('stores a text with a lone surrogate (made by a processor) with U+FFFD in its place, and control bytes as they are', async () => {
+    const server = await startRedis();
+    const file = path.join(await tempDir(), 'app.log');
+    await writeFile(file, 'a\u0000b\tc\u001b[1m😀é\nplain\n');
+    const lines = tail(file, { follow: false, start: { fromLine: 1 }, processors: [(text) => (text === 'plain' ? 'x\ud800y' : text)] });
+    await lines.pipeTo(redisSink({ connection: { path: server.socket }, writes }), { host: 'h1' });
+    const entries = await readStream(await redisClient(server.socket), `logs:h1:${file}`);
+    expect(entries.map((e) => e.fields.text)).toEqual(['a\u0000b\tc\u001b[1m😀é', 'x\ufffdy']);
+  });
+});
+
+describe.skipIf(skipWithout('redis-server'))('the Redis Streams sink on a server that does not run scripts', () => {
+  it('writes pipelines of XADDs for a user without @scripting, storing every line once as the script would', async () => {
+    const server = await startRedis();
+    const admin = await redisClient(server.socket);
+    await admin.acl('SETUSER', 'shipper', 'on', '>secret', '~*', '+@all', '-@scripting');
+    const { file, texts, state } = await logFile(3_000);
+    const sink = redisSink({ connection: { path: server.socket, username: 'shipper', password: 'secret' } });
+    expect(await shipFile(file, sink, state)).toMatchObject({ lines: 3_000, duplicates: 0, retries: 0 });
+    const entries = await readStream(admin, `logs:h1:${file}`);
+    expect(entries.map((e) => e.fields.text)).toEqual(texts);
+    // The script was tried, and refused: the lines went in as XADDs.
+    const refused = ((await admin.call('ACL', 'LOG')) as string[][]).map((entry) => Object.fromEntries(entry.flatMap((v, i) => (i % 2 ? [] : [[v, entry[i + 1]]]))));
+    expect(refused).toContainEqual(expect.objectContaining({ username: 'shipper', reason: 'command', object: expect.stringMatching(/^eval(sha)?$/) }));
+  });
 });
 
 describe('redisSink()', () => {
-  it('asks for batches of 250 lines (pipelines of 250 XADDs)', () => {
+  it('asks for batches of 250 lines', () => {
     expect(redisSink().batchLines).toBe(250);
+  });
+
+  it("refuses a writes that is neither 'script' nor 'pipeline', naming the option", () => {
+    expect(() => redisSink({ writes: 'xadd' as never })).toThrow("redisSink(): writes must be 'script' or 'pipeline', not xadd");
   });
 });

@@ -8,7 +8,7 @@ describe('sinkFromUrl()', () => {
     ['redis://127.0.0.1:6379/0?stream=logs:{host}:{file}', 'redis://127.0.0.1:6379/0'],
     ['redis://:s3cret@db.example/2?stream=logs:{host}&ids=auto&maxlen=100000', 'redis://:***@db.example/2'],
     ['rediss://db.example:6380', 'rediss://db.example:6380'],
-    ['redis+unix:///run/redis/redis.sock?stream={file}&db=3&timeout=5000', 'redis+unix:///run/redis/redis.sock'],
+    ['redis+unix:///run/redis/redis.sock?stream={file}&db=3&timeout=5000&writes=pipeline', 'redis+unix:///run/redis/redis.sock'],
     ['nats://127.0.0.1:4222?subject=logs.{host}.{file}&stream=LOGS', 'nats://127.0.0.1:4222'],
     ['nats://user:pw@nats.example?subject=logs.{file}&lines=100', 'nats://user:***@nats.example'],
   ])('takes %s (named %s in messages)', (url, name) => {
@@ -19,7 +19,8 @@ describe('sinkFromUrl()', () => {
     ['ftp://x', "unknown scheme 'ftp:'"],
     ['not a url', 'expected redis://, rediss://, redis+unix:// or nats://'],
     ['http://localhost', "unknown scheme 'http:'"],
-    ['redis://h?bogus=1', "unknown parameter 'bogus' (known: stream, ids, maxlen, timeout)"],
+    ['redis://h?bogus=1', "unknown parameter 'bogus' (known: stream, ids, maxlen, timeout, writes)"],
+    ['redis://h?writes=xadd', "writes must be 'script' or 'pipeline', not 'xadd'"],
     ['redis://h/x', "the path must be a database number, not '/x'"],
     ['redis://h?maxlen=-3', "maxlen must be a whole number >= 1, not '-3'"],
     ['redis://h?ids=sometimes', "ids must be 'file' or 'auto', not 'sometimes'"],
