@@ -28,7 +28,13 @@ describe.each(MODES)('coreutils tests/tail, follow by name (%s), GNU 9.1 and tai
     await p.until(showsUnder('a', 'x2'), 'x2 under a');
     await p.both((at) => appendFileSync(at('b'), 'y\n'), showsUnder('b', 'y'), 'y under b');
     await p.both((at) => appendFileSync(at('a'), 'z\n'), showsUnder('a', 'z'), 'z under a');
-    await p.expectSame();
+    // Polling, GNU rechecks a name once its file's stats went unchanged for one pass
+    // (--max-unchanged-stats=1): `a` was written just before the mv, `b` long before, so which of
+    // "'b' has been replaced" and "'a' has become inaccessible" comes first depends on whether a pass fell
+    // between the write and the mv: GNU's order, as ours, varies with load (seen: b first from GNU, a first
+    // from us, in one run of the suite at load 4.5). The lines themselves must be the same.
+    if (mode.length > 0) await p.expectSameNoticesInAnyOrder();
+    else await p.expectSame();
     expect(p.ours.out.stdout.split('y\n')).toHaveLength(2);
   });
 
