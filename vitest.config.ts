@@ -9,6 +9,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 15_000,
     pool: 'forks',
+    // A worker process runs its test files one after another with the modules it already loaded, instead
+    // of loading src/ again for each of them. Measured on a 2-core machine where the suite took 221 s
+    // (2026-12-01): 187 s, and 317 s of CPU time instead of 421 (imports: 16 s instead of 54). Tests must
+    // leave no state behind them (timers, listeners, fake clocks), which the suite checks anyway.
+    isolate: false,
     // Three test files at a time on this 2-core machine: most tests wait on the file system, child
     // processes and timers, not the CPU. Measured: one at a time (the default here) ~135 s, when the
     // suite was smaller; two, 163 s for today's 110 files; three, 119 s, all green.

@@ -100,6 +100,20 @@ export function writeWithScript(client: Redis, planned: PlannedEntries, trim: st
   );
 }
 
+/**
+ * Characters of text a script call takes at most (a third of Redis's default 512 MB limit of one
+ * argument, at up to three UTF-8 bytes a character); a batch with more text goes as a pipeline.
+ * @internal
+ */
+export const SCRIPT_TEXT_LIMIT = 2 ** 25;
+
+/** Whether the batch's lines fit in one call of {@link ADD_SCRIPT} (see {@link SCRIPT_TEXT_LIMIT}). @internal */
+export function fitsOneScript(batch: readonly SinkLine[]): boolean {
+  let chars = 0;
+  for (const { line } of batch) if ((chars += line.text.length) > SCRIPT_TEXT_LIMIT) return false;
+  return true;
+}
+
 /** Redis writes a Lua number with 14 significant digits: a larger one goes as a string. */
 function luaNumber(n: number): number | string {
   return n < 1e14 ? n : String(n);

@@ -4,7 +4,7 @@ import type { SendResult, Sink, SinkLine } from './contract.js';
 import { compileTemplate, type Template } from './template.js';
 import { above, EntryIds, formatId, IdText, parseId, sameLine, ZERO_ID, type StreamId } from './redis-ids.js';
 import { closeQuietly, refusal, unavailable } from './connection.js';
-import { scriptRuns, writeWithPipeline, writeWithScript, type Replies } from './redis-writes.js';
+import { fitsOneScript, scriptRuns, writeWithPipeline, writeWithScript, type Replies } from './redis-writes.js';
 
 /**
  * Options of {@link redisSink}.
@@ -213,7 +213,7 @@ class RedisSink implements Sink {
       for (const [name, id] of tops) this.remember(name, id);
     }
     const planned = { batch, keys, lines, ids: written };
-    const replies = this.writes === 'script' ? writeWithScript(client, planned, this.trim) : writeWithPipeline(client, planned, this.trim);
+    const replies = this.writes === 'script' && fitsOneScript(batch) ? writeWithScript(client, planned, this.trim) : writeWithPipeline(client, planned, this.trim);
     return { replies, duplicates };
   }
 

@@ -1,7 +1,8 @@
 import { appendFile, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redisSink, tail, type PipeResult, type RedisSinkOptions } from '../../src/index.js';
+import { redisSink, tail, type PipeResult, type RedisSinkOptions, type SinkLine } from '../../src/index.js';
+import { fitsOneScript, SCRIPT_TEXT_LIMIT } from '../../src/sinks/redis-writes.js';
 import { tempDir } from '../helpers/fs.js';
 import { waitFor } from '../helpers/wait.js';
 import { skipWithout, startRedis, type RedisServer } from '../helpers/servers.js';
@@ -133,6 +134,13 @@ describe.skipIf(skipWithout('redis-server'))('the Redis Streams sink on a server
 describe('redisSink()', () => {
   it('asks for batches of 250 lines', () => {
     expect(redisSink().batchLines).toBe(250);
+  });
+
+  it('writes a batch of more than 2^25 characters of text as a pipeline (one script argument stays far below 512 MB)', () => {
+    const batch = (...lengths: number[]) => lengths.map((n) => ({ line: { text: 'é'.repeat(n) } }) as unknown as SinkLine);
+    expect(fitsOneScript(batch(SCRIPT_TEXT_LIMIT))).toBe(true);
+    expect(fitsOneScript(batch(SCRIPT_TEXT_LIMIT / 2, SCRIPT_TEXT_LIMIT / 2))).toBe(true);
+    expect(fitsOneScript(batch(SCRIPT_TEXT_LIMIT / 2, SCRIPT_TEXT_LIMIT / 2 + 1))).toBe(false);
   });
 
   it("refuses a writes that is neither 'script' nor 'pipeline', naming the option", () => {
