@@ -5,10 +5,10 @@
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { afterEach } from 'vitest';
+import { afterEveryTest } from './after-each.js';
 
 const clients = new Set<{ close(): Promise<unknown> }>();
-afterEach(async () => {
+afterEveryTest('clients', async () => {
   await Promise.all([...clients].map((c) => c.close().catch(() => {})));
   clients.clear();
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEveryTest } from './after-each.js';
 
 const made: string[] = [];
 
@@ -13,7 +13,7 @@ export async function tempDir(): Promise<string> {
   return dir;
 }
 
-afterEach(async () => {
+afterEveryTest('directories', async () => {
   await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 

@@ -10,7 +10,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { afterEach, inject } from 'vitest';
+import { inject } from 'vitest';
+import { afterEveryTest } from './after-each.js';
 import { tempDir } from './fs.js';
 import { waitFor } from './wait.js';
 import { locate, type ServerBinary } from './server-binaries.js';
@@ -28,7 +29,7 @@ export function skipWithout(binary: ServerBinary): boolean {
 }
 
 const running = new Set<Server>();
-afterEach(async () => {
+afterEveryTest('servers', async () => {
   await Promise.all([...running].map((s) => s.stop()));
 });
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterEveryTest } from './after-each.js';
 
 /** The built command (`npm run build` first). */
 export const BIN = path.resolve(fileURLToPath(import.meta.url), '../../../bin/tail-async.js');
@@ -17,7 +17,7 @@ export function unprivileged(command: string, args: readonly string[]): [string,
 }
 
 const children: ChildProcess[] = [];
-afterEach(() => {
+afterEveryTest('processes', () => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 

@@ -1,6 +1,6 @@
 /** A Server-Sent Events client for the --serve tests: keeps every event, can stop reading, and is closed after each test. */
 import { get, type IncomingMessage } from 'node:http';
-import { afterEach } from 'vitest';
+import { afterEveryTest } from './after-each.js';
 
 /** One event as the server sent it. */
 export interface SseEvent {
@@ -26,7 +26,7 @@ export interface SseStream {
 }
 
 const open = new Set<SseStream>();
-afterEach(() => {
+afterEveryTest('clients', () => {
   for (const s of open) s.close();
   open.clear();
 });

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach } from 'vitest';
+import { afterEveryTest } from './after-each.js';
 
 const writers: ChildProcess[] = [];
-afterEach(() => {
+afterEveryTest('processes', () => {
   for (const child of writers.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
