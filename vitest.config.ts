@@ -19,7 +19,8 @@ export default defineConfig({
     isolate: false,
     // Three test files at a time on this 2-core machine: most tests wait on the file system, child
     // processes and timers, not the CPU. Measured: one at a time (the default here) ~135 s, when the
-    // suite was smaller; two, 163 s for today's 110 files; three, 119 s, all green.
+    // suite was smaller; two, 163 s for today's 110 files; three, 119 s, all green. On a slower machine
+    // (2026-12-01, with isolate: false): two 203 s, three 190-198 s, four 200 s.
     maxWorkers: 3,
   },
 });
