@@ -16,41 +16,44 @@
 const CONTINUATION = /^(?:\s+at\s|\s*Caused by:|\s*\.\.\. \d+ more\b|\s+Suppressed:)/;
 const MAX_LINES = 1000;
 
-/** Pending events by source, in the order their first lines arrived. */
-const pending = new Map();
-
 function emit(event) {
   return { text: event.lines.join('\n'), first: event.first, last: event.last };
 }
 
-export default {
-  name: 'stacktrace',
-  idleFlushMs: 500,
-  process(text, ctx) {
-    const out = [];
-    let event = pending.get(ctx.source);
-    if (event !== undefined && !CONTINUATION.test(text)) {
-      pending.delete(ctx.source);
-      out.push(emit(event));
-      event = undefined;
-    }
-    if (event === undefined) {
-      // A trace whose first line was not seen (the tail started inside it) still gets joined.
-      event = { lines: [text], first: ctx, last: ctx };
-      pending.set(ctx.source, event);
-    } else {
-      event.lines.push(text);
-      event.last = ctx;
-    }
-    if (event.lines.length >= MAX_LINES) {
-      pending.delete(ctx.source);
-      out.push(emit(event));
-    }
-    return out.length === 0 ? null : out;
-  },
-  flush() {
-    const out = [...pending.values()].map(emit);
-    pending.clear();
-    return out;
-  },
-};
+// A factory, so that each tail that loads the plugin gets its own pending events (a module-level map
+// would be shared by every tail of the process that runs the plugin in its own thread).
+export function createProcessor() {
+  /** Pending events by source, in the order their first lines arrived. */
+  const pending = new Map();
+  return {
+    name: 'stacktrace',
+    idleFlushMs: 500,
+    process(text, ctx) {
+      const out = [];
+      let event = pending.get(ctx.source);
+      if (event !== undefined && !CONTINUATION.test(text)) {
+        pending.delete(ctx.source);
+        out.push(emit(event));
+        event = undefined;
+      }
+      if (event === undefined) {
+        // A trace whose first line was not seen (the tail started inside it) still gets joined.
+        event = { lines: [text], first: ctx, last: ctx };
+        pending.set(ctx.source, event);
+      } else {
+        event.lines.push(text);
+        event.last = ctx;
+      }
+      if (event.lines.length >= MAX_LINES) {
+        pending.delete(ctx.source);
+        out.push(emit(event));
+      }
+      return out.length === 0 ? null : out;
+    },
+    flush() {
+      const out = [...pending.values()].map(emit);
+      pending.clear();
+      return out;
+    },
+  };
+}

@@ -3,10 +3,11 @@ import type { Emitted, LineContext, ProcessorObject } from '../../src/chain/type
 import { ctx, ctxs } from './processors/ctx.js';
 
 // The plugins are plain .mjs files without types, loaded by path as the plugin loader does.
+/** The example's processor: its default export, or a fresh one from its createProcessor() factory. */
 async function loadExample(name: string): Promise<ProcessorObject> {
   const specifier: string = `../../examples/plugins/${name}.mjs`;
-  const module = (await import(specifier)) as { default: ProcessorObject };
-  return module.default;
+  const module = (await import(specifier)) as { default?: ProcessorObject; createProcessor?: () => ProcessorObject };
+  return module.createProcessor ? module.createProcessor() : module.default!;
 }
 
 const run = (processor: ProcessorObject, text: string, context: LineContext = ctx(text)): unknown => processor.process(text, context);
@@ -108,9 +109,8 @@ describe('examples/plugins/level-filter.mjs', () => {
 describe('examples/plugins/stacktrace.mjs', () => {
   let stacktrace: ProcessorObject;
   beforeEach(async () => {
+    // A fresh processor for each test: its pending events are its own.
     stacktrace = await loadExample('stacktrace');
-    // One module instance holds the state of every test: start each with nothing pending.
-    await stacktrace.flush!('end');
   });
 
   /** Each emitted event as [source, text, first line number, last line number]. */
@@ -118,6 +118,14 @@ describe('examples/plugins/stacktrace.mjs', () => {
     output === null ? null : (output as Emitted[]).map((e) => [e.first.source, e.text, e.first.lineNumber, e.last?.lineNumber]);
   const feed = (contexts: LineContext[]): unknown[] =>
     contexts.map((c) => events(stacktrace.process(c.line.text, c))).filter((out) => out !== null);
+
+  it('gives each load its own pending events: one processor flushes only what it was given', async () => {
+    const other = await loadExample('stacktrace');
+    expect(other).not.toBe(stacktrace);
+    stacktrace.process('Error: only here', ctx('Error: only here'));
+    expect(await other.flush!('end')).toEqual([]);
+    expect(((await stacktrace.flush!('end')) as Emitted[]).map((e) => e.text)).toEqual(['Error: only here']);
+  });
 
   it('is a processor object named stacktrace that asks for an idle flush after 500 ms', () => {
     expect(stacktrace.name).toBe('stacktrace');
