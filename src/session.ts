@@ -102,6 +102,8 @@ export class Session implements SourceHost {
         continue;
       }
       const source = await this.createSource(spec);
+      // Closed while it was being made: close() did not see it, so it is closed here, unstarted.
+      if (this.closed) return source.close();
       this.sources.push(source);
       await source.start();
       if (this.stopped) source.stop();
@@ -404,6 +406,8 @@ export class Session implements SourceHost {
   }
 
   private async addFollower(file: string, start: StartPosition, discovered: boolean, backfill = false): Promise<void> {
+    // A scan that ended after close() adds nothing: close() would not see it.
+    if (this.closed) return;
     const follower = new FileFollower(file, this.opts, this, this.watch, start, discovered, backfill);
     this.sources.push(follower);
     await follower.start();

@@ -63,6 +63,8 @@ export class FileFollower implements Source, Reader {
   private readonly scanDue = new WeakMap<Generation, number>();
   /** Files that held the name unseen, and copies of it (copytruncate). */
   private readonly rotated: RotatedFiles;
+  /** Files closed while a read through them was still under way: `close()` waits until they are. */
+  private readonly releasing = new Set<Promise<void>>();
   /**
    * The count of the name's events asked for (see {@link NameWatch.settleSoon}) that nothing of a file
    * that came to the name is read before (they tell whether files held it unseen meanwhile); 0: none.
@@ -346,8 +348,10 @@ export class FileFollower implements Source, Reader {
     clearTimeout(this.recheckTimer);
     for (const gen of this.gens.takeAll()) {
       this.host.readers.release(gen);
-      gen.dispose();
+      this.closes(gen.dispose());
     }
+    // Resolved only once every descriptor is closed (a read under way ends first).
+    await Promise.all(this.releasing);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -472,7 +476,7 @@ export class FileFollower implements Source, Reader {
     try {
       const { gen } = Generation.pin(file, this.name, this.context);
       if (!gen.isSameFile(seen)) {
-        gen.dispose();
+        void gen.dispose(); // just opened: closed at once
         return undefined;
       }
       this.host.readers.claim(gen, this);
@@ -511,7 +515,7 @@ export class FileFollower implements Source, Reader {
     // A file renamed away and back again: the one still drained goes on, where it was.
     const back = this.gens.draining.find((g) => g.isSameFile(st));
     if (back) {
-      gen.dispose();
+      void gen.dispose(); // just opened: closed at once
       this.gens.remove(back);
     }
     const taken = back ?? this.host.readers.takeOver(this, gen, st, this.discovered);
@@ -760,14 +764,20 @@ export class FileFollower implements Source, Reader {
     this.rotated.released(gen);
     this.host.readers.release(gen);
     await this.host.resumer?.settle(gen.origin).catch(() => {});
-    gen.close(this.out);
+    this.closes(gen.close(this.out));
+  }
+
+  /** Keeps `closed` (a file's descriptor being closed) until it settles, for {@link close} to wait on. */
+  private closes(closed: Promise<void>): void {
+    this.releasing.add(closed);
+    void closed.then(() => this.releasing.delete(closed));
   }
 
   /** Stops reading `gen` without emitting its unfinished line (another follower reads the file now). */
   private forget(gen: Generation): void {
     this.gens.remove(gen);
     this.host.readers.release(gen);
-    gen.dispose();
+    this.closes(gen.dispose());
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ export class FileRef implements Parkable {
   /** Never parked (a file that left its name: the name no longer leads to it). */
   pinned = false;
   private phase: 'open' | 'parked' | 'lost' | 'closed' = 'open';
+  /** While a close waits for the uses under way: settles when the descriptor is closed. */
+  private released: Promise<void> | undefined;
+  private onReleased: (() => void) | undefined;
 
   private constructor(fd: number, path: string, st: Stats, pool: HandlePool | undefined) {
     this.fd = fd;
@@ -140,18 +143,25 @@ export class FileRef implements Parkable {
     return st && this.isSame(st) ? st : undefined;
   }
 
-  /** Closes the descriptor for good (once the uses under way are over). Idempotent. */
-  close(): void {
-    if (this.phase === 'closed') return;
-    this.phase = 'closed';
-    this.pool?.closed(this);
-    if (this.uses === 0) this.release();
+  /**
+   * Closes the descriptor for good, once the uses under way are over: resolves when it is closed.
+   * Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.phase !== 'closed') {
+      this.phase = 'closed';
+      this.pool?.closed(this);
+      if (this.uses === 0) this.release();
+      else this.released = new Promise((resolve) => (this.onReleased = resolve));
+    }
+    return this.released ?? Promise.resolve();
   }
 
   private release(): void {
     const fd = this.fd;
     this.fd = undefined;
     if (fd !== undefined) closeQuietly(fd);
+    this.onReleased?.();
   }
 
   private reopen(alsoAt: readonly string[]): number {

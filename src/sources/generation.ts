@@ -323,15 +323,18 @@ export class Generation {
     return this.framer.bufferedBytes;
   }
 
-  /** Emits the held unfinished line (if any) into `out` and closes the file. */
-  close(out: Line[]): void {
+  /** Emits the held unfinished line (if any) into `out` and closes the file (see {@link dispose}). */
+  close(out: Line[]): Promise<void> {
     this.framer.flush(out);
-    this.dispose();
+    return this.dispose();
   }
 
-  /** Closes the file for good (the unfinished line, if any, is dropped). */
-  dispose(): void {
-    this.file.close();
+  /**
+   * Closes the file for good (the unfinished line, if any, is dropped); resolves when its descriptor is
+   * closed (a read under way ends first).
+   */
+  dispose(): Promise<void> {
+    return this.file.close();
   }
 
   /** More paths at which a parked file may be found again: the name it is read under. */

@@ -57,10 +57,10 @@ export class Readers {
       other.reader.surrender(other.gen);
       this.release(other.gen);
       if (adopt && taken === fresh) taken = other.gen;
-      else other.gen.dispose();
+      else void other.gen.dispose();
     }
     if (taken !== fresh) {
-      fresh.dispose();
+      void fresh.dispose();
       taken.rename(reader.name);
     }
     this.claim(taken, reader);
