@@ -132,7 +132,9 @@ async function run(example: DocExample, i: number): Promise<{ status: number | n
   mkdirSync(dir);
   furnish(dir);
   const js = file(i, example).replace(/\.ts$/, '.js');
-  copyFileSync(path.join(work, 'out', js), path.join(dir, js));
+  // Run as written, but a server listens on a port the system picks (a fixed one may be taken: 8080 once
+  // was, mid-suite), as test/serve/readme.test.ts runs the README's.
+  writeFileSync(path.join(dir, js), readFileSync(path.join(work, 'out', js), 'utf8').replaceAll('port: 8080', 'port: 0'));
   const child = spawn(process.execPath, ['--import', './globals.mjs', js], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
