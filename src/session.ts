@@ -19,7 +19,7 @@ import { Readers } from './sources/readers.js';
 import { compileGlob, isGlob } from './sources/glob.js';
 import { quoteAlways } from './quote.js';
 import { fromOsBytes, osPath } from './os-path.js';
-import { isSiblingOfAny } from './history/siblings.js';
+import { isSiblingOfAny, rotatedAmong } from './history/siblings.js';
 
 /** A directory listing is shared by the sources opened within this long (a glob opening a thousand files). */
 const LISTING_MS = 1000;
@@ -95,8 +95,10 @@ export class Session implements SourceHost {
   async open(): Promise<void> {
     const following = this.opts.follow !== false;
     if (following && !this.opts.poll) this.watch = new DirWatch();
+    const histories = this.operandHistories();
     for (const spec of this.specs) {
       if (this.closed) return;
+      if ('path' in spec && histories.has(spec.path)) continue;
       if ('path' in spec && this.opts.glob && isGlob(spec.path) && !(await exists(spec.path))) {
         await this.openGlob(spec.path);
         continue;
@@ -371,6 +373,15 @@ export class Session implements SourceHost {
     else this.discoveries.push(discovery);
     const start = this.opts.start ?? DEFAULT_FILE_START;
     for (const file of this.notHistory(files)) await this.addFollower(file, start, this.opts.follow !== false, this.opts.backfill);
+  }
+
+  /**
+   * With backfill, files given that are rotated forms of another file given (`app.log.1` beside `app.log`):
+   * read as its history, not a second time as names of their own.
+   */
+  private operandHistories(): Set<string> {
+    if (!this.opts.backfill) return new Set();
+    return rotatedAmong(this.specs.flatMap((spec) => ('path' in spec && spec.path !== '-' ? [spec.path] : [])));
   }
 
   /** With backfill, matches that are rotated forms of another match or followed name are its history, not names of their own. */

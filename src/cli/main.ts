@@ -231,7 +231,10 @@ class Run {
     // (Serving, nothing is written to stdout: its reader is nobody's concern.)
     const stopWatchingReader = (this.options.follow !== false && !this.options.serve && this.io.watchOutputReader?.(this.onReaderGone)) || (() => {});
     try {
-      const inputs = this.options.files.length === 0 ? ['-'] : this.options.files;
+      const given = this.options.files.length === 0 ? ['-'] : this.options.files;
+      // With --backfill, a file given beside the name it was rotated from is that name's history (read with it).
+      const history = this.options.backfill ? (await import('../history/siblings.js')).rotatedAmong(given.filter((input) => input !== '-')) : undefined;
+      const inputs = history ? given.filter((input) => !history.has(input)) : given;
       const stdinClosed = this.io.closed?.stdin === true && !this.sink;
       // (With a state file, the run goes on to its first write, which fails, and saves where it was.)
       if (this.io.closed?.stdout && this.options.follow !== false && this.options.stateFile === undefined && !this.sink && !this.options.serve && inputs.some((input) => input !== '-')) {

@@ -112,6 +112,11 @@ export function isSiblingOfAny(file: string, names: Iterable<string>): boolean {
   return false;
 }
 
+/** Of `paths`, those that are rotated forms of another of them (`app.log.1` beside `app.log`). @internal */
+export function rotatedAmong(paths: readonly string[]): Set<string> {
+  return new Set(paths.filter((file) => isSiblingOfAny(file, paths)));
+}
+
 const num = (s: Sibling) => (s.key.kind === 'number' ? s.key.n : 0);
 const digits = (s: Sibling) => (s.key.kind === 'date' ? s.key.digits : '');
 

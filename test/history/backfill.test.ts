@@ -104,6 +104,23 @@ describe('backfill', () => {
     expect(new Set(got.sources)).toEqual(new Set([path.join(dir, 'app.log'), path.join(dir, 'err.log')]));
   });
 
+  it('reads a rotated file given beside its name once, as that name\'s history', async () => {
+    const { dir, file, all } = await rotatedLog();
+    const got = await readAll([file, path.join(dir, 'app.log.1')], { backfill: true });
+    expect(got.texts).toEqual(all);
+    expect(new Set(got.sources)).toEqual(new Set([file]));
+    // Without backfill it is a name like any other.
+    const plain = await readAll([file, path.join(dir, 'app.log.1')], { start: { fromLine: 1 } });
+    expect(plain.texts).toEqual([...texts(lines('live', 3)), ...texts(lines('a', 3))]);
+  });
+
+  it('the command reads a rotated file given beside its name once, as its history, under the name\'s header', async () => {
+    const { dir, file, all } = await rotatedLog();
+    const result = await runCli(['--backfill', '--no-follow', file, path.join(dir, 'app.log.1')]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString()).toBe(`==> ${file} <==\n${all.join('\n')}\n`);
+  });
+
   it('without backfill, reads no sibling', async () => {
     const { file } = await rotatedLog();
     expect((await readAll(file, { start: { fromLine: 1 } })).texts).toEqual(texts(lines('live', 3)));
