@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { SinkLine } from './contract.js';
 
 /**
@@ -133,8 +133,12 @@ export function writeWithPipeline(client: Redis, planned: PlannedEntries, trim: 
     if (trim === undefined) pipeline.xadd(keys[i]!, ids[n]!, 'file', line.source, 'text', line.text, 'offset', String(line.offset), 'line', String(line.lineNumber), 'host', host);
     else pipeline.xadd(keys[i]!, 'MAXLEN', '~', trim, ids[n]!, 'file', line.source, 'text', line.text, 'offset', String(line.offset), 'line', String(line.lineNumber), 'host', host);
   }
-  return pipeline.exec().then((replies) => {
-    if (!replies) throw new Error('the pipeline was discarded');
-    return replies;
-  });
+  return exec(pipeline);
+}
+
+/** A pipeline's replies; a pipeline that could not run at all rejects (then the whole batch is retried). @internal */
+export async function exec(pipeline: ChainableCommander): Promise<Replies> {
+  const replies = await pipeline.exec();
+  if (!replies) throw new Error('the pipeline was discarded');
+  return replies;
 }

@@ -1,10 +1,10 @@
-import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { optionError } from '../errors.js';
 import type { SendResult, Sink, SinkLine } from './contract.js';
 import { compileTemplate, type Template } from './template.js';
 import { above, EntryIds, formatId, IdText, parseId, sameLine, ZERO_ID, type StreamId } from './redis-ids.js';
 import { closeQuietly, refusal, unavailable } from './connection.js';
-import { fitsOneScript, scriptRuns, writeWithPipeline, writeWithScript, type Replies } from './redis-writes.js';
+import { exec, fitsOneScript, scriptRuns, writeWithPipeline, writeWithScript, type Replies } from './redis-writes.js';
 
 /**
  * Options of {@link redisSink}.
@@ -290,13 +290,6 @@ function field(reply: readonly unknown[], name: string): string {
 
 /** Redis errors no retry can fix: a key of another type, no permission, bad credentials. */
 const PERMANENT = /^(WRONGTYPE|NOPERM|NOAUTH|WRONGPASS)\b/;
-
-/** A pipeline's replies; a pipeline that could not run at all rejects (then the whole batch is retried). */
-async function exec(pipeline: ChainableCommander): Promise<Array<[Error | null, unknown]>> {
-  const replies = await pipeline.exec();
-  if (!replies) throw new Error('the pipeline was discarded');
-  return replies;
-}
 
 /** The connection as messages name it: the URL without its password, or the socket path. */
 function nameOf(connection: string | RedisOptions): string {
