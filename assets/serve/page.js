@@ -50,9 +50,12 @@
    * Lines go in blocks of BLOCK lines (the page's children): the browser skips the layout of blocks out of
    * view, so a frame costs the same with 100 lines or 10 000.
    */
-  const BLOCK = 256;
-  /** Lines rendered in one frame at most: a frame stays short however late it comes; the rest wait for the next. */
-  const PER_FRAME = 500;
+  const BLOCK = 16;
+  /**
+   * Time one frame spends putting lines in at most (ms): a frame stays short however many lines wait and
+   * however slow the machine is (the browser's own layout of the lines in view comes on top).
+   */
+  const FRAME_MS = 8;
   let block = null;
   let blockLines = 0;
 
@@ -115,65 +118,71 @@
   }
 
   /**
-   * Once a frame: lines received go in (PER_FRAME at most, the rest at the next frame), the oldest beyond
-   * maxLines go out. Lines waiting beyond maxLines are dropped unseen: they would be pushed out anyway.
+   * Once a frame: lines received go in, for FRAME_MS at most (the rest at the next frame), and the oldest
+   * beyond maxLines go out. Lines waiting beyond maxLines are dropped unseen: they would be pushed out anyway.
    */
   function flush() {
     frame = 0;
     if (pending.length > maxLines) pending = pending.slice(-maxLines);
-    if (pending.length > 0) {
-      const now = pending.length > PER_FRAME ? pending.slice(0, PER_FRAME) : pending;
-      pending = pending.length > PER_FRAME ? pending.slice(PER_FRAME) : [];
-      if (pending.length > 0) schedule();
-      let fragment = document.createDocumentFragment();
-      for (const row of now) {
-        if (block === null || blockLines === BLOCK) {
-          if (block !== null) block.append(fragment);
-          fragment = document.createDocumentFragment();
-          block = document.createElement('div');
-          block.className = 'block';
-          log.append(block);
-          blockLines = 0;
-        }
-        fragment.append(render(row));
-        blockLines++;
+    if (pending.length === 0) return counts();
+    const started = performance.now();
+    let fragment = document.createDocumentFragment();
+    let taken = 0;
+    while (taken < pending.length) {
+      if (block === null || blockLines === BLOCK) {
+        if (block !== null) block.append(fragment);
+        fragment = document.createDocumentFragment();
+        block = document.createElement('div');
+        block.className = 'block';
+        log.append(block);
+        sized.observe(block);
+        blockLines = 0;
       }
-      block.append(fragment);
-      for (const row of now) rows.push(row);
-      const excess = rows.length - maxLines;
-      if (excess > 0) {
-        for (let i = 0; i < excess; i++) rows[i].el.remove();
-        rows = rows.slice(excess);
-        while (log.firstElementChild !== null && log.firstElementChild.childElementCount === 0) {
-          if (log.firstElementChild === block) block = null;
-          log.firstElementChild.remove();
-        }
-      }
-      if (stick) pin();
+      const row = pending[taken++];
+      fragment.append(render(row));
+      rows.push(row);
+      blockLines++;
+      // The clock is read every 16 lines: reading it costs more than a line.
+      if (taken % 16 === 0 && performance.now() - started > FRAME_MS) break;
     }
+    block.append(fragment);
+    pending = taken === pending.length ? [] : pending.slice(taken);
+    if (pending.length > 0) schedule();
+    evict(rows.length - maxLines);
     counts();
+  }
+
+  /** Takes the `count` oldest lines out: whole blocks where it can (one removal instead of BLOCK). */
+  function evict(count) {
+    if (count <= 0) return;
+    for (let gone = 0; gone < count; ) {
+      const oldest = log.firstElementChild;
+      if (oldest.childElementCount <= count - gone) {
+        gone += oldest.childElementCount;
+        if (oldest === block) block = null;
+        sized.unobserve(oldest);
+        oldest.remove();
+      } else {
+        for (; gone < count; gone++) rows[gone].el.remove();
+      }
+    }
+    rows = rows.slice(count);
   }
 
   const atBottom = () => log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
 
   /**
-   * Scrolls to the newest line, and keeps it there for the next few frames: blocks coming into view take
-   * their real height only as the frame is rendered (a block never shown has an estimated one).
+   * Keeps the view at the newest line while it follows: called once layout is done (a ResizeObserver
+   * callback, so reading sizes forces no layout of its own) whenever a block changed size: lines came in
+   * or left, a filter hid some, or a block the browser had skipped took its real height.
    */
+  const sized = new ResizeObserver(() => {
+    if (stick) toBottom();
+  });
+
   function pin() {
     log.classList.add('pinned');
     toBottom();
-    if (settling === 0) requestAnimationFrame(settle);
-    settling = 5;
-  }
-
-  /** Frames left in which the view is brought back to the bottom if it moved away from it. */
-  let settling = 0;
-  function settle() {
-    settling = stick ? settling - 1 : 0;
-    if (settling === 0) return;
-    toBottom();
-    requestAnimationFrame(settle);
   }
 
   function toBottom() {
@@ -227,7 +236,6 @@
       filterBox.classList.add('invalid');
     }
     for (const row of rows) row.el.hidden = !shown(row);
-    if (stick) pin();
     counts();
   }
 
