@@ -9,6 +9,7 @@ import { notices } from './notices.js';
 import { DirWatch } from './sources/dir-watch.js';
 import { FileFollower } from './sources/file-follower.js';
 import { StreamSource } from './sources/stream-source.js';
+import { standardInput } from './sources/standard-input.js';
 import { openStream, reopenFifo } from './sources/open-stream.js';
 import { hasNotionalSize } from './sources/pseudo-file.js';
 import type { Source, SourceHost } from './sources/source.js';
@@ -448,7 +449,7 @@ export class Session implements SourceHost {
 
   private async createSource(spec: SourceSpec): Promise<Source> {
     if ('stream' in spec) return new StreamSource(spec.name, spec.stream, this.opts, this);
-    if (spec.path === '-') return new StreamSource('-', process.stdin, this.opts, this);
+    if (spec.path === '-') return standardInput(this.opts, this);
     // FIFOs and devices cannot be read by position: read them as streams, from the start a file gets
     // (the last 10 lines by default, as GNU tail: only standard input is passed through by default).
     const st = await stat(osPath(spec.path)).catch(() => undefined);

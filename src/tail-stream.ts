@@ -3,8 +3,9 @@ import type { Line } from './lines/line.js';
 import type { PipeOptions, PipeResult, Sink } from './sinks/contract.js';
 
 /**
- * What {@link tail} reads: a path (`'-'` is standard input), any `Readable` (its lines carry the
- * source `'-'`), a `{ name, stream }` pair to name a stream, or an array of these.
+ * What {@link tail} reads: a path (`'-'` is standard input: with `follow: 'descriptor'`, a regular file
+ * there is followed after its end, as by `tail -f < file`), any `Readable` (its lines carry the source
+ * `'-'`, and it is read to its end), a `{ name, stream }` pair to name a stream, or an array of these.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import type { TailInput, TailStream } from '../tail-stream.js';
+import type { NamedStream, TailInput, TailStream } from '../tail-stream.js';
 import { DEFAULT_FILE_START, MIN_WATCHED_POLL_MS, type EngineOptions } from '../options.js';
 import { describeErrno, isReadFailure, notices, type Notice } from '../notices.js';
 import { PluginError, SinkError, TailError } from '../errors.js';
@@ -343,10 +343,19 @@ class Run {
     this.headerWrites = this.headerWrites.then((ok) => ok && this.out.write(header));
   }
 
+  /**
+   * What `name` is read from: `-` is standard input. The process's own is given by its name, which lets
+   * the engine follow a regular file there with -f, as GNU tail does (`tail -f < app.log`).
+   */
+  private input(name: string): string | NamedStream {
+    if (name !== '-' || this.io.stdin === process.stdin) return name;
+    return { name: '-', stream: this.io.stdin };
+  }
+
   /** Tails `input` to stdout, one write per batch, waiting for the reader when it is slow. */
   private async pump(input: string | string[]): Promise<void> {
     const names = Array.isArray(input) ? input : [input];
-    const sources: TailInput = names.map((name) => (name === '-' ? { name: '-', stream: this.io.stdin } : name));
+    const sources: TailInput = names.map((name) => this.input(name));
     let opened = 0;
     let failedHere = false;
     // One file of a no-follow run: headers (also of empty and unreadable files) follow GNU's.
@@ -403,7 +412,7 @@ class Run {
    * the next run.
    */
   private async ship(names: string[], deliver: (stream: TailStream) => Promise<unknown>): Promise<void> {
-    const sources: TailInput = names.map((name) => (name === '-' ? { name: '-', stream: this.io.stdin } : name));
+    const sources: TailInput = names.map((name) => this.input(name));
     let failedHere = false;
     const { openTail } = await import('../tail.js');
     if (this.exitOverride !== undefined) return;

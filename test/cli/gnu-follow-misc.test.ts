@@ -9,7 +9,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, closeSync, constants, openSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, type TestContext } from 'vitest';
-import { contentOf, hasLine, Pair, processState, sleeper, type Side } from '../helpers/gnu-pair.js';
+import { contentOf, hasLine, Pair, processState, says, sleeper, type Side } from '../helpers/gnu-pair.js';
 import { waitFor } from '../helpers/wait.js';
 
 const FASTPOLL = ['-s.1', '--max-unchanged-stats=1'];
@@ -188,14 +188,25 @@ describe.each(INOTIFY)('coreutils tests/tail/pipe-f.sh (%s), GNU 9.1 and tail-as
 });
 
 describe.each(INOTIFY)('coreutils tests/tail/follow-stdin.sh (%s), GNU 9.1 and tail-async side by side', (_mode, mode) => {
-  it.concurrent('tail -f < file prints it and says nothing (GNU then follows it; tail-async ends)', async (t) => {
+  it.concurrent('tail -f < file prints it, says nothing, and follows it: appended lines, and a truncation in GNU\'s words', async (t) => {
     const p = Pair.start(t, { args: [...mode, '-f', ...FASTPOLL], stdin: { file: 'in' }, prepare: (dir) => writeFileSync(`${dir}/in`, 'line\n') });
     await p.until(hasLine('line'), 'line');
-    await p.ours.exited;
+    await p.both((at) => appendFileSync(at('in'), 'more\n'), hasLine('more'), 'more');
+    // Truncated and written again: read again from its start, once it is seen shorter than what was read.
+    await p.both((at) => writeFileSync(at('in'), ''), says('file truncated'), 'the truncation');
+    await p.both((at) => appendFileSync(at('in'), 'again\n'), hasLine('again'), 'again');
     await p.stop();
-    expect(p.gnu.out).toEqual({ stdout: 'line\n', stderr: '', status: 143 });
-    // README, Differences from GNU tail: standard input is read to its end, also a file.
-    expect(p.ours.out).toEqual({ stdout: 'line\n', stderr: '', status: 0 });
+    await p.expectSame();
+    expect(p.gnu.out).toEqual({ stdout: 'line\nmore\nagain\n', stderr: "tail: 'standard input': file truncated\n", status: 143 });
+  });
+
+  it.concurrent('tail -f < file, started where the caller left standard input, follows from there', async (t) => {
+    const p = Pair.start(t, { args: [...mode, '-f', ...FASTPOLL], stdin: { file: 'in', at: 2 }, prepare: (dir) => writeFileSync(`${dir}/in`, 'a\nb\nc\n') });
+    await p.until(hasLine('c'), 'c');
+    await p.both((at) => appendFileSync(at('in'), 'd\n'), hasLine('d'), 'd');
+    await p.stop();
+    await p.expectSame();
+    expect(p.gnu.out.stdout).toBe('b\nc\nd\n');
   });
 
   it.concurrent('tail -f - <&-: cannot fstat standard input, no files remaining, status 1', async (t) => {

@@ -6,7 +6,7 @@
  * the shell gives it, 128 + its number).
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import os, { constants } from 'node:os';
 import path from 'node:path';
 import { expect, type TestContext } from 'vitest';
@@ -38,10 +38,10 @@ export interface PairOptions {
   /** Makes the files of the scenario, in each directory, before the programs start. */
   readonly prepare?: (dir: string) => void;
   /**
-   * Standard input: nothing (/dev/null, the default), a file of the directory (`< name`), a pipe the test
-   * writes to, or closed (`<&-`).
+   * Standard input: nothing (/dev/null, the default), a file of the directory (`< name`; `at` bytes of it
+   * already read, as a caller that read some and handed it on), a pipe the test writes to, or closed (`<&-`).
    */
-  readonly stdin?: { file: string } | 'pipe' | 'closed';
+  readonly stdin?: { file: string; at?: number } | 'pipe' | 'closed';
   /** Standard output: a pipe the test reads (default), a file of the directory (`> name`), or closed (`>&-`). */
   readonly stdout?: { file: string } | 'closed';
   /** File permissions apply (also as root: see `unprivileged`). */
@@ -69,6 +69,12 @@ const env = (): NodeJS.ProcessEnv => {
 const PROGRAM = /^(?:\/usr\/bin\/tail|tail-async|tail): /gm;
 const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
+/** Moves `fd`'s offset `bytes` on, by reading them. */
+function readFrom(fd: number, bytes: number): number {
+  if (bytes > 0) readSync(fd, Buffer.alloc(bytes), 0, bytes, null);
+  return fd;
+}
+
 function launch(name: Side['name'], argv: readonly string[], dir: string, o: PairOptions): Side {
   let [command, args] = unprivileged(argv[0]!, argv.slice(1));
   if (!o.unprivileged) [command, args] = [argv[0]!, argv.slice(1)];
@@ -85,7 +91,7 @@ function launch(name: Side['name'], argv: readonly string[], dir: string, o: Pai
   };
   const stdio: StdioOptions = [
     // `script` ends its terminal's input at the end of its own: it gets a pipe that stays open.
-    typeof o.stdin === 'object' ? fileFd(o.stdin.file, 'r') : o.stdin === 'pipe' || o.tty ? 'pipe' : 'ignore',
+    typeof o.stdin === 'object' ? readFrom(fileFd(o.stdin.file, 'r'), o.stdin.at ?? 0) : o.stdin === 'pipe' || o.tty ? 'pipe' : 'ignore',
     typeof o.stdout === 'object' ? fileFd(o.stdout.file, 'w') : 'pipe',
     'pipe',
   ];
