@@ -150,6 +150,8 @@ export function parseArgs(argv: readonly string[], env: ParseEnv = {}): CliOptio
   for (const t of named('sleep-interval')) parseSeconds(t.value!, '--sleep-interval');
 
   const follow = followMode(options);
+  // GNU's rule: following by name needs a name. (Not for the default, which passes standard input through.)
+  if (follow === 'name' && followAsked(options) && (files.length === 0 || files.includes('-'))) throw new UsageError("cannot follow '-' by name");
   return {
     files,
     start: startFrom(options),
@@ -338,6 +340,15 @@ function followMode(options: readonly OptionToken[]): FollowMode {
     else if (flag.name === 'no-follow') mode = false;
   }
   return mode;
+}
+
+/**
+ * Whether following by name was asked for by name: -F or `--follow=name`. Not the default, which passes
+ * standard input through, nor a bare `--follow` (by name here, by descriptor in GNU tail).
+ */
+function followAsked(options: readonly OptionToken[]): boolean {
+  const last = options.filter(({ flag }) => ['f', 'F', 'follow', 'no-follow'].includes(flag.name)).at(-1);
+  return last !== undefined && (last.flag.name === 'F' || (last.flag.name === 'follow' && !last.implied));
 }
 
 /** What the last of the flags named in `meaning` stands for; undefined when none was given. */

@@ -7,6 +7,8 @@ export interface OptionToken {
   readonly flag: Flag;
   /** Its value: given (`-n5`, `--lines=5`, `--lines 5`), or the flag's `optionalValue` when it has none. */
   readonly value: string | undefined;
+  /** The value is the flag's `optionalValue`: none was written. */
+  readonly implied?: true;
 }
 
 /** One operand (a file or pattern), in order. @internal */
@@ -90,7 +92,7 @@ function longOption(arg: string, flags: readonly Flag[], next: () => string | un
     return { kind: 'option', flag, value: undefined };
   }
   if (eq !== -1) return { kind: 'option', flag, value: arg.slice(eq + 1) };
-  if (flag.optionalValue !== undefined) return { kind: 'option', flag, value: flag.optionalValue };
+  if (flag.optionalValue !== undefined) return { kind: 'option', flag, value: flag.optionalValue, implied: true };
   const value = next();
   if (value === undefined) throw new UsageError(`option '--${name}' requires an argument`);
   return { kind: 'option', flag, value };

@@ -23,6 +23,14 @@ describe('parseArgs', () => {
     expect(parseArgs(argv).follow).toBe(follow);
   });
 
+  it.each([[['-F']], [['-F', '-']], [['--follow=name', 'a', '-']], [['-f', '--follow=n', '-']], [['--no-follow', '-F']]])("refuses %j: cannot follow '-' by name (GNU's words)", (argv) => {
+    expect(refusal(argv)).toBe("cannot follow '-' by name");
+  });
+
+  it.each([[[]], [['-']], [['--follow', '-']], [['-F', '-f', '-']], [['-F', '--no-follow', '-']], [['-F', 'a']]])('takes %j: standard input passed through or followed by descriptor', (argv) => {
+    expect(() => parseArgs(argv)).not.toThrow();
+  });
+
   it.each([
     [['-5', 'a'], { lines: 5 }, ['a']],
     [['--grep', 'x', '-5', 'a'], { lines: 5 }, ['a']],

@@ -209,6 +209,16 @@ describe.each(INOTIFY)('coreutils tests/tail/follow-stdin.sh (%s), GNU 9.1 and t
     expect(p.gnu.out.stdout).toBe('b\nc\nd\n');
   });
 
+  for (const args of [['-F'], ['-F', '-'], ['--follow=name', '-'], ['-f', '-F', 'in', '-']]) {
+    it.concurrent(`tail ${args.join(' ')} < file: cannot follow '-' by name (a usage error here: status 2, and the hint)`, async (t) => {
+      const p = Pair.start(t, { args, stdin: { file: 'in' }, prepare: (dir) => writeFileSync(`${dir}/in`, 'line\n') });
+      await p.ended();
+      expect(p.gnu.out).toEqual({ stdout: '', stderr: "tail: cannot follow '-' by name\n", status: 1 });
+      // README, Differences from GNU tail: usage errors.
+      expect(p.ours.out).toEqual({ stdout: '', stderr: "tail: cannot follow '-' by name\nTry 'tail-async --help' for more information.\n", status: 2 });
+    });
+  }
+
   it.concurrent('tail -f - <&-: cannot fstat standard input, no files remaining, status 1', async (t) => {
     const p = Pair.start(t, { args: [...mode, '-f', '-'], stdin: 'closed' });
     await p.ended();
