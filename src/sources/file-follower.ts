@@ -768,7 +768,7 @@ export class FileFollower implements Source, Reader {
   }
 
   /** Keeps `closed` (a file's descriptor being closed) until it settles, for {@link close} to wait on. */
-  private closes(closed: Promise<void>): void {
+  closes(closed: Promise<void>): void {
     this.releasing.add(closed);
     void closed.then(() => this.releasing.delete(closed));
   }

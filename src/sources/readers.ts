@@ -9,6 +9,8 @@ export interface Reader {
   leadsTo(gen: Generation): boolean;
   /** Another follower reads `gen` from now on: stop reading it (without closing it). */
   surrender(gen: Generation): void;
+  /** Keeps `closed` (a descriptor being closed on its behalf) until it settles: its own close waits for it. */
+  closes(closed: Promise<void>): void;
 }
 
 /**
@@ -57,10 +59,10 @@ export class Readers {
       other.reader.surrender(other.gen);
       this.release(other.gen);
       if (adopt && taken === fresh) taken = other.gen;
-      else void other.gen.dispose();
+      else reader.closes(other.gen.dispose());
     }
     if (taken !== fresh) {
-      void fresh.dispose();
+      reader.closes(fresh.dispose());
       taken.rename(reader.name);
     }
     this.claim(taken, reader);
