@@ -449,7 +449,7 @@ export class Session implements SourceHost {
 
   private async createSource(spec: SourceSpec): Promise<Source> {
     if ('stream' in spec) return new StreamSource(spec.name, spec.stream, this.opts, this);
-    if (spec.path === '-') return standardInput(this.opts, this);
+    if (spec.path === '-') return await standardInput(this.opts, this);
     // FIFOs and devices cannot be read by position: read them as streams, from the start a file gets
     // (the last 10 lines by default, as GNU tail: only standard input is passed through by default).
     const st = await stat(osPath(spec.path)).catch(() => undefined);

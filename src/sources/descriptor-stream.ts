@@ -7,11 +7,10 @@ import { notices } from '../notices.js';
 const CHUNK = 64 * 1024;
 
 /**
- * What a regular file open on a descriptor the process was given (standard input: `tail -f < app.log`)
- * gets from then on, as GNU tail follows it: read by position from where the descriptor's offset was,
- * looked at again every `interval` ms once at its end (there is no name to watch), and read again from
- * its start when it got shorter than what was read ("file truncated"). The descriptor is not ours: it is
- * never closed here.
+ * A regular file open on a descriptor the process was given (standard input: `tail < app.log`), read by
+ * position from `from` to its end. Followed (`follow`), as GNU tail follows it: looked at again every
+ * `interval` ms once at its end (there is no name to watch), and read again from its start when it got
+ * shorter than what was read ("file truncated"). The descriptor is not ours: it is never closed here.
  * @internal
  */
 export class DescriptorStream extends Readable {
@@ -22,10 +21,12 @@ export class DescriptorStream extends Readable {
   private readonly interval: number;
   private readonly onNotice: (notice: Notice) => void;
   private position: number;
+  private readonly follow: boolean;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(fd: number, name: string, from: number, interval: number, onNotice: (notice: Notice) => void) {
+  constructor(fd: number, name: string, from: number, { follow, interval, onNotice }: { follow: boolean; interval: number; onNotice: (notice: Notice) => void }) {
     super({ highWaterMark: CHUNK });
+    this.follow = follow;
     this.fd = fd;
     this.name = name;
     this.label = name === '-' ? 'standard input' : name;
@@ -44,6 +45,7 @@ export class DescriptorStream extends Readable {
         this.push(buffer.subarray(0, bytes));
         return;
       }
+      if (!this.follow) return void this.push(null);
       fstat(this.fd, (statError, st) => {
         if (this.destroyed) return;
         if (statError) return void this.destroy(statError);
