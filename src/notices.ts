@@ -135,7 +135,8 @@ export const notices = {
     type: 'error',
     source,
     error,
-    message: `error reading ${quoteAlways(source)}: ${describeErrno(error)}`,
+    // `-` is standard input, named as GNU tail names it.
+    message: `error reading ${quoteAlways(source === '-' ? 'standard input' : source)}: ${describeErrno(error)}`,
   }),
 };
 

@@ -18,9 +18,16 @@ const STDIN = 0;
  * @internal
  */
 export async function standardInput(opts: ResolvedOptions, host: SourceHost): Promise<StreamSource> {
-  const st = regularFile(STDIN);
-  if (!st) return new StreamSource('-', process.stdin, opts, host);
+  const st = status(STDIN);
   const following = opts.follow === 'descriptor';
+  // A directory cannot be read: said as GNU says it (`error reading 'standard input': Is a directory`).
+  if (st?.isDirectory()) return new StreamSource('-', new DescriptorStream(STDIN, '-', 0, { follow: false, interval: opts.pollInterval, onNotice: opts.onNotice }), opts, host);
+  if (!st?.isFile()) {
+    // Followed, a device that is not a terminal (`tail -f < /dev/null`) is read and then waited on, as a
+    // device operand is (and as GNU tail does).
+    const device = st?.isCharacterDevice() === true && !process.stdin.isTTY;
+    return new StreamSource('-', process.stdin, opts, host, { untilStopped: following && device });
+  }
   const from = untouched(process.stdin) ? descriptorOffset(STDIN) : undefined;
   if (from === undefined) {
     // Read as a stream; followed, on from its end (the file's size once the stream ended stands in for the offset).
@@ -52,10 +59,9 @@ function untouched(stream: NodeJS.ReadStream): boolean {
   return !stream.readableDidRead && stream.readableLength === 0;
 }
 
-function regularFile(fd: number): Stats | undefined {
+function status(fd: number): Stats | undefined {
   try {
-    const st = fstatSync(fd);
-    return st.isFile() ? st : undefined;
+    return fstatSync(fd);
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@
  * check, the test says what each does, and the README lists it.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, constants, openSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, mkdirSync, openSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { contentOf, hasLine, Pair, processState, says, sleeper, type Side } from '../helpers/gnu-pair.js';
 import { waitFor } from '../helpers/wait.js';
@@ -207,6 +207,28 @@ describe.each(INOTIFY)('coreutils tests/tail/follow-stdin.sh (%s), GNU 9.1 and t
     await p.stop();
     await p.expectSame();
     expect(p.gnu.out.stdout).toBe('b\nc\nd\n');
+  });
+
+  it.concurrent('tail -f < /dev/null (a device, not a terminal) waits, quietly, as tail -f /dev/null does', async (t) => {
+    const p = Pair.start(t, { args: [...mode, '-f', ...FASTPOLL] });
+    await p.runFor(700);
+    await p.expectSame();
+    expect(p.gnu.out).toEqual({ stdout: '', stderr: '', status: 143 });
+  });
+
+  it.concurrent("tail -n 1 - file < dir: error reading 'standard input': Is a directory, the file printed, status 1", async (t) => {
+    const p = Pair.start(t, {
+      args: ['-n', '1', '-', 'file'],
+      ours: ['--no-follow', '-n', '1', '-', 'file'],
+      stdin: { file: 'dir' },
+      prepare: (dir) => {
+        mkdirSync(`${dir}/dir`);
+        writeFileSync(`${dir}/file`, 'one\ntwo\n');
+      },
+    });
+    await p.ended();
+    await p.expectSame();
+    expect(p.gnu.out).toEqual({ stdout: '==> standard input <==\n\n==> file <==\ntwo\n', stderr: "tail: error reading 'standard input': Is a directory\n", status: 1 });
   });
 
   for (const args of [['-F'], ['-F', '-'], ['--follow=name', '-'], ['-f', '-F', 'in', '-']]) {
