@@ -1,10 +1,10 @@
 import { fstatSync, type Stats } from 'node:fs';
-import type { ResolvedOptions, StartPosition } from '../options.js';
+import type { ResolvedOptions } from '../options.js';
 import { DescriptorStream, descriptorOffset } from './descriptor-stream.js';
 import type { SourceHost } from './source.js';
 import { StreamSource } from './stream-source.js';
-import { fdReader } from './read-at.js';
-import { lastLinesOffset } from './start-position.js';
+import { fdReader, type PositionalRead } from './read-at.js';
+import { startPoint } from './start-position.js';
 
 /** Standard input's descriptor. */
 const STDIN = 0;
@@ -20,8 +20,9 @@ const STDIN = 0;
 export async function standardInput(opts: ResolvedOptions, host: SourceHost): Promise<StreamSource> {
   const st = status(STDIN);
   const following = opts.follow === 'descriptor';
+  const descriptor = (from: number, follow: boolean) => new DescriptorStream(STDIN, '-', from, { follow, interval: opts.pollInterval, onNotice: opts.onNotice });
   // A directory cannot be read: said as GNU says it (`error reading 'standard input': Is a directory`).
-  if (st?.isDirectory()) return new StreamSource('-', new DescriptorStream(STDIN, '-', 0, { follow: false, interval: opts.pollInterval, onNotice: opts.onNotice }), opts, host);
+  if (st?.isDirectory()) return new StreamSource('-', descriptor(0, false), opts, host);
   if (!st?.isFile()) {
     // Followed, a device that is not a terminal (`tail -f < /dev/null`) is read and then waited on, as a
     // device operand is (and as GNU tail does).
@@ -32,26 +33,17 @@ export async function standardInput(opts: ResolvedOptions, host: SourceHost): Pr
   if (from === undefined) {
     // Read as a stream; followed, on from its end (the file's size once the stream ended stands in for the offset).
     if (!following) return new StreamSource('-', process.stdin, opts, host);
-    const next = () => new DescriptorStream(STDIN, '-', descriptorOffset(STDIN) ?? fstatSync(STDIN).size, { follow: true, interval: opts.pollInterval, onNotice: opts.onNotice });
+    const next = () => descriptor(descriptorOffset(STDIN) ?? fstatSync(STDIN).size, true);
     return new StreamSource('-', process.stdin, opts, host, { untilStopped: true, next });
   }
+  // The last lines or bytes are found back from the end, in the part after `from`; the stream starts
+  // there and all of it is the selection. Other starts are the stream source's, from `from` on.
   const start = opts.start;
-  const offset = await selected(st, from, start, opts.delimiter);
-  const stream = new DescriptorStream(STDIN, '-', offset, { follow: following, interval: opts.pollInterval, onNotice: opts.onNotice });
-  // The last lines or bytes are where the stream starts: all of it is the selection.
-  const rest = start && ('lines' in start || 'bytes' in start) ? { fromByte: 1 } : start;
-  return new StreamSource('-', stream, opts, host, { untilStopped: following, start: rest });
-}
-
-/** Where the last lines or bytes of the file's part after `from` start (else `from` itself). */
-async function selected(st: Stats, from: number, start: StartPosition | undefined, delimiter: number): Promise<number> {
-  const size = Math.max(st.size - from, 0);
-  if (start && 'bytes' in start) return from + Math.max(size - start.bytes, 0);
-  if (start && 'lines' in start) {
-    const read = fdReader(STDIN);
-    return from + (await lastLinesOffset((buf, offset, length, position) => read(buf, offset, length, position + from), size, start.lines, delimiter));
-  }
-  return from;
+  const fromEnd = start !== undefined && ('lines' in start || 'bytes' in start);
+  const read = fdReader(STDIN);
+  const after: PositionalRead = (buf, offset, length, position) => read(buf, offset, length, position + from);
+  const offset = fromEnd ? from + (await startPoint(after, Math.max(st.size - from, 0), start, opts.delimiter)).offset : from;
+  return new StreamSource('-', descriptor(offset, following), opts, host, { untilStopped: following, start: fromEnd ? { fromByte: 1 } : start });
 }
 
 /** The stream has given nothing yet (what it read ahead would be lost to positional reads). */
