@@ -35,7 +35,10 @@ describe('untilAborted()', () => {
       return refs;
     })();
     expect(getEventListeners(signal, 'abort')).toHaveLength(0);
-    await gc();
-    expect(values.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    // A collection may still find an object that a job of the runner held a moment before (one value in
+    // about ten suite runs); what the values are reachable from stays, however many collections follow.
+    const reachable = () => values.filter((ref) => ref.deref() !== undefined);
+    for (let i = 0; i < 5 && (i === 0 || reachable().length > 0); i++) await gc();
+    expect(reachable()).toHaveLength(0);
   });
 });
